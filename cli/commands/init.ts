@@ -1,0 +1,29 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { configFileName } from "../../config/find.js";
+import { DevenvError } from "../../errors.js";
+import { writeFileAtomic } from "../../files/atomic.js";
+import { resolvers, toolNames } from "../../resolvers/registry.js";
+import type { Context } from "../context.js";
+
+export async function initCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
+  const file = join(ctx.cwd, configFileName);
+  if (existsSync(file) && args.force !== true) {
+    throw new DevenvError("usage", `${file} already exists`, { hint: "edit it, or run `devenv init --force` to overwrite it" });
+  }
+  const tools: Array<[string, string]> = [];
+  for (const name of toolNames) {
+    const spec = args[name];
+    if (typeof spec !== "string") continue;
+    if (!resolvers[name].isValidSpec(spec)) throw new DevenvError("usage", `--${name} ${JSON.stringify(spec)} is not a version spec`, { hint: 'use a version ("20"), a range ("^20.10"), or "latest"' });
+    tools.push([name, spec]);
+  }
+  if (tools.length === 0) tools.push(["node", "lts"]);
+  writeFileAtomic(file, renderConfig(tools));
+  ctx.log.info(`wrote ${file}; next: \`devenv run node --version\``);
+}
+
+export function renderConfig(tools: ReadonlyArray<readonly [string, string]>): string {
+  const lines = tools.map(([name, spec]) => `    ${name}: ${JSON.stringify(spec)},`);
+  return `import { defineConfig } from "devenv";\n\nexport default defineConfig({\n  tools: {\n${lines.join("\n")}\n  },\n});\n`;
+}

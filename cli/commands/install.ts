@@ -1,0 +1,10 @@
+import { installLocked } from "../../project/install.js";
+import { openProject } from "../../project/open.js";
+import { syncLock } from "../../project/sync.js";
+import type { Context } from "../context.js";
+
+export async function installCommand(ctx: Context): Promise<void> {
+  const project = await openProject(ctx.cwd);
+  const lock = await syncLock(project, ctx);
+  await installLocked(lock, ctx);
+}

@@ -1,0 +1,103 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import kleur from "kleur";
+import { Http } from "../download/http.js";
+import { createProgress, type Progress } from "../download/progress.js";
+import { DevenvError } from "../errors.js";
+import { isLoopback } from "../lock/lockfile.js";
+import { toolNames, type ToolName } from "../resolvers/registry.js";
+import type { Platform } from "../resolvers/types.js";
+import { storeLayout, type StoreLayout } from "../store/layout.js";
+import { createLog, type Log } from "./log.js";
+
+/** Everything a command needs from the outside world, read once from flags and the environment. */
+export interface Context {
+  /** Where the project is looked for, and where `run` runs. */
+  readonly cwd: string;
+  readonly layout: StoreLayout;
+  readonly platform: Platform;
+  readonly offline: boolean;
+  /** The lock must already match devenv.ts: --frozen, or CI (SPEC §3). */
+  readonly frozen: boolean;
+  readonly mirrors: Record<ToolName, string | undefined>;
+  readonly githubToken: string | undefined;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Log;
+  readonly progress: Progress;
+  readonly http: Http;
+  readonly version: string;
+}
+
+export interface GlobalFlags {
+  C?: string | undefined;
+  frozen?: boolean | undefined;
+  offline?: boolean | undefined;
+  quiet?: boolean | undefined;
+  verbose?: boolean | undefined;
+  color?: boolean | undefined;
+}
+
+export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, version: string): Context {
+  const color = flags.color !== false && env.NO_COLOR === undefined && env.TERM !== "dumb" && (process.stderr.isTTY || isSet(env.FORCE_COLOR));
+  kleur.enabled = color;
+  const log = createLog(process.stderr, { quiet: flags.quiet === true, verbose: flags.verbose === true });
+  const offline = flags.offline === true || isSet(env.DEVENV_OFFLINE);
+  return {
+    cwd: resolve(flags.C ?? process.cwd()),
+    layout: storeLayout(devenvHome(env)),
+    platform: hostPlatform(),
+    offline,
+    frozen: flags.frozen === true || isSet(env.CI),
+    mirrors: mirrors(env, log),
+    githubToken: env.GITHUB_TOKEN || undefined,
+    env,
+    log,
+    progress: createProgress(process.stderr, flags.quiet !== true),
+    http: new Http({ offline, userAgent: `devenv/${version}` }),
+    version,
+  };
+}
+
+/** A flag variable counts when set to anything but empty, 0 or false. */
+function isSet(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
+}
+
+function devenvHome(env: NodeJS.ProcessEnv): string {
+  if (env.DEVENV_HOME) return resolve(env.DEVENV_HOME);
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "devenv");
+  return process.platform === "darwin" ? join(homedir(), "Library", "Caches", "devenv") : join(homedir(), ".cache", "devenv");
+}
+
+function hostPlatform(): Platform {
+  const os = { linux: "linux", darwin: "darwin" }[process.platform as string];
+  const arch = { x64: "x64", arm64: "arm64" }[process.arch as string];
+  if (os === undefined || arch === undefined) {
+    throw new DevenvError("platform-missing", `devenv does not support ${process.platform}-${process.arch}`, {
+      hint: "supported platforms: linux-x64, linux-arm64, darwin-x64, darwin-arm64",
+    });
+  }
+  return `${os}-${arch}` as Platform;
+}
+
+/** DEVENV_<TOOL>_MIRROR for every registered tool (SPEC §7). */
+function mirrors(env: NodeJS.ProcessEnv, log: Log): Record<ToolName, string | undefined> {
+  const result = {} as Record<ToolName, string | undefined>;
+  for (const name of toolNames) {
+    const variable = `DEVENV_${name.toUpperCase()}_MIRROR`;
+    const value = env[variable]?.replace(/\/+$/, "") || undefined;
+    if (value !== undefined) {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        throw new DevenvError("usage", `${variable}=${value} is not a URL`, { hint: `e.g. ${variable}=https://mirror.example.com/${name}` });
+      }
+      if (url.protocol === "http:" && !isLoopback(url.hostname)) {
+        log.warn(`${variable} is plain http: integrity rests on the sha256 in devenv.lock alone`);
+      }
+    }
+    result[name] = value;
+  }
+  return result;
+}

@@ -1,0 +1,23 @@
+import kleur from "kleur";
+import type { DevenvError } from "../errors.js";
+
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  error(error: DevenvError): void;
+}
+
+/** Progress, logs and errors go to stderr; stdout is for data (SPEC §6). */
+export function createLog(stream: NodeJS.WritableStream, options: { quiet: boolean; verbose: boolean }): Log {
+  const write = (line: string) => stream.write(`${line}\n`);
+  return {
+    info: (message) => options.quiet || write(message),
+    warn: (message) => write(`${kleur.yellow("warning:")} ${message}`),
+    debug: (message) => options.verbose && write(kleur.dim(message)),
+    error: (error) => {
+      for (const line of error.message.split("\n")) write(`${kleur.red("error:")} ${line}`);
+      if (error.hint) write(`${kleur.cyan("hint:")} ${error.hint}`);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import kleur from "kleur";
+import { DevenvError, ExitCode } from "../errors.js";
+import { splitRunArgv } from "./argv.js";
+import { createContext, type Context, type GlobalFlags } from "./context.js";
+import { createLog } from "./log.js";
+
+const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+type Handler = (ctx: Context, args: Record<string, unknown>) => Promise<number | void>;
+
+/** Commands are loaded when they run, so each pays only for the modules it uses. */
+const commands: Record<string, () => Promise<Handler>> = {
+  init: async () => (await import("./commands/init.js")).initCommand,
+  lock: async () => (await import("./commands/lock.js")).lockCommand,
+  install: async () => (await import("./commands/install.js")).installCommand,
+  run: async () => (await import("./commands/run.js")).runCommand,
+  env: async () => (await import("./commands/env.js")).envCommand,
+  which: async () => (await import("./commands/which.js")).whichCommand,
+  list: async () => (await import("./commands/list.js")).listCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const { options, command } = splitRunArgv(argv);
+  const { default: yargs } = await import("yargs");
+  let exitCode = 0;
+  let verbose = argv.includes("-v") || argv.includes("--verbose");
+  const dispatch = (name: string) => async (args: Record<string, unknown>) => {
+    verbose = args.verbose === true;
+    const ctx = createContext(args as GlobalFlags, process.env, version);
+    const handler = await commands[name]!();
+    exitCode = (await handler(ctx, { ...args, command })) ?? 0;
+  };
+
+  const parser = yargs(options)
+    .scriptName("devenv")
+    .usage("$0 <command> [options]\n\nPer-project toolchains, pinned in devenv.lock.")
+    .option("C", { type: "string", describe: "run as if started in DIR", requiresArg: true })
+    .option("frozen", { type: "boolean", describe: "fail if devenv.lock must change" })
+    .option("offline", { type: "boolean", describe: "never touch the network" })
+    .option("quiet", { alias: "q", type: "boolean", describe: "print only data and errors" })
+    .option("verbose", { alias: "v", type: "boolean", describe: "say more; show stacks of internal errors" })
+    .option("color", { type: "boolean", default: true, describe: "colour output (--no-color, NO_COLOR)" })
+    .command("init", "write devenv.ts", (y) => y.options({
+      node: { type: "string", requiresArg: true, describe: "node version spec" },
+      python: { type: "string", requiresArg: true, describe: "python version spec" },
+      go: { type: "string", requiresArg: true, describe: "go version spec" },
+      force: { type: "boolean", describe: "overwrite an existing devenv.ts" },
+    }), dispatch("init"))
+    .command("lock [tools..]", "resolve what is missing or stale and write devenv.lock", (y) => y.positional("tools", { type: "string", array: true, describe: "re-resolve just these" }), dispatch("lock"))
+    .command("install", "put every locked toolchain for this platform into the store", (y) => y, dispatch("install"))
+    .command("run [cmd..]", "run CMD [ARGS...] in the environment (options after CMD are its own)", (y) => y.option("pure", { type: "boolean", describe: "drop the outer PATH and environment" }), dispatch("run"))
+    .command("env", "print the environment", (y) => y.option("shell", { choices: ["bash", "json"] as const, default: "bash", describe: "output format" }), dispatch("env"))
+    .command("which <bin>", "print the absolute path BIN resolves to in the environment", (y) => y.positional("bin", { type: "string", demandOption: true }), dispatch("which"))
+    .command("list", "the locked tools: spec, version, store path, installed or not", (y) => y.option("json", { type: "boolean", describe: "print JSON" }), dispatch("list"))
+    .demandCommand(1, "name a command")
+    .strict()
+    .help()
+    .alias("help", "h")
+    .version(version)
+    .wrap(Math.min(100, process.stdout.columns || 80))
+    .fail((message, error) => {
+      throw error ?? new DevenvError("usage", message, { hint: "see `devenv --help`" });
+    });
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    exitCode = report(error, verbose);
+  }
+  return exitCode;
+}
+
+function report(error: unknown, verbose: boolean): number {
+  const log = createLog(process.stderr, { quiet: false, verbose });
+  if (error instanceof DevenvError) {
+    log.error(error);
+    if (verbose && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`);
+    return error.exitCode;
+  }
+  // Anything that is not a DevenvError is a bug in devenv.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${kleur.red("internal error:")} ${message}\n`);
+  process.stderr.write(verbose && error instanceof Error ? `${error.stack}\n` : `${kleur.cyan("hint:")} this is a bug in devenv; run with -v for the stack trace and report it\n`);
+  return ExitCode.failure;
+}
+
+process.exitCode = await main(process.argv.slice(2));

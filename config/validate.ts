@@ -1,0 +1,84 @@
+import { DevenvError } from "../errors.js";
+import { isToolName, resolvers, toolNames, type ToolName } from "../resolvers/registry.js";
+
+export interface ToolRequest {
+  readonly name: ToolName;
+  readonly spec: string;
+}
+
+/** A devenv.ts that passed validation: the only shape the rest of devenv sees. */
+export interface ProjectConfig {
+  /** In the order of `tools`, which is the order on PATH. */
+  readonly tools: ToolRequest[];
+  readonly env: Record<string, string>;
+  /** As written: project-relative (or absolute) directories. */
+  readonly path: string[];
+}
+
+const topLevelKeys = ["tools", "env", "path"];
+/** Variables devenv itself owns; setting them through `env` would break the environment. */
+const reservedEnv = new Set(["PATH", "DEVENV_ROOT"]);
+
+export function validateConfig(raw: unknown, file: string): ProjectConfig {
+  const fail = (key: string, value: unknown, problem: string, hint: string) =>
+    new DevenvError("config-invalid", `${file}: ${key} = ${show(value)}: ${problem}`, { hint });
+
+  if (!isPlainObject(raw)) throw fail("default export", raw, "must be an object", "export default defineConfig({ tools: { node: \"20\" } })");
+  for (const key of Object.keys(raw)) {
+    if (!topLevelKeys.includes(key)) throw fail(key, raw[key], `unknown key; allowed: ${topLevelKeys.join(", ")}`, `remove or rename "${key}"`);
+  }
+
+  const tools: ToolRequest[] = [];
+  const rawTools = raw.tools ?? {};
+  if (!isPlainObject(rawTools)) throw fail("tools", rawTools, "must be an object of tool: version", 'tools: { node: "20" }');
+  for (const [name, value] of Object.entries(rawTools)) {
+    const key = `tools.${name}`;
+    if (!isToolName(name)) throw fail(key, value, `unknown tool; known: ${toolNames.join(", ")}`, `use one of ${toolNames.join(", ")}`);
+    const spec = isPlainObject(value) ? value.version : value;
+    if (isPlainObject(value)) {
+      const extra = Object.keys(value).find((k) => k !== "version");
+      if (extra !== undefined) throw fail(`${key}.${extra}`, value[extra], "unknown option; allowed: version", `remove "${extra}"`);
+    }
+    if (typeof spec !== "string" || spec.trim() === "") {
+      throw fail(key, value, "must be a version spec string", `e.g. ${name}: "latest", or a version or range`);
+    }
+    if (!resolvers[name].isValidSpec(spec.trim())) {
+      throw fail(key, value, "not a version spec", 'use a version ("20", "20.18.0"), a semver range ("^20.10"), or "latest"');
+    }
+    tools.push({ name, spec: spec.trim() });
+  }
+
+  const env: Record<string, string> = {};
+  const rawEnv = raw.env ?? {};
+  if (!isPlainObject(rawEnv)) throw fail("env", rawEnv, "must be an object of NAME: string", 'env: { APP_ENV: "dev" }');
+  for (const [name, value] of Object.entries(rawEnv)) {
+    const key = `env.${name}`;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw fail(key, value, "not a valid variable name", "use letters, digits and _");
+    if (reservedEnv.has(name)) throw fail(key, value, "is set by devenv itself", name === "PATH" ? "list directories in `path` instead" : `remove env.${name}`);
+    if (typeof value !== "string") throw fail(key, value, "must be a string", `quote it: ${name}: "${String(value)}"`);
+    env[name] = value;
+  }
+
+  const rawPath = raw.path ?? [];
+  if (!Array.isArray(rawPath)) throw fail("path", rawPath, "must be an array of directories", 'path: ["node_modules/.bin"]');
+  rawPath.forEach((entry, i) => {
+    if (typeof entry !== "string" || entry === "" || entry.includes(":")) {
+      throw fail(`path[${i}]`, entry, "must be a non-empty directory without ':'", 'path: ["node_modules/.bin"]');
+    }
+  });
+
+  return { tools, env, path: rawPath as string[] };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+  if (typeof value === "function") return "a function";
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

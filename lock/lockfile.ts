@@ -1,0 +1,96 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DevenvError, isErrno } from "../errors.js";
+import { isToolName } from "../resolvers/registry.js";
+import { platforms, type Artifact, type Platform } from "../resolvers/types.js";
+
+export const lockFileName = "devenv.lock";
+
+export interface LockedTool {
+  readonly spec: string;
+  readonly version: string;
+  readonly platforms: Partial<Record<Platform, Artifact>>;
+}
+
+export interface LockFile {
+  readonly lockfileVersion: 1;
+  readonly tools: Record<string, LockedTool>;
+}
+
+export function lockPath(root: string): string {
+  return join(root, lockFileName);
+}
+
+/** The lock as it is on disk, validated; undefined when there is none. */
+export function readLock(root: string): { lock: LockFile; text: string } | undefined {
+  const file = lockPath(root);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return undefined;
+    throw error;
+  }
+  return { lock: parseLock(text, file), text };
+}
+
+/** The same inputs give the same bytes: sorted keys, 2-space indent, trailing newline (SPEC §3). */
+export function serializeLock(lock: LockFile): string {
+  return `${JSON.stringify(sortKeys(lock), null, 2)}\n`;
+}
+
+export function parseLock(text: string, file: string): LockFile {
+  const invalid = (problem: string, hint = "restore it from version control, or delete it and run `devenv lock`") =>
+    new DevenvError("lock-invalid", `${file}: ${problem}`, { hint });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw invalid(`not valid JSON (${(error as Error).message})`);
+  }
+  if (!isObject(data)) throw invalid("not a lock object");
+  if (data.lockfileVersion !== 1) {
+    throw invalid(`unsupported lockfileVersion ${JSON.stringify(data.lockfileVersion)}`, "this devenv reads lockfileVersion 1; upgrade devenv or re-create the lock");
+  }
+  if (!isObject(data.tools)) throw invalid('"tools" must be an object');
+  for (const [name, tool] of Object.entries(data.tools)) {
+    if (!isToolName(name)) throw invalid(`unknown tool "${name}"`);
+    if (!isObject(tool) || typeof tool.spec !== "string" || typeof tool.version !== "string" || !isObject(tool.platforms)) {
+      throw invalid(`tools.${name} needs "spec", "version" and "platforms"`);
+    }
+    const entries = Object.entries(tool.platforms);
+    if (entries.length === 0) throw invalid(`tools.${name}.platforms is empty`);
+    for (const [platform, artifact] of entries) {
+      const key = `tools.${name}.platforms.${platform}`;
+      if (!(platforms as readonly string[]).includes(platform)) throw invalid(`${key}: unknown platform; known: ${platforms.join(", ")}`);
+      if (!isObject(artifact) || typeof artifact.url !== "string" || typeof artifact.sha256 !== "string") throw invalid(`${key} needs "url" and "sha256"`);
+      if (!/^[0-9a-f]{64}$/.test(artifact.sha256)) throw invalid(`${key}.sha256 is not 64 lowercase hex characters`);
+      if (!isTrustedUrl(artifact.url)) throw invalid(`${key}.url ${JSON.stringify(artifact.url)} is not https`);
+    }
+  }
+  return data as unknown as LockFile;
+}
+
+/** https anywhere; plain http only on loopback, where tests and local mirrors live. */
+function isTrustedUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" || (parsed.protocol === "http:" && isLoopback(parsed.hostname));
+  } catch {
+    return false;
+  }
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]));
+}

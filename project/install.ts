@@ -1,0 +1,39 @@
+import { existsSync } from "node:fs";
+import type { Context } from "../cli/context.js";
+import { DevenvError } from "../errors.js";
+import type { LockFile } from "../lock/lockfile.js";
+import { resolvers, type ToolName } from "../resolvers/registry.js";
+import { ensureEntry } from "../store/ensure.js";
+import { entryPath } from "../store/layout.js";
+import { settleAll } from "./settle.js";
+
+export interface InstalledTool {
+  readonly name: ToolName;
+  readonly version: string;
+  readonly entry: string;
+}
+
+/** Where each locked tool of this platform lives in the store; nothing is fetched. */
+export function lockedEntries(lock: LockFile, ctx: Context): Array<InstalledTool & { sha256: string; url: string }> {
+  return Object.entries(lock.tools).map(([name, tool]) => {
+    const artifact = tool.platforms[ctx.platform];
+    if (artifact === undefined) {
+      throw new DevenvError("platform-missing", `devenv.lock has no ${name} ${tool.version} archive for ${ctx.platform}`, {
+        hint: `upstream may not publish one; run \`devenv lock ${name}\` to re-resolve, or pin a version built for ${ctx.platform}`,
+      });
+    }
+    return { name: name as ToolName, version: tool.version, entry: entryPath(ctx.layout, name, tool.version, artifact.sha256), ...artifact };
+  });
+}
+
+/** Makes sure every locked toolchain for this platform is in the store, fetching the missing ones concurrently. */
+export async function installLocked(lock: LockFile, ctx: Context): Promise<InstalledTool[]> {
+  const entries = lockedEntries(lock, ctx);
+  return settleAll(entries, async ({ name, version, sha256, url, entry }) => {
+    if (existsSync(entry)) return { name, version, entry };
+    const request = { tool: name, version, artifact: { url, sha256 }, fetchUrl: resolvers[name].downloadUrl(url, ctx.mirrors[name]) };
+    await ensureEntry(ctx.layout, request, ctx);
+    ctx.log.info(`installed ${name} ${version}`);
+    return { name, version, entry };
+  });
+}

@@ -1,0 +1,68 @@
+import type { Context } from "../cli/context.js";
+import { DevenvError } from "../errors.js";
+import { readLock, type LockedTool, type LockFile } from "../lock/lockfile.js";
+import { lockDifferences } from "../lock/stale.js";
+import { writeLock } from "../lock/write.js";
+import { resolvers, type ToolName } from "../resolvers/registry.js";
+import type { ResolveContext } from "../resolvers/types.js";
+import { settleAll } from "./settle.js";
+import type { Project } from "./open.js";
+
+export interface SyncOptions {
+  /** Re-resolve these tools even when their lock entries are fresh (`devenv lock TOOL`). */
+  readonly refresh?: readonly ToolName[];
+}
+
+/**
+ * Brings devenv.lock in line with devenv.ts (SPEC §3): fresh entries are kept
+ * byte for byte, missing or changed ones are resolved, removed ones dropped.
+ * Under --frozen or CI, any difference is an error instead.
+ */
+export async function syncLock(project: Project, ctx: Context, options: SyncOptions = {}): Promise<LockFile> {
+  const current = readLock(project.root);
+  const differences = lockDifferences(project.config, current?.lock);
+  if (differences.length > 0 && ctx.frozen) {
+    throw new DevenvError("lock-stale", `devenv.lock does not match devenv.ts (frozen):\n${differences.map((d) => `  ${d.reason}`).join("\n")}`, {
+      hint: "run `devenv lock` where the lock may change, and commit devenv.lock",
+    });
+  }
+  const stale = new Set<string>([...differences.map((d) => d.tool), ...(options.refresh ?? [])]);
+  const toResolve = project.config.tools.filter((t) => stale.has(t.name));
+  if (toResolve.length > 0 && ctx.frozen) {
+    throw new DevenvError("lock-stale", "devenv.lock may not change under --frozen (or CI)", { hint: "run `devenv lock` without --frozen, and commit devenv.lock" });
+  }
+  if (toResolve.length === 0 && differences.length === 0 && current) return current.lock;
+
+  const resolved = await settleAll(toResolve, async ({ name, spec }) => {
+    ctx.log.debug(`resolving ${name} "${spec}"`);
+    return [name, await lockTool(name, spec, ctx)] as const;
+  });
+  const fresh = new Map<string, LockedTool>(resolved);
+  const tools: Record<string, LockedTool> = {};
+  for (const { name } of project.config.tools) {
+    const entry = fresh.get(name) ?? current?.lock.tools[name];
+    if (entry) tools[name] = entry;
+  }
+  const lock: LockFile = { lockfileVersion: 1, tools };
+  if (writeLock(project.root, lock, current?.text)) {
+    for (const [name, entry] of resolved) ctx.log.info(`locked ${name} ${entry.version}`);
+  }
+  return lock;
+}
+
+export function resolveContext(name: ToolName, ctx: Context): ResolveContext {
+  return { mirror: ctx.mirrors[name], fetch: ctx.http, githubToken: ctx.githubToken };
+}
+
+async function lockTool(name: ToolName, spec: string, ctx: Context): Promise<LockedTool> {
+  const resolver = resolvers[name];
+  const resolveCtx = resolveContext(name, ctx);
+  const version = await resolver.resolve(spec, resolveCtx);
+  const platforms = await resolver.artifacts(version, resolveCtx);
+  if (Object.keys(platforms).length === 0) {
+    throw new DevenvError("resolve-failed", `upstream publishes no ${name} ${version} archive for any supported platform`, {
+      hint: `pin another ${name} version in devenv.ts`,
+    });
+  }
+  return { spec, version, platforms };
+}

@@ -1,0 +1,65 @@
+import semver from "semver";
+import { DevenvError } from "../errors.js";
+import { isValidSemverSpec, noMatch, pickVersion, type Candidate } from "./pick.js";
+import { parseShasums, platforms, rebaseUrl, type Artifact, type Platform, type ResolveContext, type Resolver } from "./types.js";
+
+const upstream = "https://nodejs.org/dist";
+
+/** An entry of https://nodejs.org/dist/index.json; only the fields we use. */
+interface IndexEntry {
+  version: string;
+  lts: string | false;
+}
+
+const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/, "")) ?? undefined;
+
+export const node = {
+  name: "node",
+
+  isValidSpec(spec) {
+    return /^lts(\/[a-z*]+)?$/i.test(spec) || isValidSemverSpec(spec.replace(/^v/, ""), toSemver);
+  },
+
+  async resolve(spec, ctx) {
+    const index = parseIndex(await ctx.fetch.json(`${ctx.mirror ?? upstream}/index.json`));
+    const lts = /^lts(?:\/(.+))?$/i.exec(spec);
+    if (lts) return pickLts(spec, lts[1]?.toLowerCase(), index);
+    const candidates: Candidate[] = index.map((e) => ({ version: e.version.slice(1), semver: e.version.slice(1), stable: true }));
+    return pickVersion("node", spec.replace(/^v/, ""), candidates, toSemver);
+  },
+
+  async artifacts(version, ctx) {
+    const sums = parseShasums(await ctx.fetch.text(`${ctx.mirror ?? upstream}/v${version}/SHASUMS256.txt`));
+    const found: Partial<Record<Platform, Artifact>> = {};
+    for (const platform of platforms) {
+      const file = `node-v${version}-${platform}.tar.gz`;
+      const sha256 = sums.get(file);
+      if (sha256) found[platform] = { url: `${upstream}/v${version}/${file}`, sha256 };
+    }
+    return found;
+  },
+
+  downloadUrl: (url, mirror) => rebaseUrl(url, upstream, mirror),
+
+  activate: (entry) => ({ bin: [`${entry}/bin`], env: {} }),
+} satisfies Resolver;
+
+function parseIndex(data: unknown): IndexEntry[] {
+  const valid = Array.isArray(data) && data.every((e) => typeof e?.version === "string" && semver.valid(e.version) !== null);
+  if (!valid) {
+    throw new DevenvError("resolve-failed", "node index.json is not the nodejs.org release index", {
+      hint: "check that DEVENV_NODE_MIRROR serves the layout of https://nodejs.org/dist",
+    });
+  }
+  return (data as IndexEntry[]).filter((e) => semver.prerelease(e.version) === null);
+}
+
+/** `lts` and nvm's `lts/*` take the newest LTS line; `lts/iron` names one. */
+function pickLts(spec: string, codename: string | undefined, index: IndexEntry[]): string {
+  const lts = index.filter((e) => e.lts !== false);
+  const matching = codename === undefined || codename === "*" ? lts : lts.filter((e) => String(e.lts).toLowerCase() === codename);
+  const newest = matching.sort((a, b) => semver.rcompare(a.version, b.version))[0];
+  if (newest) return newest.version.slice(1);
+  const codenames = [...new Set(lts.map((e) => `lts/${String(e.lts).toLowerCase()}`))];
+  throw noMatch("node", spec, codenames.slice(0, 5));
+}

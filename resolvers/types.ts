@@ -1,0 +1,60 @@
+/** The platforms a lock records, named as SPEC §3 names them. */
+export const platforms = ["darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64"] as const;
+export type Platform = (typeof platforms)[number];
+
+/** One downloadable archive: where upstream publishes it and the sha256 upstream publishes for it. */
+export interface Artifact {
+  readonly url: string;
+  readonly sha256: string;
+}
+
+/** How an unpacked store entry is used. */
+export interface Activation {
+  /** Directories to put on PATH, in order. */
+  readonly bin: string[];
+  readonly env: Record<string, string>;
+}
+
+/** The only way a resolver reaches the network. */
+export interface MetadataFetcher {
+  text(url: string, headers?: Record<string, string>): Promise<string>;
+  json(url: string, headers?: Record<string, string>): Promise<unknown>;
+}
+
+export interface ResolveContext {
+  /** Replaces the tool's upstream base (DEVENV_<TOOL>_MIRROR), without a trailing slash. */
+  readonly mirror: string | undefined;
+  readonly fetch: MetadataFetcher;
+  readonly githubToken: string | undefined;
+}
+
+/** Pure: no disk, no process.env, no store. Network only through ctx. */
+export interface Resolver {
+  readonly name: string;
+  /** Syntax only, no network: is this a spec the resolver understands? */
+  isValidSpec(spec: string): boolean;
+  /** '20' | '^3.12' | 'lts' → exact version, from the upstream index. */
+  resolve(spec: string, ctx: ResolveContext): Promise<string>;
+  /** exact version → { url, sha256 } per platform, from upstream checksum data; never downloads the archive. */
+  artifacts(version: string, ctx: ResolveContext): Promise<Partial<Record<Platform, Artifact>>>;
+  /** The lock's canonical URL → where to fetch it, given the mirror. */
+  downloadUrl(url: string, mirror: string | undefined): string;
+  /** How an unpacked entry is used: bin dirs on PATH and extra variables (go: GOROOT, GOTOOLCHAIN). */
+  activate(entry: string): Activation;
+}
+
+/** Moves a canonical upstream URL onto a mirror that serves the same layout. */
+export function rebaseUrl(url: string, upstream: string, mirror: string | undefined): string {
+  if (mirror === undefined || !url.startsWith(upstream)) return url;
+  return mirror + url.slice(upstream.length);
+}
+
+/** Parses `<hex>  <name>` lines (SHASUMS256.txt, SHA256SUMS). Binary-mode `*name` is accepted too. */
+export function parseShasums(text: string): Map<string, string> {
+  const sums = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const match = /^([0-9a-fA-F]{64})\s+\*?(\S.*?)\s*$/.exec(line);
+    if (match?.[1] && match[2]) sums.set(match[2], match[1].toLowerCase());
+  }
+  return sums;
+}

@@ -1,0 +1,136 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, rename, utimes } from "node:fs/promises";
+import { join } from "node:path";
+import lockfile from "lockfile";
+
+import { HttpStatusError, type Http } from "../download/http.js";
+import type { Progress } from "../download/progress.js";
+import { DevenvError, isErrno } from "../errors.js";
+import type { Artifact } from "../resolvers/types.js";
+import { createExtractor } from "./extract.js";
+import { entryName, type StoreLayout } from "./layout.js";
+import { sealTree } from "./seal.js";
+import { removeTree } from "../files/tree.js";
+
+export interface EntryRequest {
+  readonly tool: string;
+  readonly version: string;
+  readonly artifact: Artifact;
+  /** Where to fetch the artifact: its canonical URL, or that URL moved onto a mirror. */
+  readonly fetchUrl: string;
+}
+
+export interface EnsureDeps {
+  readonly http: Http;
+  readonly progress: Progress;
+}
+
+/** A lock older than this is taken to be left by a dead process; holders refresh theirs well within it. */
+const staleLockMs = 20_000;
+
+/**
+ * The store path for an artifact, downloading and unpacking it first if needed.
+ * The entry appears whole or not at all, and a twin process installing the same
+ * entry waits for this one and reuses its result (SPEC §4).
+ */
+export async function ensureEntry(layout: StoreLayout, request: EntryRequest, deps: EnsureDeps): Promise<string> {
+  const name = entryName(request.tool, request.version, request.artifact.sha256);
+  const target = join(layout.store, name);
+  if (existsSync(target)) return target;
+
+  await Promise.all([mkdir(layout.store, { recursive: true }), mkdir(layout.tmp, { recursive: true, mode: 0o700 }), mkdir(layout.locks, { recursive: true })]);
+  const lockPath = join(layout.locks, `${name}.lock`);
+  await new Promise<void>((resolve, reject) =>
+    lockfile.lock(lockPath, { wait: 60 * 60_000, pollPeriod: 100, stale: staleLockMs }, (error) => (error ? reject(error) : resolve())),
+  );
+  const refresh = setInterval(() => void utimes(lockPath, new Date(), new Date()).catch(() => {}), staleLockMs / 4);
+  try {
+    if (existsSync(target)) return target;
+    await install(layout, request, target, deps);
+    return target;
+  } finally {
+    clearInterval(refresh);
+    await new Promise<void>((resolve) => lockfile.unlock(lockPath, () => resolve()));
+  }
+}
+
+async function install(layout: StoreLayout, request: EntryRequest, target: string, deps: EnsureDeps): Promise<void> {
+  const temp = await mkdtemp(join(layout.tmp, `${entryName(request.tool, request.version, request.artifact.sha256)}.`));
+  try {
+    await downloadAndExtract(request, temp, deps);
+    await sealTree(temp);
+    await chmod(temp, 0o755);
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      // Another process finished the same entry first (its lock went stale): its result is as good as ours.
+      if (!isErrno(error, "EEXIST", "ENOTEMPTY")) throw error;
+      await removeTree(temp);
+    }
+    await chmod(target, 0o555);
+  } catch (error) {
+    await removeTree(temp);
+    throw error;
+  }
+}
+
+/** One pass over the network stream: hash every byte and unpack as it arrives; nothing is used until the hash matches. */
+async function downloadAndExtract(request: EntryRequest, dir: string, deps: EnsureDeps): Promise<void> {
+  const { fetchUrl, artifact } = request;
+  let response;
+  try {
+    response = await deps.http.stream(fetchUrl);
+  } catch (error) {
+    if (error instanceof HttpStatusError && error.status === 404) {
+      throw new DevenvError("network", `${fetchUrl} answered 404: devenv.lock points at ${request.tool} ${request.version}, which the mirror does not have`, {
+        hint: "check DEVENV_*_MIRROR, or re-resolve with `devenv lock " + request.tool + "`",
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  const hash = createHash("sha256");
+  const extractor = createExtractor(dir, fetchUrl);
+  const task = deps.progress.start(`${request.tool} ${request.version}`, response.size);
+  let bytes = 0;
+  let extractError: unknown;
+  extractor.finished.catch((error: unknown) => {
+    extractError ??= error;
+  });
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      task.advance(chunk.length);
+      // After an extraction error, keep hashing: a corrupt download is better reported as a checksum mismatch.
+      if (extractError === undefined && !extractor.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          extractor.onDrain(resolve);
+          extractor.finished.then(resolve, resolve);
+        });
+      }
+    }
+  } catch (error) {
+    throw new DevenvError("network", `download of ${fetchUrl} broke off after ${bytes} bytes: ${(error as Error).message}`, {
+      hint: "run the command again; if it keeps failing, check the network or the mirror",
+      cause: error,
+    });
+  } finally {
+    task.done();
+  }
+  if (response.size !== undefined && bytes !== response.size) {
+    throw new DevenvError("network", `download of ${fetchUrl} is truncated: ${bytes} of ${response.size} bytes`, {
+      hint: "run the command again; if it keeps failing, check the network or the mirror",
+    });
+  }
+  const actual = hash.digest("hex");
+  if (actual !== artifact.sha256) {
+    throw new DevenvError("checksum-mismatch", `checksum mismatch for ${fetchUrl}: expected sha256 ${artifact.sha256}, got ${actual}`, {
+      hint: "the download is not what devenv.lock pins; nothing was installed. Check the mirror, or re-lock if upstream really changed",
+    });
+  }
+  extractor.end();
+  await extractor.finished;
+  if (extractor.refusal) throw extractor.refusal;
+}

@@ -1,0 +1,25 @@
+import { join } from "node:path";
+
+/** Everything under DEVENV_HOME (SPEC §4); nothing else builds these paths. */
+export interface StoreLayout {
+  readonly home: string;
+  /** Finished entries, never modified once there. */
+  readonly store: string;
+  /** Downloads and extractions in progress: same filesystem as the store, so the final rename is atomic. */
+  readonly tmp: string;
+  /** Inter-process locks, one per entry being installed. */
+  readonly locks: string;
+}
+
+export function storeLayout(home: string): StoreLayout {
+  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks") };
+}
+
+/** `<first 32 hex of the archive's sha256>-<tool>-<version>`. */
+export function entryName(tool: string, version: string, sha256: string): string {
+  return `${sha256.slice(0, 32)}-${tool}-${version}`;
+}
+
+export function entryPath(layout: StoreLayout, tool: string, version: string, sha256: string): string {
+  return join(layout.store, entryName(tool, version, sha256));
+}

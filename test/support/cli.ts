@@ -1,0 +1,61 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const devenvBin = fileURLToPath(new URL("../../../bin/devenv", import.meta.url));
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+export interface Result {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function tempDir(prefix = "devenv-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The environment every test starts from: nothing of the developer's devenv or CI settings leaks in. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith("DEVENV_") && name !== "CI" && name !== "NO_COLOR" && name !== "FORCE_COLOR" && !name.startsWith("GITHUB_")) env[name] = value;
+  }
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+/** Spawns the built CLI asynchronously: the mirror runs in this process and must keep answering. */
+export function devenv(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(devenvBin, args, { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** A project directory holding the given devenv.ts. */
+export function project(config: string, files: Record<string, string> = {}): string {
+  const dir = tempDir("devenv-project-");
+  writeFileSync(join(dir, "devenv.ts"), config);
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+export function nodeConfig(spec: string, extra = ""): string {
+  return `import { defineConfig } from "devenv";\nexport default defineConfig({ tools: { node: ${JSON.stringify(spec)} }${extra} });\n`;
+}
