@@ -5,7 +5,8 @@ import { platforms } from "../../resolvers/types.js";
 import { fakeNodeTarball } from "./tarball.js";
 
 /** How a mirror can misbehave for one path. */
-export type Fault = "corrupt" | "truncate" | { status: number };
+/** `status` with `times` answers that status that many times, then serves the file. */
+export type Fault = "corrupt" | "truncate" | { status: number; times?: number } | { delayMs: number };
 
 /**
  * A local static server that counts requests per path and can be told to
@@ -46,8 +47,13 @@ export class Mirror {
     this.hits.set(path, this.count(path) + 1);
     const body = this.files.get(path);
     const fault = this.faults.get(path);
-    if (typeof fault === "object") {
+    if (typeof fault === "object" && "status" in fault && (fault.times === undefined || fault.times-- > 0)) {
       res.writeHead(fault.status).end();
+    } else if (typeof fault === "object" && "delayMs" in fault && body !== undefined) {
+      // Headers and half the body now, the rest later: a download that is surely still running when a twin starts.
+      res.writeHead(200, { "content-length": body.length });
+      res.write(body.subarray(0, body.length >> 1));
+      setTimeout(() => res.end(body.subarray(body.length >> 1)), fault.delayMs);
     } else if (body === undefined) {
       res.writeHead(404).end("not found");
     } else if (fault === "corrupt") {
