@@ -15,8 +15,9 @@ export class HttpStatusError extends DevenvError {
     readonly url: string,
     readonly status: number,
     readonly headers: Record<string, string | string[] | undefined>,
+    attempts = 1,
   ) {
-    super("network", `GET ${url} answered ${status}`, {
+    super("network", `GET ${url} answered ${status}${attempts > 1 ? ` after ${attempts} attempts` : ""}`, {
       hint: status === 404 ? "check the version and the mirror (DEVENV_*_MIRROR)" : "try again later, or use a mirror (DEVENV_*_MIRROR)",
     });
   }
@@ -36,16 +37,18 @@ const retry = {
 /** The only code in devenv that opens connections. undici is loaded on first use, so commands that never fetch never pay for it. */
 export class Http implements MetadataFetcher {
   #dispatcher: Promise<Dispatcher> | undefined;
+  /** Metadata is read once per process: a resolver asks for the same index to resolve and to list artifacts. */
+  readonly #texts = new Map<string, Promise<string>>();
 
   constructor(private readonly options: HttpOptions) {}
 
-  async text(url: string, headers: Record<string, string> = {}): Promise<string> {
-    const response = await this.get(url, headers);
-    try {
-      return await response.body.text();
-    } catch (error) {
-      throw unreachable(url, error);
+  text(url: string, headers: Record<string, string> = {}): Promise<string> {
+    let text = this.#texts.get(url);
+    if (text === undefined) {
+      text = this.get(url, headers).then((response) => response.body.text().catch((error: unknown) => Promise.reject(unreachable(url, error))));
+      this.#texts.set(url, text);
     }
+    return text;
   }
 
   async json(url: string, headers: Record<string, string> = {}): Promise<unknown> {
@@ -93,9 +96,10 @@ export class Http implements MetadataFetcher {
 }
 
 function unreachable(url: string, error: unknown): DevenvError {
-  const { statusCode, code, message } = error as { statusCode?: number; code?: string; message?: string };
-  const reason = statusCode !== undefined ? `answered ${statusCode} after ${retry.maxRetries + 1} attempts` : `failed: ${code ?? message ?? String(error)}`;
-  return new DevenvError("network", `GET ${url} ${reason}`, {
+  const { statusCode, headers, code, message } = error as { statusCode?: number; headers?: Record<string, string>; code?: string; message?: string };
+  // undici's RetryAgent gave up on a retryable status.
+  if (statusCode !== undefined) return new HttpStatusError(url, statusCode, headers ?? {}, retry.maxRetries + 1);
+  return new DevenvError("network", `GET ${url} failed: ${code ?? message ?? String(error)}`, {
     hint: "check the network or the mirror (DEVENV_*_MIRROR), or use --offline with a warm store",
     cause: error,
   });

@@ -13,25 +13,31 @@ export interface InstalledTool {
   readonly entry: string;
 }
 
-/** Where each locked tool of this platform lives in the store; nothing is fetched. */
-export function lockedEntries(lock: LockFile, ctx: Context): Array<InstalledTool & { sha256: string; url: string }> {
-  return Object.entries(lock.tools).map(([name, tool]) => {
+/**
+ * Where each locked tool of this platform lives in the store, in `order`
+ * (devenv.ts order, which is PATH order; the lock itself is sorted). Nothing is fetched.
+ */
+export function lockedEntries(lock: LockFile, ctx: Context, order: readonly ToolName[]): Array<InstalledTool & { sha256: string; url: string }> {
+  return order.map((name) => {
+    const tool = lock.tools[name];
+    if (tool === undefined) throw new Error(`lock has no ${name} after syncing`);
     const artifact = tool.platforms[ctx.platform];
     if (artifact === undefined) {
       throw new DevenvError("platform-missing", `devenv.lock has no ${name} ${tool.version} archive for ${ctx.platform}`, {
         hint: `upstream may not publish one; run \`devenv lock ${name}\` to re-resolve, or pin a version built for ${ctx.platform}`,
       });
     }
-    return { name: name as ToolName, version: tool.version, entry: entryPath(ctx.layout, name, tool.version, artifact.sha256), ...artifact };
+    return { name, version: tool.version, entry: entryPath(ctx.layout, name, tool.version, artifact.sha256), ...artifact };
   });
 }
 
 /** Makes sure every locked toolchain for this platform is in the store, fetching the missing ones concurrently. */
-export async function installLocked(lock: LockFile, ctx: Context): Promise<InstalledTool[]> {
-  const entries = lockedEntries(lock, ctx);
+export async function installLocked(lock: LockFile, ctx: Context, order: readonly ToolName[]): Promise<InstalledTool[]> {
+  const entries = lockedEntries(lock, ctx, order);
   return settleAll(entries, async ({ name, version, sha256, url, entry }) => {
     if (existsSync(entry)) return { name, version, entry };
-    const request = { tool: name, version, artifact: { url, sha256 }, fetchUrl: resolvers[name].downloadUrl(url, ctx.mirrors[name]) };
+    const resolver = resolvers[name];
+    const request = { tool: name, version, artifact: { url, sha256 }, fetchUrl: resolver.downloadUrl(url, ctx.mirrors[name]), fixup: resolver.fixup };
     await ensureEntry(ctx.layout, request, ctx);
     ctx.log.info(`installed ${name} ${version}`);
     return { name, version, entry };

@@ -8,6 +8,6 @@ import { syncLock } from "./sync.js";
 export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput> {
   const project = await openProject(ctx.cwd);
   const lock = await syncLock(project, ctx);
-  const tools = await installLocked(lock, ctx);
+  const tools = await installLocked(lock, ctx, project.config.tools.map((t) => t.name));
   return { root: project.root, config: project.config, tools, store: ctx.layout.store };
 }

@@ -38,6 +38,8 @@ export function noMatch(tool: string, spec: string, nearest: readonly string[]):
 }
 
 export function isValidSemverSpec(spec: string, toSemver: (v: string) => string | undefined): boolean {
+  // node-semver reads an empty range as "*"; an empty spec is a mistake, not "anything".
+  if (spec.trim() === "") return false;
   return spec === "latest" || toSemver(spec) !== undefined || semver.validRange(spec) !== null;
 }
 

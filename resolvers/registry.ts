@@ -1,12 +1,17 @@
+import { go } from "./go.js";
 import { node } from "./node.js";
+import { python } from "./python.js";
 import type { Resolver } from "./types.js";
 
 /** Every toolchain devenv knows. A new one is a file in resolvers/ and a line here. */
-export const resolvers = {
+const registry = {
   node,
+  python,
+  go,
 } satisfies Record<string, Resolver>;
 
-export type ToolName = keyof typeof resolvers;
+export type ToolName = keyof typeof registry;
+export const resolvers: Record<ToolName, Resolver> = registry;
 
 export function isToolName(name: string): name is ToolName {
   return Object.hasOwn(resolvers, name);

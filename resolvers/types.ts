@@ -41,6 +41,11 @@ export interface Resolver {
   downloadUrl(url: string, mirror: string | undefined): string;
   /** How an unpacked entry is used: bin dirs on PATH and extra variables (go: GOROOT, GOTOOLCHAIN). */
   activate(entry: string): Activation;
+  /**
+   * Install time, not resolve time: adjusts a freshly unpacked archive in `dir`
+   * (still writable, not yet in the store) that will live at `entry`.
+   */
+  fixup?(dir: string, entry: string): Promise<void>;
 }
 
 /** Moves a canonical upstream URL onto a mirror that serves the same layout. */

@@ -19,6 +19,8 @@ export interface EntryRequest {
   readonly artifact: Artifact;
   /** Where to fetch the artifact: its canonical URL, or that URL moved onto a mirror. */
   readonly fetchUrl: string;
+  /** The resolver's adjustments to the unpacked tree, made before it is sealed. */
+  readonly fixup?: ((dir: string, entry: string) => Promise<void>) | undefined;
 }
 
 export interface EnsureDeps {
@@ -59,6 +61,7 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
   const temp = await mkdtemp(join(layout.tmp, `${entryName(request.tool, request.version, request.artifact.sha256)}.`));
   try {
     await downloadAndExtract(request, temp, deps);
+    await request.fixup?.(temp, target);
     await sealTree(temp);
     await chmod(temp, 0o755);
     try {

@@ -3,7 +3,8 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, nodeConfig, project, tempDir } from "./support/cli.js";
-import { Mirror, publishNode, sha256 } from "./support/mirror.js";
+import { Mirror, sha256 } from "./support/mirror.js";
+import { publishNode } from "./support/upstreams.js";
 import { buildTarball, type TarEntry } from "./support/tarball.js";
 import { startMirror, world } from "./support/world.js";
 

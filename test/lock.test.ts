@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, nodeConfig, project } from "./support/cli.js";
-import { publishNode, sha256, type Mirror } from "./support/mirror.js";
+import { sha256, type Mirror } from "./support/mirror.js";
+import { publishNode } from "./support/upstreams.js";
 import { standardNodeReleases, startMirror, world } from "./support/world.js";
 
 let mirror: Mirror;

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
 import { devenv, nodeConfig, project } from "./support/cli.js";
-import { Mirror, publishNode, sha256 } from "./support/mirror.js";
+import { Mirror, sha256 } from "./support/mirror.js";
+import { publishNode } from "./support/upstreams.js";
 import { realNodeTarball, realNodeVersion } from "./support/real-node.js";
 import { world } from "./support/world.js";
 

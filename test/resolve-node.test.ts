@@ -107,7 +107,7 @@ describe("node spec syntax", () => {
   for (const spec of ["20", "20.18", "20.18.0", "v20", "^20.10", ">=18 <20", "~1.2.3", "latest", "lts", "lts/*", "lts/iron", "LTS/Iron", "20.x"]) {
     it(`accepts "${spec}"`, () => assert.equal(node.isValidSpec(spec), true));
   }
-  for (const spec of ["twenty", "lts/", "lts/ir0n", "20.18.0.1", "node@20", ">>20"]) {
+  for (const spec of ["twenty", "v", "lts/", "lts/ir0n", "20.18.0.1", "node@20", ">>20"]) {
     it(`rejects "${spec}"`, () => assert.equal(node.isValidSpec(spec), false));
   }
 });

@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { platforms } from "../../resolvers/types.js";
-import { fakeNodeTarball } from "./tarball.js";
 
 /** How a mirror can misbehave for one path. */
 /** `status` with `times` answers that status that many times, then serves the file. */
@@ -16,6 +14,11 @@ export class Mirror {
   readonly files = new Map<string, Buffer>();
   readonly faults = new Map<string, Fault>();
   readonly hits = new Map<string, number>();
+  /** Request paths exactly as sent, before percent-decoding. */
+  readonly rawPaths: string[] = [];
+  /** The most archive downloads that were in flight at once. */
+  maxArchivesInFlight = 0;
+  private archivesInFlight = 0;
   private constructor(
     private readonly server: Server,
     readonly url: string,
@@ -23,7 +26,11 @@ export class Mirror {
 
   static async start(): Promise<Mirror> {
     let mirror: Mirror | undefined;
-    const server = createServer((req, res) => mirror!.serve(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname), res));
+    const server = createServer((req, res) => {
+      const raw = new URL(req.url ?? "/", "http://x").pathname;
+      mirror!.rawPaths.push(raw);
+      mirror!.serve(decodeURIComponent(raw), res);
+    });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     mirror = new Mirror(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return mirror;
@@ -45,6 +52,10 @@ export class Mirror {
 
   private serve(path: string, res: import("node:http").ServerResponse): void {
     this.hits.set(path, this.count(path) + 1);
+    if (path.endsWith(".tar.gz")) {
+      this.maxArchivesInFlight = Math.max(this.maxArchivesInFlight, ++this.archivesInFlight);
+      res.on("close", () => this.archivesInFlight--);
+    }
     const body = this.files.get(path);
     const fault = this.faults.get(path);
     if (typeof fault === "object" && "status" in fault && (fault.times === undefined || fault.times-- > 0)) {
@@ -69,37 +80,4 @@ export class Mirror {
   }
 }
 
-export interface NodeRelease {
-  readonly version: string;
-  readonly lts?: string | false;
-  /** Archives to publish; default: all four platforms. */
-  readonly platforms?: readonly string[];
-  /** Replaces the generated linux-x64 archive (a real node, a hostile archive). */
-  readonly linuxX64?: Buffer;
-}
-
 export const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
-
-/** Serves the nodejs.org/dist layout: index.json (newest first), v{V}/SHASUMS256.txt and the archives. */
-export function publishNode(mirror: Mirror, releases: readonly NodeRelease[]): void {
-  const sorted = [...releases].sort((a, b) => compareVersions(b.version, a.version));
-  mirror.files.set("/index.json", Buffer.from(JSON.stringify(sorted.map((r) => ({ version: `v${r.version}`, date: "2026-01-01", files: [], lts: r.lts ?? false, security: false })))));
-  for (const release of sorted) {
-    const lines: string[] = [];
-    for (const platform of release.platforms ?? platforms) {
-      const file = `node-v${release.version}-${platform}.tar.gz`;
-      const archive = platform === "linux-x64" && release.linuxX64 ? release.linuxX64 : fakeNodeTarball(release.version, platform);
-      mirror.files.set(`/v${release.version}/${file}`, archive);
-      lines.push(`${sha256(archive)}  ${file}`);
-    }
-    lines.push(`${"0".repeat(64)}  node-v${release.version}.tar.gz`);
-    mirror.files.set(`/v${release.version}/SHASUMS256.txt`, Buffer.from(`${lines.join("\n")}\n`));
-  }
-}
-
-function compareVersions(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
-}

@@ -1,5 +1,6 @@
 import { cleanEnv, tempDir } from "./cli.js";
-import { Mirror, publishNode, type NodeRelease } from "./mirror.js";
+import { Mirror } from "./mirror.js";
+import { publishNode, type NodeRelease } from "./upstreams.js";
 
 export const standardNodeReleases: NodeRelease[] = [
   { version: "22.1.0" },
