@@ -16,6 +16,7 @@ export type ErrorCode =
   | "offline"
   | "checksum-mismatch"
   | "archive-unsafe"
+  | "archive-invalid"
   | "filesystem"
   | "command-not-found";
 
@@ -42,4 +43,29 @@ export class DevenvError extends Error {
 
 export function isErrno(error: unknown, ...codes: string[]): error is NodeJS.ErrnoException {
   return error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? "");
+}
+
+/** What to do about an operating-system error on a path devenv had to read or write. */
+const filesystemHints: Record<string, string> = {
+  ENOSPC: "free some disk space; `devenv gc` removes toolchains no project uses",
+  EDQUOT: "free some disk space; `devenv gc` removes toolchains no project uses",
+  EACCES: "check the permissions there, or point DEVENV_HOME elsewhere",
+  EPERM: "check the permissions there, or point DEVENV_HOME elsewhere",
+  EROFS: "the filesystem is read-only; point DEVENV_HOME at a writable one",
+  ENOTDIR: "a file is where devenv needs a directory; move it away",
+  EISDIR: "a directory is where devenv needs a file; move it away",
+  EEXIST: "something is in the way there; move it away",
+  EMFILE: "too many open files; raise the limit (ulimit -n)",
+};
+
+/**
+ * Disk trouble (full, read-only, permissions, a file in the way) is the
+ * environment's, not a bug: a one-line error naming the path. Other errors stay bugs.
+ */
+export function filesystemError(error: unknown): DevenvError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  const hint = filesystemHints[code ?? ""];
+  if (hint === undefined || path === undefined) return undefined;
+  return new DevenvError("filesystem", `cannot ${syscall ?? "use"} ${path}: ${code}`, { hint, cause: error });
 }

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import kleur from "kleur";
@@ -42,8 +43,12 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
   kleur.enabled = color;
   const log = createLog(process.stderr, { quiet: flags.quiet === true, verbose: flags.verbose === true });
   const offline = flags.offline === true || isSet(env.DEVENV_OFFLINE);
+  const cwd = resolve(flags.C ?? process.cwd());
+  if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new DevenvError("usage", `-C ${flags.C}: not a directory`, { hint: "name the project directory, or a directory inside it" });
+  }
   return {
-    cwd: resolve(flags.C ?? process.cwd()),
+    cwd,
     layout: storeLayout(devenvHome(env)),
     platform: hostPlatform(),
     offline,

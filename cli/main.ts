@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import kleur from "kleur";
-import { DevenvError, ExitCode } from "../errors.js";
+import { DevenvError, ExitCode, filesystemError } from "../errors.js";
 import { splitRunArgv } from "./argv.js";
 import { createContext, type Context, type GlobalFlags } from "./context.js";
 import { createLog } from "./log.js";
@@ -70,8 +70,9 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-function report(error: unknown, verbose: boolean): number {
+function report(thrown: unknown, verbose: boolean): number {
   const log = createLog(process.stderr, { quiet: false, verbose });
+  const error = filesystemError(thrown) ?? thrown;
   if (error instanceof DevenvError) {
     log.error(error);
     if (verbose && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DevenvError, isErrno } from "../errors.js";
+import { DevenvError, filesystemError, isErrno } from "../errors.js";
 import { isToolName } from "../resolvers/registry.js";
 import { platforms, type Artifact, type Platform } from "../resolvers/types.js";
 
@@ -29,7 +29,7 @@ export function readLock(root: string): { lock: LockFile; text: string } | undef
     text = readFileSync(file, "utf8");
   } catch (error) {
     if (isErrno(error, "ENOENT")) return undefined;
-    throw error;
+    throw filesystemError(Object.assign(error as Error, { path: file })) ?? error;
   }
   return { lock: parseLock(text, file), text };
 }
@@ -58,6 +58,8 @@ export function parseLock(text: string, file: string): LockFile {
     if (!isObject(tool) || typeof tool.spec !== "string" || typeof tool.version !== "string" || !isObject(tool.platforms)) {
       throw invalid(`tools.${name} needs "spec", "version" and "platforms"`);
     }
+    // The version names a store directory: it must never be able to say "..".
+    if (!/^[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(tool.version) || tool.version.includes("..")) throw invalid(`tools.${name}.version ${JSON.stringify(tool.version)} is not a version`);
     const entries = Object.entries(tool.platforms);
     if (entries.length === 0) throw invalid(`tools.${name}.platforms is empty`);
     for (const [platform, artifact] of entries) {

@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import { existsSync } from "node:fs";
 import type { Context } from "../cli/context.js";
 import { DevenvError } from "../errors.js";
@@ -37,7 +38,8 @@ export async function installLocked(lock: LockFile, ctx: Context, order: readonl
   return settleAll(entries, async ({ name, version, sha256, url, entry }) => {
     if (existsSync(entry)) return { name, version, entry };
     const resolver = resolvers[name];
-    const request = { tool: name, version, artifact: { url, sha256 }, fetchUrl: resolver.downloadUrl(url, ctx.mirrors[name]), fixup: resolver.fixup };
+    const expect = resolver.activate(entry).bin.map((dir) => relative(entry, dir));
+    const request = { tool: name, version, artifact: { url, sha256 }, fetchUrl: resolver.downloadUrl(url, ctx.mirrors[name]), expect, fixup: resolver.fixup };
     await ensureEntry(ctx.layout, request, ctx);
     ctx.log.info(`installed ${name} ${version}`);
     return { name, version, entry };

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rename, utimes } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, rename, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import lockfile from "lockfile";
 
@@ -19,6 +19,8 @@ export interface EntryRequest {
   readonly artifact: Artifact;
   /** Where to fetch the artifact: its canonical URL, or that URL moved onto a mirror. */
   readonly fetchUrl: string;
+  /** Entry-relative paths the unpacked tree must have to be this tool at all (its bin directories). */
+  readonly expect: readonly string[];
   /** The resolver's adjustments to the unpacked tree, made before it is sealed. */
   readonly fixup?: ((dir: string, entry: string) => Promise<void>) | undefined;
 }
@@ -49,6 +51,7 @@ export async function ensureEntry(layout: StoreLayout, request: EntryRequest, de
   const refresh = setInterval(() => void utimes(lockPath, new Date(), new Date()).catch(() => {}), staleLockMs / 4);
   try {
     if (existsSync(target)) return target;
+    await sweepLeftovers(layout, name);
     await install(layout, request, target, deps);
     return target;
   } finally {
@@ -57,10 +60,23 @@ export async function ensureEntry(layout: StoreLayout, request: EntryRequest, de
   }
 }
 
+/** Temporary trees of this entry left by a killed install: with the entry's lock held, no live process owns them. */
+async function sweepLeftovers(layout: StoreLayout, name: string): Promise<void> {
+  for (const leftover of (await readdir(layout.tmp)).filter((file) => file.startsWith(`${name}.`))) {
+    await removeTree(join(layout.tmp, leftover));
+  }
+}
+
 async function install(layout: StoreLayout, request: EntryRequest, target: string, deps: EnsureDeps): Promise<void> {
   const temp = await mkdtemp(join(layout.tmp, `${entryName(request.tool, request.version, request.artifact.sha256)}.`));
   try {
     await downloadAndExtract(request, temp, deps);
+    const missing = request.expect.find((path) => !existsSync(join(temp, path)));
+    if (missing !== undefined) {
+      throw new DevenvError("archive-invalid", `${request.fetchUrl} unpacks without ${missing}: it is not a ${request.tool} archive`, {
+        hint: "check the mirror; the lock's checksum matched, so upstream published it this way",
+      });
+    }
     await request.fixup?.(temp, target);
     await sealTree(temp);
     await chmod(temp, 0o755);

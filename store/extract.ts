@@ -1,8 +1,10 @@
-import { posix } from "node:path";
 import { Unpack, type ReadEntry } from "tar";
 import { DevenvError } from "../errors.js";
 
 const allowedTypes = new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
+
+/** Path segments without empty and `.` parts: `./a//b/` → [a, b]. */
+const segments = (path: string) => path.split("/").filter((p) => p !== "" && p !== ".");
 
 /**
  * A tar.gz sink that unpacks into `dir` with the archive's single top-level
@@ -19,28 +21,36 @@ export function createExtractor(dir: string, source: string) {
     return false;
   };
 
-  /** Sees each entry's raw header before node-tar strips or writes anything. */
+  /**
+   * Sees each entry's raw header before node-tar writes anything, and rewrites
+   * its path to the stripped one itself, so that what is checked is what is written.
+   */
   const filter = (path: string, stat: ReadEntry | unknown): boolean => {
     const entry = stat as ReadEntry;
     const bad = (problem: string) => refuse(`entry "${path}" ${problem}`);
     if (path.startsWith("/")) return bad("has an absolute path");
-    const parts = path.split("/").filter((p) => p !== "" && p !== ".");
+    const parts = segments(path);
     if (parts.includes("..")) return bad("climbs out with '..'");
     if (!allowedTypes.has(entry.type)) return bad(`is a ${entry.type}`);
     const [first, ...rest] = parts;
     if (first === undefined) return false;
     if (top !== undefined && first !== top) return bad(`is outside the archive's top-level directory "${top}"`);
     top = first;
-    if (rest.length === 0 && entry.type !== "Directory") return bad("is a file where a single top-level directory is expected");
+    if (rest.length === 0) return entry.type === "Directory" ? false : bad("is a file where a single top-level directory is expected");
     const target = String(entry.linkpath ?? "");
     if (entry.type === "SymbolicLink") {
-      const resolved = posix.normalize(posix.join(posix.dirname(rest.join("/")), target));
-      if (target.startsWith("/") || resolved === ".." || resolved.startsWith("../")) return bad(`links outside the entry (-> ${target})`);
+      // Only leading `..`, and no more of them than the link is deep: then no chain of links can leave the entry.
+      const targetParts = segments(target);
+      const ups = targetParts.findIndex((p) => p !== "..");
+      const leading = ups === -1 ? targetParts.length : ups;
+      if (target.startsWith("/") || targetParts.slice(leading).includes("..") || leading > rest.length - 1) return bad(`links outside the entry (-> ${target})`);
     }
     if (entry.type === "Link") {
-      const targetParts = target.split("/").filter((p) => p !== "" && p !== ".");
-      if (target.startsWith("/") || targetParts.includes("..") || targetParts[0] !== top) return bad(`hard-links outside the entry (-> ${target})`);
+      const targetParts = segments(target);
+      if (target.startsWith("/") || targetParts.includes("..") || targetParts[0] !== top || targetParts.length < 2) return bad(`hard-links outside the entry (-> ${target})`);
+      entry.linkpath = targetParts.slice(1).join("/");
     }
+    entry.path = rest.join("/");
     // Nothing setuid, setgid, sticky or writable by others ever lands in the store.
     if (typeof entry.mode === "number") entry.mode &= 0o755;
     return true;
@@ -48,7 +58,6 @@ export function createExtractor(dir: string, source: string) {
 
   const unpack = new Unpack({
     cwd: dir,
-    strip: 1,
     preserveOwner: false,
     filter,
     // node-tar skips what it finds unsafe or broken and only warns; devenv refuses the whole archive.

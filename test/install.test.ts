@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, nodeConfig, project, tempDir } from "./support/cli.js";
@@ -170,6 +170,11 @@ describe("hostile archives are refused, with nothing written outside the store",
     ["an absolute path", [{ path: `${top}/` }, { path: `${outside}/evil`, content: "pwned" }], /has an absolute path/],
     ["a symlink pointing outside, then a file through it", [{ path: `${top}/` }, { path: `${top}/link`, type: "SymbolicLink", linkpath: outside }, { path: `${top}/link/evil`, content: "pwned" }], /links outside the entry/],
     ["a relative symlink climbing out", [{ path: `${top}/` }, { path: `${top}/bin/`, type: "Directory" }, { path: `${top}/bin/link`, type: "SymbolicLink", linkpath: "../../../../evil" }], /links outside the entry/],
+    [
+      "a chain of symlinks that only escapes on disk",
+      [{ path: `${top}/` }, { path: `${top}/a/b/l`, type: "SymbolicLink", linkpath: "../.." }, { path: `${top}/bin/node`, type: "SymbolicLink", linkpath: "../a/b/l/../../../../../usr/bin/id" }],
+      /links outside the entry/,
+    ],
     ["a hard link to a file outside", [{ path: `${top}/` }, { path: `${top}/hard`, type: "Link", linkpath: "/etc/passwd" }], /hard-links outside the entry/],
     ["a device file", [{ path: `${top}/` }, { path: `${top}/dev`, type: "CharacterDevice" }], /is a CharacterDevice/],
     ["two top-level directories", [{ path: `${top}/` }, { path: `${top}/bin/node`, content: "x" }, { path: "other/evil", content: "pwned" }], /outside the archive's top-level directory/],
@@ -195,6 +200,34 @@ describe("hostile archives are refused, with nothing written outside the store",
     });
   }
 
+  it("an archive whose paths start with ./ installs with its top directory stripped", async () => {
+    const archive = buildTarball([{ path: `./${top}/` }, { path: `./${top}/bin/` }, { path: `./${top}/bin/node`, mode: 0o755, content: "#!/bin/sh\necho dot-slash\n" }]);
+    const m = await Mirror.start();
+    try {
+      publishNode(m, [{ version: "20.99.1", linuxX64: archive }]);
+      const result = await devenv(["run", "node"], { cwd: project(nodeConfig("20")), env: world(m).env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "dot-slash\n");
+    } finally {
+      await m.close();
+    }
+  });
+
+  it("an archive without the toolchain's bin directory is refused, rather than leaving the system's tools to run", async () => {
+    const archive = buildTarball([{ path: `${top}/` }, { path: `${top}/share/` }, { path: `${top}/share/doc`, content: "no binaries here" }]);
+    const m = await Mirror.start();
+    try {
+      publishNode(m, [{ version: "20.99.1", linuxX64: archive }]);
+      const { env, home } = world(m);
+      const result = await devenv(["run", "node"], { cwd: project(nodeConfig("20")), env });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /unpacks without bin: it is not a node archive/);
+      assert.deepEqual(walk(join(home, "store")), []);
+    } finally {
+      await m.close();
+    }
+  });
+
   it("setuid and setgid bits are dropped", async () => {
     const archive = buildTarball([{ path: `${top}/` }, { path: `${top}/bin/` }, { path: `${top}/bin/node`, mode: 0o6777, content: "#!/bin/sh\necho v20.99.1\n" }]);
     const m = await Mirror.start();
@@ -208,5 +241,38 @@ describe("hostile archives are refused, with nothing written outside the store",
     } finally {
       await m.close();
     }
+  });
+});
+
+describe("filesystem trouble is a one-line error naming the path, not a crash", () => {
+  it("-C naming something that is not a directory (exit 2)", async () => {
+    const result = await devenv(["-C", "/etc/passwd", "list"], { cwd: tempDir(), env: world(mirror).env });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, "error: -C /etc/passwd: not a directory\nhint: name the project directory, or a directory inside it\n");
+  });
+
+  it("a DEVENV_HOME that cannot be created", async () => {
+    const result = await devenv(["install"], { cwd: project(nodeConfig("20")), env: { ...world(mirror).env, DEVENV_HOME: "/etc/passwd/devenv" } });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^error: cannot mkdir \/etc\/passwd\/devenv\/store: ENOTDIR\nhint: a file is where devenv needs a directory/m);
+  });
+
+  it("a devenv.lock that is a directory", async () => {
+    const dir = project(nodeConfig("20"));
+    mkdirSync(join(dir, "devenv.lock"));
+    const result = await devenv(["install"], { cwd: dir, env: world(mirror).env });
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, `error: cannot read ${join(dir, "devenv.lock")}: EISDIR\nhint: a directory is where devenv needs a file; move it away\n`);
+  });
+
+  it("temporary trees left by a killed install of the same entry are swept by the next install", async () => {
+    const dir = project(nodeConfig("20"));
+    const { env, home } = world(mirror);
+    await devenv(["lock"], { cwd: dir, env });
+    const leftover = join(home, "tmp", `${entryDir(home, mirror, "20.99.1").split("/").pop()}.dead01`);
+    mkdirSync(join(leftover, "bin"), { recursive: true });
+    writeFileSync(join(leftover, "bin", "node"), "half");
+    assert.equal((await devenv(["install"], { cwd: dir, env })).code, 0);
+    assert.deepEqual(readdirSync(join(home, "tmp")), []);
   });
 });

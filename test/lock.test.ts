@@ -166,6 +166,8 @@ describe("a broken devenv.lock is a one-line error naming the file (exit 1), and
     ["a URL that is neither https nor loopback", JSON.stringify(valid).replace("https://nodejs.org", "http://evil.example"), /url "http:\/\/evil\.example.*" is not https/],
     ["no platforms", JSON.stringify({ ...valid, tools: { node: { ...valid.tools.node, platforms: {} } } }), /tools\.node\.platforms is empty/],
     ["an unknown platform", JSON.stringify(valid).replace("linux-x64", "plan9-mips"), /unknown platform/],
+    ["a version that is a path", JSON.stringify(valid).replace('"version":"20.99.1"', '"version":"/../../../../tmp/escaped"'), /tools\.node\.version "\/\.\.\/.*" is not a version/],
+    ["a version that climbs", JSON.stringify(valid).replace('"version":"20.99.1"', '"version":"1..2"'), /is not a version/],
   ];
   for (const [name, text, message] of cases) {
     it(name, async () => {

@@ -48,12 +48,12 @@ describe("devenv run", () => {
     assert.match(result.stderr, /^error: no-such-command-here: command not found in the devenv environment\nhint: /m);
   });
 
-  it("SIGTERM sent to devenv reaches CMD, and SIGINT to the terminal's group is handled by CMD, not devenv", async () => {
+  it("SIGTERM, SIGINT and SIGHUP sent to devenv reach CMD; SIGINT to the whole group is handled by CMD, not devenv", async () => {
     const dir = project(nodeConfig("20"));
     const { env } = world(mirror);
     await devenv(["install"], { cwd: dir, env });
-    const script = 'trap "echo got-$SIG; exit 42" TERM INT; echo ready; while :; do sleep 0.05; done';
-    for (const [signal, toGroup] of [["SIGTERM", false], ["SIGINT", true]] as const) {
+    const script = 'trap "echo got-$SIG; exit 42" TERM INT HUP; echo ready; while :; do sleep 0.05; done';
+    for (const [signal, toGroup] of [["SIGTERM", false], ["SIGINT", true], ["SIGINT", false], ["SIGHUP", false]] as const) {
       const child = spawn(devenvBin, ["run", "sh", "-c", script.replace("$SIG", signal)], { cwd: dir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       await new Promise<void>((resolve) =>

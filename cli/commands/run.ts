@@ -14,21 +14,19 @@ export async function runCommand(ctx: Context, args: Record<string, unknown>): P
 
 /**
  * Runs the command with the terminal handed over. Its exit code becomes ours;
- * a signal death becomes 128+n, as in a shell. SIGINT and SIGQUIT from the
- * terminal reach the whole foreground group already, so devenv only waits;
- * SIGTERM and SIGHUP sent to devenv alone are passed on.
+ * a signal death becomes 128+n, as in a shell. Signals sent to devenv are
+ * passed on, except SIGINT and SIGQUIT when a terminal is attached: the
+ * terminal sends those to the whole foreground group, CMD included, and a
+ * second copy would turn one Ctrl-C into "Ctrl-C twice: force quit".
  */
 export function runInEnvironment(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...options, stdio: "inherit" });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    const ignore = () => {};
-    const handlers: Array<[NodeJS.Signals, () => void]> = [
-      ["SIGINT", ignore],
-      ["SIGQUIT", ignore],
-      ["SIGTERM", () => forward("SIGTERM")],
-      ["SIGHUP", () => forward("SIGHUP")],
-    ];
+    const fromTerminal = process.stdin.isTTY === true;
+    const handlers = (["SIGINT", "SIGQUIT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
+      const groupWide = fromTerminal && (signal === "SIGINT" || signal === "SIGQUIT");
+      return [signal, () => groupWide || child.kill(signal)] as const;
+    });
     for (const [signal, handler] of handlers) process.on(signal, handler);
     const cleanup = () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
     child.on("error", (error: NodeJS.ErrnoException) => {
