@@ -18,6 +18,8 @@ const commands: Record<string, () => Promise<Handler>> = {
   env: async () => (await import("./commands/env.js")).envCommand,
   which: async () => (await import("./commands/which.js")).whichCommand,
   list: async () => (await import("./commands/list.js")).listCommand,
+  shell: async () => (await import("./commands/shell.js")).shellCommand,
+  hook: async () => (await import("./commands/hook.js")).hookCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -50,8 +52,10 @@ async function main(argv: string[]): Promise<number> {
     .command("lock [tools..]", "resolve what is missing or stale and write devenv.lock", (y) => y.positional("tools", { type: "string", array: true, describe: "re-resolve just these" }), dispatch("lock"))
     .command("install", "put every locked toolchain for this platform into the store", (y) => y, dispatch("install"))
     .command("run [cmd..]", "run CMD [ARGS...] in the environment (options after CMD are its own)", (y) => y.option("pure", { type: "boolean", describe: "drop the outer PATH and environment" }), dispatch("run"))
-    .command("env", "print the environment", (y) => y.option("shell", { choices: ["bash", "json"] as const, default: "bash", describe: "output format" }), dispatch("env"))
+    .command("shell", "start $SHELL (bash, zsh, fish; else sh) in the environment", (y) => y.option("pure", { type: "boolean", describe: "drop the outer PATH and environment" }), dispatch("shell"))
+    .command("env", "print the environment", (y) => y.option("shell", { choices: ["bash", "zsh", "fish", "json", "github"] as const, describe: "output format (default: from $SHELL)" }), dispatch("env"))
     .command("which <bin>", "print the absolute path BIN resolves to in the environment", (y) => y.positional("bin", { type: "string", demandOption: true }), dispatch("which"))
+    .command("hook <target>", "print shell integration: `devenv hook direnv` prints use_devenv", (y) => y.positional("target", { choices: ["direnv"] as const, demandOption: true }), dispatch("hook"))
     .command("list", "the locked tools: spec, version, store path, installed or not", (y) => y.option("json", { type: "boolean", describe: "print JSON" }), dispatch("list"))
     .demandCommand(1, "name a command")
     .strict()

@@ -3,7 +3,7 @@ import type { ProjectConfig } from "../config/validate.js";
 import { resolvers } from "../resolvers/registry.js";
 import type { InstalledTool } from "./install.js";
 
-/** What a command run with `--pure` still needs from outside (SPEC §6, terminals and locales). */
+/** What a command run with `--pure` still needs from outside: a terminal, a user, a locale. */
 const pureKeep = ["HOME", "USER", "LOGNAME", "SHELL", "TERM", "COLORTERM", "LANG", "LANGUAGE", "TZ", "TMPDIR", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "SSH_AUTH_SOCK"];
 export const minimalPath = ["/usr/local/bin", "/usr/bin", "/bin"];
 
@@ -15,24 +15,41 @@ export interface EnvironmentInput {
   readonly store: string;
 }
 
-/**
- * The variables devenv sets (SPEC §5), PATH included and complete: toolchain
- * bins in `tools` order, then the config's `path`, then the outer PATH.
- */
-export function environmentVariables(input: EnvironmentInput, outer: NodeJS.ProcessEnv, pure: boolean): Record<string, string> {
-  const vars: Record<string, string> = {};
-  const path: string[] = [];
-  for (const tool of input.tools) {
-    const activation = resolvers[tool.name].activate(tool.entry);
-    path.push(...activation.bin);
-    Object.assign(vars, activation.env);
-  }
-  path.push(...input.config.path.map((dir) => (isAbsolute(dir) ? dir : resolve(input.root, dir))));
-  const outerPath = pure ? minimalPath : (outer.PATH ?? "").split(delimiter).filter((dir) => dir !== "" && !dir.startsWith(join(input.store, "/")));
-  return { PATH: [...new Set([...path, ...outerPath])].join(delimiter), DEVENV_ROOT: input.root, ...vars, ...input.config.env };
+/** What devenv adds (SPEC §5): directories to put before PATH, and variables (PATH excluded). */
+export interface DevenvEnvironment {
+  /** Toolchain bins in `tools` order, then the config's `path`, made absolute. */
+  readonly dirs: string[];
+  readonly vars: Record<string, string>;
 }
 
-/** The whole environment a command runs in. */
+export function devenvEnvironment(input: EnvironmentInput): DevenvEnvironment {
+  const dirs: string[] = [];
+  const vars: Record<string, string> = { DEVENV_ROOT: input.root };
+  for (const tool of input.tools) {
+    const activation = resolvers[tool.name].activate(tool.entry);
+    dirs.push(...activation.bin);
+    Object.assign(vars, activation.env);
+  }
+  dirs.push(...input.config.path.map((dir) => (isAbsolute(dir) ? dir : resolve(input.root, dir))));
+  return { dirs, vars: { ...vars, ...input.config.env } };
+}
+
+/**
+ * The complete PATH: devenv's directories, then the outer PATH without
+ * directories of any devenv store entry (so nesting and re-evaluating never pile up).
+ */
+export function composePath(env: DevenvEnvironment, outerPath: string | undefined, store: string, pure: boolean): string {
+  const outer = pure ? minimalPath : (outerPath ?? "").split(delimiter).filter((dir) => dir !== "" && !dir.startsWith(join(store, "/")));
+  return [...new Set([...env.dirs, ...outer])].join(delimiter);
+}
+
+/** The variables devenv sets, PATH first and complete. */
+export function environmentVariables(input: EnvironmentInput, outer: NodeJS.ProcessEnv, pure: boolean): Record<string, string> {
+  const env = devenvEnvironment(input);
+  return { PATH: composePath(env, outer.PATH, input.store, pure), ...env.vars };
+}
+
+/** The whole environment a command runs in; `--pure` keeps only what a terminal needs from outside. */
 export function commandEnvironment(input: EnvironmentInput, outer: NodeJS.ProcessEnv, pure: boolean): NodeJS.ProcessEnv {
   const base = pure ? Object.fromEntries(Object.entries(outer).filter(([name]) => pureKeep.includes(name) || name.startsWith("LC_"))) : outer;
   return { ...base, ...environmentVariables(input, outer, pure) };

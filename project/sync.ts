@@ -1,6 +1,6 @@
 import type { Context } from "../cli/context.js";
 import { DevenvError } from "../errors.js";
-import { readLock, type LockedTool, type LockFile } from "../lock/lockfile.js";
+import { readLock, serializeLock, type LockedTool, type LockFile } from "../lock/lockfile.js";
 import { lockDifferences } from "../lock/stale.js";
 import { writeLock } from "../lock/write.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";
@@ -18,7 +18,7 @@ export interface SyncOptions {
  * byte for byte, missing or changed ones are resolved, removed ones dropped.
  * Under --frozen or CI, any difference is an error instead.
  */
-export async function syncLock(project: Project, ctx: Context, options: SyncOptions = {}): Promise<LockFile> {
+export async function syncLock(project: Project, ctx: Context, options: SyncOptions = {}): Promise<{ lock: LockFile; text: string }> {
   const current = readLock(project.root);
   const differences = lockDifferences(project.config, current?.lock);
   if (differences.length > 0 && ctx.frozen) {
@@ -31,7 +31,7 @@ export async function syncLock(project: Project, ctx: Context, options: SyncOpti
   if (toResolve.length > 0 && ctx.frozen) {
     throw new DevenvError("lock-stale", "devenv.lock may not change under --frozen (or CI)", { hint: "run `devenv lock` without --frozen, and commit devenv.lock" });
   }
-  if (toResolve.length === 0 && differences.length === 0 && current) return current.lock;
+  if (toResolve.length === 0 && differences.length === 0 && current) return current;
 
   const resolved = await settleAll(toResolve, async ({ name, spec }) => {
     ctx.log.debug(`resolving ${name} "${spec}"`);
@@ -44,10 +44,11 @@ export async function syncLock(project: Project, ctx: Context, options: SyncOpti
     if (entry) tools[name] = entry;
   }
   const lock: LockFile = { lockfileVersion: 1, tools };
+  const text = serializeLock(lock);
   if (writeLock(project.root, lock, current?.text)) {
     for (const [name, entry] of resolved) ctx.log.info(`locked ${name} ${entry.version}`);
   }
-  return lock;
+  return { lock, text };
 }
 
 export function resolveContext(name: ToolName, ctx: Context): ResolveContext {

@@ -1,11 +1,16 @@
-/** POSIX single quoting: every byte literal, including newlines; a quote is closed, escaped and reopened. */
-export function quotePosix(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { posixExports, quotePosix } from "./posix.js";
+import { promptPrefix, type Shell } from "./types.js";
 
-/** `eval "$(devenv env --shell bash)"`: one export per variable. */
-export function bashExports(vars: Record<string, string>): string {
-  return Object.entries(vars)
-    .map(([name, value]) => `export ${name}=${quotePosix(value)}\n`)
-    .join("");
-}
+/** bash reads the --rcfile instead of ~/.bashrc; ours sources ~/.bashrc first, so aliases, history and prompt stay the user's. */
+export const bash: Shell = {
+  exports: posixExports,
+  start({ dir, vars, prompt }) {
+    const rcfile = join(dir, "bashrc");
+    const lines = ['if [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi', posixExports(vars).trimEnd()];
+    if (prompt) lines.push(`PS1=${quotePosix(promptPrefix)}"\${PS1-}"`);
+    writeFileSync(rcfile, `${lines.join("\n")}\n`);
+    return { args: ["--rcfile", rcfile, "-i"], env: {} };
+  },
+};

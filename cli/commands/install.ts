@@ -5,6 +5,6 @@ import type { Context } from "../context.js";
 
 export async function installCommand(ctx: Context): Promise<void> {
   const project = await openProject(ctx.cwd);
-  const lock = await syncLock(project, ctx);
+  const { lock } = await syncLock(project, ctx);
   await installLocked(lock, ctx, project.config.tools.map((t) => t.name));
 }

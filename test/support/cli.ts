@@ -41,6 +41,8 @@ export function devenv(args: readonly string[], options: { cwd: string; env: Nod
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    // The launcher's hot path may exit before reading stdin at all.
+    child.stdin.on("error", () => {});
     child.stdin.end(options.input ?? "");
   });
 }

@@ -1,0 +1,169 @@
+#!/bin/sh
+# devenv launcher, generated from cli/launcher.sh by scripts/build-launcher.mjs.
+#
+# Hot path: `devenv run [--] CMD...` and `devenv env [--shell bash|zsh|fish]`
+# in a project whose cached environment (.devenv/cache/env.sh) is still valid
+# are answered here with shell built-ins only: no Node.js, no other process.
+# Everything else, and any doubt, goes to the Node.js CLI, which refreshes the cache.
+build_id='@BUILD_ID@'
+node_bin='@NODE@'
+dist='@DIST@'
+platform='@PLATFORM@'
+nl='
+'
+set -f
+
+cold() {
+  if [ ! -f "$dist/cli/main.js" ]; then
+    # Installed somewhere other than where it was built: dist/ is beside bin/.
+    self=$0
+    while [ -L "$self" ]; do
+      link=$(readlink "$self")
+      case $link in /*) self=$link ;; *) self=${self%/*}/$link ;; esac
+    done
+    dist=${self%/*}/../dist
+  fi
+  # devenv runs on the Node.js it was built with, never on a project's pinned node:
+  # failing that, the first node on PATH that is not in a devenv store.
+  if [ ! -x "$node_bin" ]; then
+    devenv_home || home=/nonexistent
+    saved_ifs=$IFS IFS=:
+    for dir in $PATH; do
+      case $dir in "$home"/store/*) continue ;; esac
+      [ -x "$dir/node" ] && { node_bin=$dir/node; break; }
+    done
+    IFS=$saved_ifs
+  fi
+  exec "$node_bin" "$dist/cli/main.js" "$@"
+}
+
+# home: DEVENV_HOME as the CLI computes it (SPEC §4); false if it is relative.
+devenv_home() {
+  case ${DEVENV_HOME-} in
+    /*) home=$DEVENV_HOME ;;
+    '')
+      case ${XDG_CACHE_HOME-} in
+        /*) home=$XDG_CACHE_HOME/devenv ;;
+        '') if [ "$platform" = darwin ]; then home=$HOME/Library/Caches/devenv; else home=$HOME/.cache/devenv; fi ;;
+        *) return 1 ;;
+      esac
+      ;;
+    *) return 1 ;;
+  esac
+}
+
+# True when file $1 holds the text $2, compared line by line.
+same_as() {
+  [ -f "$1" ] || return 1
+  rest=$2
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $rest in
+      *"$nl"*) head=${rest%%"$nl"*} rest=${rest#*"$nl"} ;;
+      *) head=$rest rest= ;;
+    esac
+    [ "$line" = "$head" ] || return 1
+  done < "$1"
+  [ -z "$rest" ]
+}
+
+# Loads the cache of the project around $PWD into cache_* variables; false if there is none or it is stale.
+load_cache() {
+  dir=$PWD
+  while [ ! -f "$dir/devenv.ts" ]; do
+    [ -n "$dir" ] || return 1
+    dir=${dir%/*}
+  done
+  root=$dir
+  cache=$root/.devenv/cache/env.sh
+  [ -f "$cache" ] || return 1
+  devenv_home || return 1
+  # Only a cache this user's devenv wrote is ever sourced: its first line holds the key from DEVENV_HOME.
+  [ -f "$home/launcher.key" ] || return 1
+  IFS= read -r key < "$home/launcher.key" || return 1
+  IFS= read -r first < "$cache" || return 1
+  [ "$first" = "# devenv-cache $key" ] || return 1
+  . "$cache"
+  [ "$cache_build" = "$build_id" ] || return 1
+  same_as "$root/devenv.ts" "$cache_config" || return 1
+  same_as "$root/devenv.lock" "$cache_lock" || return 1
+  saved_ifs=$IFS IFS=$nl
+  for entry in $cache_entries; do
+    [ -d "$entry" ] || { IFS=$saved_ifs; return 1; }
+  done
+  IFS=$saved_ifs
+}
+
+# new_path: devenv's directories, then $PATH without store directories and duplicates.
+compose_path() {
+  new_path=$cache_dirs
+  saved_ifs=$IFS IFS=:
+  for dir in $PATH; do
+    case $dir in '' | "$cache_store"*) continue ;; esac
+    case :$new_path: in *:"$dir":*) continue ;; esac
+    new_path=${new_path:+$new_path:}$dir
+  done
+  IFS=$saved_ifs
+}
+
+# out: $1 with every $2 replaced by $3.
+replace_all() {
+  out= rest=$1
+  while :; do
+    case $rest in
+      *"$2"*) out=$out${rest%%"$2"*}$3 rest=${rest#*"$2"} ;;
+      *) out=$out$rest; return ;;
+    esac
+  done
+}
+
+case $1 in
+  run)
+    case $2 in
+      -- ) [ -n "${3-}" ] || cold "$@"; cmd=$3 ;;
+      '' | -*) cold "$@" ;;
+      *) cmd=$2 ;;
+    esac
+    if load_cache; then
+      compose_path
+      outer_path=$PATH PATH=$new_path
+      if command -v "$cmd" > /dev/null 2>&1; then
+        export PATH
+        eval "$cache_posix"
+        shift
+        [ "$1" = -- ] && shift
+        exec "$@"
+      fi
+      PATH=$outer_path
+    fi
+    cold "$@"
+    ;;
+  env)
+    case $#:${2-} in
+      1:) format=${SHELL##*/} ;;
+      2:--shell=*) format=${2#--shell=} ;;
+      3:--shell) format=$3 ;;
+      *) cold "$@" ;;
+    esac
+    case $format in
+      bash | zsh | fish) ;;
+      *) [ $# = 1 ] || cold "$@"; format=bash ;;
+    esac
+    load_cache || cold "$@"
+    compose_path
+    if [ "$format" = fish ]; then
+      line='set -gx PATH' saved_ifs=$IFS IFS=:
+      for dir in $new_path; do
+        replace_all "$dir" '\' '\\'
+        replace_all "$out" "'" "\\'"
+        line="$line '$out'"
+      done
+      IFS=$saved_ifs
+      printf '%s\n%s\n' "$line" "$cache_fish"
+    else
+      replace_all "$new_path" "'" "'\\''"
+      printf "export PATH='%s'\n%s\n" "$out" "$cache_posix"
+    fi
+    exit 0
+    ;;
+esac
+cold "$@"
