@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { inflateSync } from "node:zlib";
+import { after, before, describe, it } from "node:test";
+import { nodeConfig, project, tempDir, type Result } from "./support/cli.js";
+import { recordingLauncher } from "./support/launcher.js";
+import type { Mirror } from "./support/mirror.js";
+import { startMirror, world } from "./support/world.js";
+
+let mirror: Mirror;
+before(async () => (mirror = await startMirror()));
+after(() => mirror.close());
+
+function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** direnv with `use devenv` installed the way README says, and `devenv` on PATH as a launcher that records Node.js starts. */
+async function direnvProject(spec: string) {
+  const home = tempDir("devenv-direnv-home-");
+  const launcher = recordingLauncher();
+  const w = world(mirror);
+  const env = { ...w.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local/share"), XDG_CACHE_HOME: join(home, ".cache"), PATH: `${launcher.dir}:${w.env.PATH}` };
+  const hook = await run(launcher.bin, ["hook", "direnv"], home, env);
+  assert.equal(hook.code, 0, hook.stderr);
+  mkdirSync(join(home, ".config", "direnv", "lib"), { recursive: true });
+  writeFileSync(join(home, ".config", "direnv", "lib", "devenv.sh"), hook.stdout);
+  const dir = project(nodeConfig(spec), { ".envrc": "use devenv\n" });
+  assert.equal((await run("direnv", ["allow", "."], dir, env)).code, 0);
+  const exec = (...command: string[]) => run("direnv", ["exec", ".", ...command], dir, env);
+  return { dir, env, launcher, exec };
+}
+
+describe("direnv: use devenv", () => {
+  it("loads the locked toolchain; a reload with nothing changed starts no Node.js and rewrites nothing", async () => {
+    const { dir, launcher, exec } = await direnvProject("20");
+    const first = await exec("node", "--version");
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout, "v20.99.1\n");
+    const starts = launcher.nodeStarts();
+    const lock = statSync(join(dir, "devenv.lock"));
+    const config = statSync(join(dir, "devenv.ts"));
+    for (let i = 0; i < 3; i++) assert.equal((await exec("node", "--version")).stdout, "v20.99.1\n");
+    assert.equal(launcher.nodeStarts(), starts, "no Node.js process on reload");
+    for (const [file, before] of [["devenv.lock", lock], ["devenv.ts", config]] as const) {
+      const after = statSync(join(dir, file));
+      assert.equal(after.ino, before.ino, file);
+      assert.equal(after.mtimeMs, before.mtimeMs, file);
+    }
+  });
+
+  it("sees every change to devenv.ts on the next load, also two within one second", async () => {
+    const { dir, exec } = await direnvProject("20");
+    assert.equal((await exec("node", "--version")).stdout, "v20.99.1\n");
+    writeFileSync(join(dir, "devenv.ts"), nodeConfig("18"));
+    assert.equal((await exec("node", "--version")).stdout, "v18.20.9\n");
+    writeFileSync(join(dir, "devenv.ts"), nodeConfig("20.18"));
+    assert.equal((await exec("node", "--version")).stdout, "v20.18.0\n");
+  });
+
+  it("watches devenv.ts and devenv.lock", async () => {
+    const { dir, exec } = await direnvProject("20");
+    const watches = (await exec("sh", "-c", 'printf %s "$DIRENV_WATCHES"')).stdout;
+    const files = (JSON.parse(inflateSync(Buffer.from(watches, "base64url")).toString()) as Array<{ Path: string }>).map((w) => w.Path);
+    for (const file of ["devenv.ts", "devenv.lock", ".envrc"]) assert.ok(files.includes(join(dir, file)), `${file} in ${files.join(", ")}`);
+  });
+});

@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { chmodSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { nodeConfig, project, type Result } from "./support/cli.js";
+import { recordingLauncher } from "./support/launcher.js";
+import type { Mirror } from "./support/mirror.js";
+import { standardNodeReleases, startMirror, world } from "./support/world.js";
+
+let mirror: Mirror;
+before(async () => (mirror = await startMirror()));
+after(() => mirror.close());
+
+function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(bin, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** A project, warmed by one cold run through a recording launcher. */
+async function warm(config = nodeConfig("20", `, env: { APP_ENV: "it's \\"dev\\"\\nline" }`)) {
+  const dir = project(config);
+  const w = world(mirror);
+  const launcher = recordingLauncher();
+  const devenv = (args: string[], env = w.env) => run(launcher.bin, args, dir, env);
+  const first = await devenv(["run", "node"]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(launcher.nodeStarts(), 1);
+  return { dir, ...w, launcher, devenv };
+}
+
+describe("the launcher's hot path: no Node.js when nothing changed", () => {
+  it("run and env start no Node.js once the environment is cached", async () => {
+    const { launcher, devenv } = await warm();
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.99.1\n");
+    assert.equal((await devenv(["run", "--", "sh", "-c", "exit 5"])).code, 5);
+    for (const args of [["env"], ["env", "--shell", "bash"], ["env", "--shell=zsh"], ["env", "--shell", "fish"]]) {
+      assert.equal((await devenv(args)).code, 0);
+    }
+    assert.equal(launcher.nodeStarts(), 1);
+  });
+
+  it("prints exactly what the Node.js CLI prints, for every shell format and any outer PATH", async () => {
+    const { devenv, env, dir } = await warm();
+    const outer = { ...env, PATH: `/a b/bin:/it's:${env.PATH}:/a b/bin` };
+    for (const shell of ["bash", "zsh", "fish"]) {
+      const hot = await devenv(["env", "--shell", shell], outer);
+      const cold = await devenv(["-q", "env", "--shell", shell], outer);
+      assert.equal(hot.stdout, cold.stdout, shell);
+    }
+    const hotRun = await devenv(["run", "sh", "-c", "env | sort"]);
+    const coldRun = await devenv(["-q", "run", "sh", "-c", "env | sort"]);
+    assert.equal(hotRun.stdout, coldRun.stdout);
+    assert.match(hotRun.stdout, new RegExp(`DEVENV_ROOT=${dir}`));
+  });
+
+  it("a command missing from the environment falls through to the CLI's error (127)", async () => {
+    const { devenv, launcher } = await warm();
+    const result = await devenv(["run", "no-such-command"]);
+    assert.equal(result.code, 127);
+    assert.match(result.stderr, /no-such-command: command not found/);
+    assert.equal(launcher.nodeStarts(), 2);
+  });
+});
+
+describe("the launcher sees every change on the very next call", () => {
+  it("two edits of devenv.ts within one second, same size and mtime", async () => {
+    const { dir, devenv, launcher } = await warm(nodeConfig("20.18"));
+    const file = join(dir, "devenv.ts");
+    writeFileSync(file, nodeConfig("18.20"));
+    assert.equal((await devenv(["run", "node"])).stdout, "v18.20.9\n");
+    writeFileSync(file, nodeConfig("20.98"));
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.98.0\n");
+    assert.equal(launcher.nodeStarts(), 3);
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.98.0\n");
+    assert.equal(launcher.nodeStarts(), 3, "and the new state is cached again");
+  });
+
+  it("a changed devenv.lock (a pull that pinned another version)", async () => {
+    const { dir, devenv, launcher } = await warm(nodeConfig("20"));
+    // A teammate locked the same spec when 20.98.0 was the newest release.
+    const older = await startMirror(standardNodeReleases.filter((r) => r.version !== "20.99.1"));
+    try {
+      const theirs = project(nodeConfig("20"));
+      await run(launcher.bin, ["lock"], theirs, world(older).env);
+      writeFileSync(join(dir, "devenv.lock"), readFileSync(join(theirs, "devenv.lock")));
+    } finally {
+      await older.close();
+    }
+    const starts = launcher.nodeStarts();
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.98.0\n");
+    assert.equal(launcher.nodeStarts(), starts + 1);
+  });
+
+  it("a store entry that disappeared is reinstalled", async () => {
+    const { home, devenv, launcher } = await warm();
+    const entry = readdirSync(join(home, "store"))[0]!;
+    chmodSync(join(home, "store", entry), 0o755);
+    renameSync(join(home, "store", entry), join(home, "gone"));
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.99.1\n");
+    assert.equal(launcher.nodeStarts(), 2);
+    assert.deepEqual(readdirSync(join(home, "store")), [entry]);
+  });
+
+  it("a launcher upgrade (another build id) goes through the CLI once, then is hot again", async () => {
+    const { dir, env } = await warm();
+    const upgraded = recordingLauncher({ buildId: "0000000000000000" });
+    assert.equal((await run(upgraded.bin, ["run", "node"], dir, env)).stdout, "v20.99.1\n");
+    assert.equal(upgraded.nodeStarts(), 1);
+  });
+
+  it("another DEVENV_HOME never reuses a cache written for the first", async () => {
+    const { dir, devenv, launcher } = await warm();
+    const other = world(mirror);
+    assert.equal((await devenv(["run", "node"], other.env)).code, 0);
+    assert.equal(launcher.nodeStarts(), 2);
+  });
+
+  it("a cache committed to the repository (not signed with this user's key) is never sourced", async () => {
+    const { dir, devenv, launcher } = await warm();
+    const cache = join(dir, ".devenv", "cache", "env.sh");
+    const forged = readFileSync(cache, "utf8").replace(/^# devenv-cache .*$/m, "# devenv-cache 0123456789abcdef").replace(/^cache_posix='/m, "touch pwned; cache_posix='");
+    writeFileSync(cache, forged);
+    const result = await devenv(["run", "node"]);
+    assert.equal(result.stdout, "v20.99.1\n");
+    assert.equal(launcher.nodeStarts(), 2);
+    assert.deepEqual(readdirSync(dir).filter((f) => f === "pwned"), []);
+  });
+});
