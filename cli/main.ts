@@ -20,6 +20,10 @@ const commands: Record<string, () => Promise<Handler>> = {
   list: async () => (await import("./commands/list.js")).listCommand,
   shell: async () => (await import("./commands/shell.js")).shellCommand,
   hook: async () => (await import("./commands/hook.js")).hookCommand,
+  update: async () => (await import("./commands/update.js")).updateCommand,
+  rollback: async () => (await import("./commands/rollback.js")).rollbackCommand,
+  gc: async () => (await import("./commands/gc.js")).gcCommand,
+  "cache-key": async () => (await import("./commands/cache-key.js")).cacheKeyCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -50,11 +54,15 @@ async function main(argv: string[]): Promise<number> {
       force: { type: "boolean", describe: "overwrite an existing devenv.ts" },
     }), dispatch("init"))
     .command("lock [tools..]", "resolve what is missing or stale and write devenv.lock", (y) => y.positional("tools", { type: "string", array: true, describe: "re-resolve just these" }), dispatch("lock"))
+    .command("update [tools..]", "re-resolve specs to the newest matching versions; print `tool old -> new`", (y) => y.positional("tools", { type: "string", array: true, describe: "just these (default: all)" }), dispatch("update"))
+    .command("rollback [generation]", "restore the previous (or Nth) generation of devenv.lock", (y) => y.positional("generation", { type: "number", describe: "generation number (see --list)" }).option("list", { type: "boolean", describe: "list generations" }), dispatch("rollback"))
     .command("install", "put every locked toolchain for this platform into the store", (y) => y, dispatch("install"))
     .command("run [cmd..]", "run CMD [ARGS...] in the environment (options after CMD are its own)", (y) => y.option("pure", { type: "boolean", describe: "drop the outer PATH and environment" }), dispatch("run"))
     .command("shell", "start $SHELL (bash, zsh, fish; else sh) in the environment", (y) => y.option("pure", { type: "boolean", describe: "drop the outer PATH and environment" }), dispatch("shell"))
     .command("env", "print the environment", (y) => y.option("shell", { choices: ["bash", "zsh", "fish", "json", "github"] as const, describe: "output format (default: from $SHELL)" }), dispatch("env"))
     .command("which <bin>", "print the absolute path BIN resolves to in the environment", (y) => y.positional("bin", { type: "string", demandOption: true }), dispatch("which"))
+    .command("gc", "remove store entries no project's lock (or lock generation) references", (y) => y.option("dry-run", { type: "boolean", describe: "say what would go, remove nothing" }), dispatch("gc"))
+    .command("cache-key", "a key for a CI cache of DEVENV_HOME: changes exactly when this platform's locked archives do", (y) => y, dispatch("cache-key"))
     .command("hook <target>", "print shell integration: `devenv hook direnv` prints use_devenv", (y) => y.positional("target", { choices: ["direnv"] as const, demandOption: true }), dispatch("hook"))
     .command("list", "the locked tools: spec, version, store path, installed or not", (y) => y.option("json", { type: "boolean", describe: "print JSON" }), dispatch("list"))
     .demandCommand(1, "name a command")

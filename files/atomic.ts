@@ -1,13 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 
 /**
  * Writes a file so that readers see the old content or the new, never a mix:
  * a temporary file beside it (same filesystem), flushed, then renamed over it.
  * `exclusive`: fail with EEXIST rather than replace an existing file (a link, not a rename).
+ * `tempDir`: where the temporary file goes, on the same filesystem (default: beside the file).
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, options: { exclusive?: boolean } = {}): void {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, options: { exclusive?: boolean; tempDir?: string } = {}): void {
+  const temp = join(options.tempDir ?? dirname(path), `${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     const fd = openSync(temp, "wx", mode);
     try {
@@ -25,5 +27,22 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/** Removes temporary files of writeFileAtomic in `dir` whose writer is dead (killed before its rename). */
+export function sweepDeadTemps(dir: string): void {
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+    const pid = Number(/\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name)?.[1]);
+    if (pid && !isAlive(pid)) rmSync(join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

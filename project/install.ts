@@ -5,6 +5,7 @@ import { DevenvError } from "../errors.js";
 import type { LockFile } from "../lock/lockfile.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";
 import { ensureEntry } from "../store/ensure.js";
+import { registerRoot } from "../store/roots.js";
 import { entryPath } from "../store/layout.js";
 import { settleAll } from "./settle.js";
 
@@ -33,8 +34,9 @@ export function lockedEntries(lock: LockFile, ctx: Context, order: readonly Tool
 }
 
 /** Makes sure every locked toolchain for this platform is in the store, fetching the missing ones concurrently. */
-export async function installLocked(lock: LockFile, ctx: Context, order: readonly ToolName[]): Promise<InstalledTool[]> {
+export async function installLocked(root: string, lock: LockFile, ctx: Context, order: readonly ToolName[]): Promise<InstalledTool[]> {
   const entries = lockedEntries(lock, ctx, order);
+  registerRoot(ctx.layout, root);
   return settleAll(entries, async ({ name, version, sha256, url, entry }) => {
     if (existsSync(entry)) return { name, version, entry };
     const resolver = resolvers[name];

@@ -3,7 +3,7 @@ import { writeEnvironmentCache } from "./cache.js";
 import { devenvEnvironment, type EnvironmentInput } from "./environment.js";
 import { installLocked } from "./install.js";
 import { openProject } from "./open.js";
-import { syncLock } from "./sync.js";
+import { logChanges, syncLock } from "./sync.js";
 
 /**
  * devenv.ts → fresh lock → installed toolchains: what `run`, `env`, `which` and
@@ -11,8 +11,9 @@ import { syncLock } from "./sync.js";
  */
 export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput> {
   const project = await openProject(ctx.cwd);
-  const { lock, text } = await syncLock(project, ctx);
-  const tools = await installLocked(lock, ctx, project.config.tools.map((t) => t.name));
+  const { lock, text, changes } = await syncLock(project, ctx);
+  logChanges(ctx, changes);
+  const tools = await installLocked(project.root, lock, ctx, project.config.tools.map((t) => t.name));
   const input = { root: project.root, config: project.config, tools, store: ctx.layout.store };
   writeEnvironmentCache(ctx.layout, { root: project.root, configText: project.configText, lockText: text, env: devenvEnvironment(input), entries: tools.map((t) => t.entry) });
   return input;

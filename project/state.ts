@@ -7,6 +7,8 @@ export function stateLayout(root: string) {
   return {
     dir,
     history: join(dir, "history"),
+    /** Temporary files of atomic writes to devenv.lock: a killed write leaves nothing in the project itself. */
+    tmp: join(dir, "tmp"),
   };
 }
 

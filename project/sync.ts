@@ -18,7 +18,14 @@ export interface SyncOptions {
  * byte for byte, missing or changed ones are resolved, removed ones dropped.
  * Under --frozen or CI, any difference is an error instead.
  */
-export async function syncLock(project: Project, ctx: Context, options: SyncOptions = {}): Promise<{ lock: LockFile; text: string }> {
+/** A tool whose locked version changed: `from` is undefined for a tool new to the lock. */
+export interface LockChange {
+  readonly tool: string;
+  readonly from: string | undefined;
+  readonly to: string;
+}
+
+export async function syncLock(project: Project, ctx: Context, options: SyncOptions = {}): Promise<{ lock: LockFile; text: string; changes: LockChange[] }> {
   const current = readLock(project.root);
   const differences = lockDifferences(project.config, current?.lock);
   if (differences.length > 0 && ctx.frozen) {
@@ -31,11 +38,12 @@ export async function syncLock(project: Project, ctx: Context, options: SyncOpti
   if (toResolve.length > 0 && ctx.frozen) {
     throw new DevenvError("lock-stale", "devenv.lock may not change under --frozen (or CI)", { hint: "run `devenv lock` without --frozen, and commit devenv.lock" });
   }
-  if (toResolve.length === 0 && differences.length === 0 && current) return current;
+  if (toResolve.length === 0 && differences.length === 0 && current) return { ...current, changes: [] };
 
   const resolved = await settleAll(toResolve, async ({ name, spec }) => {
     ctx.log.debug(`resolving ${name} "${spec}"`);
-    return [name, await lockTool(name, spec, ctx)] as const;
+    const locked = current?.lock.tools[name];
+    return [name, await lockTool(name, spec, ctx, locked?.spec === spec ? locked : undefined)] as const;
   });
   const fresh = new Map<string, LockedTool>(resolved);
   const tools: Record<string, LockedTool> = {};
@@ -44,21 +52,28 @@ export async function syncLock(project: Project, ctx: Context, options: SyncOpti
     if (entry) tools[name] = entry;
   }
   const lock: LockFile = { lockfileVersion: 1, tools };
-  const text = serializeLock(lock);
-  if (writeLock(project.root, lock, current?.text)) {
-    for (const [name, entry] of resolved) ctx.log.info(`locked ${name} ${entry.version}`);
-  }
-  return { lock, text };
+  writeLock(project.root, lock, current?.text);
+  const changes = resolved
+    .map(([tool, entry]) => ({ tool, from: current?.lock.tools[tool]?.version, to: entry.version }))
+    .filter((change) => change.from !== change.to || current?.lock.tools[change.tool]?.spec !== fresh.get(change.tool)?.spec);
+  return { lock, text: serializeLock(lock), changes };
 }
 
 export function resolveContext(name: ToolName, ctx: Context): ResolveContext {
   return { mirror: ctx.mirrors[name], fetch: ctx.http, githubToken: ctx.githubToken };
 }
 
-async function lockTool(name: ToolName, spec: string, ctx: Context): Promise<LockedTool> {
+/** Says what syncLock changed, the way lock, install, run and env report it. */
+export function logChanges(ctx: Context, changes: readonly LockChange[]): void {
+  for (const { tool, to } of changes) ctx.log.info(`locked ${tool} ${to}`);
+}
+
+/** `locked`: the entry to keep, byte for byte, if the spec still resolves to its version. */
+async function lockTool(name: ToolName, spec: string, ctx: Context, locked: LockedTool | undefined): Promise<LockedTool> {
   const resolver = resolvers[name];
   const resolveCtx = resolveContext(name, ctx);
   const version = await resolver.resolve(spec, resolveCtx);
+  if (locked?.version === version) return locked;
   const platforms = await resolver.artifacts(version, resolveCtx);
   if (Object.keys(platforms).length === 0) {
     throw new DevenvError("resolve-failed", `upstream publishes no ${name} ${version} archive for any supported platform`, {

@@ -9,10 +9,12 @@ export interface StoreLayout {
   readonly tmp: string;
   /** Inter-process locks, one per entry being installed. */
   readonly locks: string;
+  /** Garbage-collection roots: one file per project that installed, holding its path. */
+  readonly roots: string;
 }
 
 export function storeLayout(home: string): StoreLayout {
-  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks") };
+  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots") };
 }
 
 /** `<first 32 hex of the archive's sha256>-<tool>-<version>`. */

@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { configFileName } from "../../config/find.js";
+import { detectPins } from "../../config/pins.js";
 import { DevenvError } from "../../errors.js";
 import { writeFileAtomic } from "../../files/atomic.js";
 import { resolvers, toolNames } from "../../resolvers/registry.js";
 import type { Context } from "../context.js";
 
+/** Writes devenv.ts from --TOOL flags, or else from the pins the project already has (.nvmrc, go.mod, ...). */
 export async function initCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
   const file = join(ctx.cwd, configFileName);
   if (existsSync(file) && args.force !== true) {
@@ -18,7 +20,16 @@ export async function initCommand(ctx: Context, args: Record<string, unknown>): 
     if (!resolvers[name].isValidSpec(spec)) throw new DevenvError("usage", `--${name} ${JSON.stringify(spec)} is not a version spec`, { hint: 'use a version ("20"), a range ("^20.10"), or "latest"' });
     tools.push([name, spec]);
   }
-  if (tools.length === 0) tools.push(["node", "lts"]);
+  if (tools.length === 0) {
+    for (const pin of detectPins(ctx.cwd, (message) => ctx.log.warn(message))) {
+      ctx.log.info(`${pin.tool} "${pin.spec}" from ${pin.source}`);
+      tools.push([pin.tool, pin.spec]);
+    }
+  }
+  if (tools.length === 0) {
+    ctx.log.info('no version pins found; starting with node "lts"');
+    tools.push(["node", "lts"]);
+  }
   writeFileAtomic(file, renderConfig(tools));
   ctx.log.info(`wrote ${file}; next: \`devenv run node --version\``);
 }

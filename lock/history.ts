@@ -1,0 +1,37 @@
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../files/atomic.js";
+import { stateLayout } from "../project/state.js";
+
+/** Numbered generations of devenv.lock in .devenv/history/, oldest first: each is a lock that was once current. */
+export interface Generation {
+  readonly number: number;
+  readonly file: string;
+}
+
+export function generations(root: string): Generation[] {
+  const { history } = stateLayout(root);
+  let names: string[];
+  try {
+    names = readdirSync(history);
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => ({ number: Number(/^(\d+)\.lock$/.exec(name)?.[1]), file: join(history, name) }))
+    .filter((g) => Number.isInteger(g.number) && g.number > 0)
+    .sort((a, b) => a.number - b.number);
+}
+
+export function readGeneration(generation: Generation): string {
+  return readFileSync(generation.file, "utf8");
+}
+
+/** Keeps `text` as the next generation. */
+export function recordGeneration(root: string, text: string): void {
+  const { history, tmp } = stateLayout(root);
+  mkdirSync(history, { recursive: true });
+  mkdirSync(tmp, { recursive: true });
+  const next = (generations(root).at(-1)?.number ?? 0) + 1;
+  writeFileAtomic(join(history, `${next}.lock`), text, 0o644, { tempDir: tmp });
+}

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { cleanEnv, devenv, project, tempDir } from "./support/cli.js";
+
+const init = async (files: Record<string, string>) => {
+  const dir = project("", files);
+  const { rmSync } = await import("node:fs");
+  rmSync(join(dir, "devenv.ts"));
+  const result = await devenv(["init"], { cwd: dir, env: cleanEnv({ DEVENV_HOME: tempDir() }) });
+  assert.equal(result.code, 0, result.stderr);
+  const config = readFileSync(join(dir, "devenv.ts"), "utf8");
+  const tools = Object.fromEntries([...config.matchAll(/^ {4}(\w+): "(.*)",$/gm)].map((m) => [m[1], m[2]]));
+  return { tools, stderr: result.stderr };
+};
+
+describe("devenv init reads the pins a project already has", () => {
+  const table: Array<[string, Record<string, string>, Record<string, string>]> = [
+    [".nvmrc with a v", { ".nvmrc": "v20.11.1\n" }, { node: "20.11.1" }],
+    [".nvmrc lts/*", { ".nvmrc": "lts/*\n" }, { node: "lts" }],
+    [".nvmrc lts/iron", { ".nvmrc": "lts/iron" }, { node: "lts/iron" }],
+    [".nvmrc node (newest)", { ".nvmrc": "node\n" }, { node: "latest" }],
+    [".node-version", { ".node-version": "18.19\n" }, { node: "18.19" }],
+    [".python-version", { ".python-version": "3.12.1\n" }, { python: "3.12.1" }],
+    [".tool-versions (asdf)", { ".tool-versions": "# pins\nnodejs 20.1.0\npython 3.11.9 3.10.4\ngolang 1.22.3\n" }, { node: "20.1.0", python: "3.11.9", go: "1.22.3" }],
+    ["go.mod toolchain", { "go.mod": "module x\n\ngo 1.22\n\ntoolchain go1.22.3\n" }, { go: "1.22.3" }],
+    ["go.mod go line", { "go.mod": "module x\n\ngo 1.21\n" }, { go: "1.21" }],
+    ["package.json engines.node", { "package.json": JSON.stringify({ name: "x", engines: { node: ">=18 <21" } }) }, { node: ">=18 <21" }],
+    [".nvmrc wins over engines", { ".nvmrc": "20\n", "package.json": JSON.stringify({ engines: { node: ">=16" } }) }, { node: "20" }],
+    ["a whole polyglot repo", { ".nvmrc": "20", ".python-version": "3.12", "go.mod": "module x\ngo 1.22.1\n" }, { node: "20", python: "3.12", go: "1.22.1" }],
+  ];
+  for (const [name, files, expected] of table) {
+    it(name, async () => assert.deepEqual((await init(files)).tools, expected));
+  }
+
+  it("says where each pin came from, and skips pins it cannot use", async () => {
+    const { tools, stderr } = await init({ ".nvmrc": "20\n", ".python-version": "pypy3.10\n" });
+    assert.deepEqual(tools, { node: "20" });
+    assert.match(stderr, /node "20" from \.nvmrc/);
+    assert.match(stderr, /ignoring python "pypy3\.10" from \.python-version/);
+  });
+
+  it("without any pin, starts with node lts", async () => {
+    const { tools, stderr } = await init({});
+    assert.deepEqual(tools, { node: "lts" });
+    assert.match(stderr, /no version pins found/);
+  });
+});
