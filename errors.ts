@@ -7,6 +7,7 @@ export const ExitCode = {
 export type ErrorCode =
   | "config-not-found"
   | "config-invalid"
+  | "untrusted"
   | "usage"
   | "resolve-failed"
   | "lock-invalid"
@@ -18,9 +19,10 @@ export type ErrorCode =
   | "archive-unsafe"
   | "archive-invalid"
   | "filesystem"
+  | "store-modified"
   | "command-not-found";
 
-const usageCodes: ReadonlySet<ErrorCode> = new Set(["config-not-found", "config-invalid", "usage"]);
+const usageCodes: ReadonlySet<ErrorCode> = new Set(["config-not-found", "config-invalid", "untrusted", "usage"]);
 
 /**
  * The one error type a user ever sees: a one-line message naming the thing

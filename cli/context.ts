@@ -20,6 +20,10 @@ export interface Context {
   readonly offline: boolean;
   /** The lock must already match devenv.ts: --frozen, or CI (SPEC §3). */
   readonly frozen: boolean;
+  /** Every devenv.ts counts as trusted: CI (which runs the repository's code anyway) or DEVENV_TRUST=1. */
+  readonly trustAll: boolean;
+  /** A person is at the terminal to answer a question. */
+  readonly interactive: boolean;
   readonly mirrors: Record<ToolName, string | undefined>;
   readonly githubToken: string | undefined;
   readonly env: NodeJS.ProcessEnv;
@@ -53,14 +57,25 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     platform: hostPlatform(),
     offline,
     frozen: flags.frozen === true || isSet(env.CI),
+    trustAll: isSet(env.CI) || isSet(env.DEVENV_TRUST),
+    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
     mirrors: mirrors(env, log),
     githubToken: env.GITHUB_TOKEN || undefined,
     env,
     log,
     progress: createProgress(process.stderr, flags.quiet !== true),
-    http: new Http({ offline, userAgent: `devenv/${version}` }),
+    http: new Http({ offline, userAgent: `devenv/${version}`, timeoutMs: httpTimeout(env) }),
     version,
   };
+}
+
+/** DEVENV_HTTP_TIMEOUT, in seconds: for slow links (and for tests of stalled mirrors). */
+function httpTimeout(env: NodeJS.ProcessEnv): number {
+  const raw = env.DEVENV_HTTP_TIMEOUT;
+  if (raw === undefined || raw === "") return 30_000;
+  const seconds = Number(raw);
+  if (!(seconds > 0)) throw new DevenvError("usage", `DEVENV_HTTP_TIMEOUT=${raw} is not a number of seconds`, { hint: "e.g. DEVENV_HTTP_TIMEOUT=60" });
+  return seconds * 1000;
 }
 
 /** A flag variable counts when set to anything but empty, 0 or false. */

@@ -24,6 +24,8 @@ const commands: Record<string, () => Promise<Handler>> = {
   rollback: async () => (await import("./commands/rollback.js")).rollbackCommand,
   gc: async () => (await import("./commands/gc.js")).gcCommand,
   "cache-key": async () => (await import("./commands/cache-key.js")).cacheKeyCommand,
+  trust: async () => (await import("./commands/trust.js")).trustCommand,
+  verify: async () => (await import("./commands/verify.js")).verifyCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -63,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
     .command("which <bin>", "print the absolute path BIN resolves to in the environment", (y) => y.positional("bin", { type: "string", demandOption: true }), dispatch("which"))
     .command("gc", "remove store entries no project's lock (or lock generation) references", (y) => y.option("dry-run", { type: "boolean", describe: "say what would go, remove nothing" }), dispatch("gc"))
     .command("cache-key", "a key for a CI cache of DEVENV_HOME: changes exactly when this platform's locked archives do", (y) => y, dispatch("cache-key"))
+    .command("trust", "trust this project's devenv.ts as it is now (it is code)", (y) => y.option("revoke", { type: "boolean", describe: "stop trusting it" }), dispatch("trust"))
+    .command("verify", "re-hash store entries against the tree hash recorded at install", (y) => y.option("repair", { type: "boolean", describe: "reinstall modified entries from the lock" }), dispatch("verify"))
     .command("hook <target>", "print shell integration: `devenv hook direnv` prints use_devenv", (y) => y.positional("target", { choices: ["direnv"] as const, demandOption: true }), dispatch("hook"))
     .command("list", "the locked tools: spec, version, store path, installed or not", (y) => y.option("json", { type: "boolean", describe: "print JSON" }), dispatch("list"))
     .demandCommand(1, "name a command")

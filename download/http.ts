@@ -7,6 +7,8 @@ export interface HttpOptions {
   /** Never open a connection (SPEC §6 `--offline`). */
   readonly offline: boolean;
   readonly userAgent: string;
+  /** How long a connection may stay silent (connecting, before headers, between body chunks) before it is retried. */
+  readonly timeoutMs: number;
 }
 
 /** An HTTP answer devenv cannot use; `status` lets callers say what it means for them. */
@@ -88,8 +90,10 @@ export class Http implements MetadataFetcher {
   }
 
   private dispatcher(): Promise<Dispatcher> {
+    const timeout = this.options.timeoutMs;
+    // A stalled body is resumed with a Range request where the server allows it, so nothing is downloaded twice.
     this.#dispatcher ??= import("undici").then(({ Agent, RetryAgent }) =>
-      new RetryAgent(new Agent({ connect: { timeout: 15_000 }, headersTimeout: 30_000, bodyTimeout: 30_000 }), retry),
+      new RetryAgent(new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout }), retry),
     );
     return this.#dispatcher;
   }

@@ -4,7 +4,8 @@ import type { Context } from "../cli/context.js";
 import { DevenvError } from "../errors.js";
 import type { LockFile } from "../lock/lockfile.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";
-import { ensureEntry } from "../store/ensure.js";
+import { ensureEntry, type EntryRequest } from "../store/ensure.js";
+import type { Artifact } from "../resolvers/types.js";
 import { registerRoot } from "../store/roots.js";
 import { entryPath } from "../store/layout.js";
 import { settleAll } from "./settle.js";
@@ -39,11 +40,15 @@ export async function installLocked(root: string, lock: LockFile, ctx: Context, 
   registerRoot(ctx.layout, root);
   return settleAll(entries, async ({ name, version, sha256, url, entry }) => {
     if (existsSync(entry)) return { name, version, entry };
-    const resolver = resolvers[name];
-    const expect = resolver.activate(entry).bin.map((dir) => relative(entry, dir));
-    const request = { tool: name, version, artifact: { url, sha256 }, fetchUrl: resolver.downloadUrl(url, ctx.mirrors[name]), expect, fixup: resolver.fixup };
-    await ensureEntry(ctx.layout, request, ctx);
+    await ensureEntry(ctx.layout, entryRequest(name, version, { url, sha256 }, entry, ctx), ctx);
     ctx.log.info(`installed ${name} ${version}`);
     return { name, version, entry };
   });
+}
+
+/** What the store needs to install one locked archive: where to fetch it, what it must contain, how to fix it up. */
+export function entryRequest(tool: ToolName, version: string, artifact: Artifact, entry: string, ctx: Context): EntryRequest {
+  const resolver = resolvers[tool];
+  const expect = resolver.activate(entry).bin.map((dir) => relative(entry, dir));
+  return { tool, version, artifact, fetchUrl: resolver.downloadUrl(artifact.url, ctx.mirrors[tool]), expect, fixup: resolver.fixup };
 }

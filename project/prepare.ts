@@ -10,7 +10,7 @@ import { logChanges, syncLock } from "./sync.js";
  * `shell` stand on. The result is cached for the launcher's hot path.
  */
 export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput> {
-  const project = await openProject(ctx.cwd);
+  const project = await openProject(ctx);
   const { lock, text, changes } = await syncLock(project, ctx);
   logChanges(ctx, changes);
   const tools = await installLocked(project.root, lock, ctx, project.config.tools.map((t) => t.name));

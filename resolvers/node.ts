@@ -1,7 +1,7 @@
 import semver from "semver";
 import { DevenvError } from "../errors.js";
 import { isValidSemverSpec, noMatch, pickVersion, type Candidate } from "./pick.js";
-import { parseShasums, platforms, rebaseUrl, type Artifact, type Platform, type ResolveContext, type Resolver } from "./types.js";
+import { parseShasums, platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstream = "https://nodejs.org/dist";
 

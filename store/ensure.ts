@@ -1,17 +1,19 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, rename, utimes } from "node:fs/promises";
-import { join } from "node:path";
-import lockfile from "lockfile";
+import { chmod, mkdir, mkdtemp, readdir, rename } from "node:fs/promises";
+import { basename, join } from "node:path";
 
 import { HttpStatusError, type Http } from "../download/http.js";
 import type { Progress } from "../download/progress.js";
 import { DevenvError, isErrno } from "../errors.js";
 import type { Artifact } from "../resolvers/types.js";
 import { createExtractor } from "./extract.js";
+import { lockEntry } from "./entry-lock.js";
 import { entryName, type StoreLayout } from "./layout.js";
 import { sealTree } from "./seal.js";
+import { writeFileAtomic } from "../files/atomic.js";
 import { removeTree } from "../files/tree.js";
+import { treeHash } from "./tree-hash.js";
 
 export interface EntryRequest {
   readonly tool: string;
@@ -30,9 +32,6 @@ export interface EnsureDeps {
   readonly progress: Progress;
 }
 
-/** A lock older than this is taken to be left by a dead process; holders refresh theirs well within it. */
-const staleLockMs = 20_000;
-
 /**
  * The store path for an artifact, downloading and unpacking it first if needed.
  * The entry appears whole or not at all, and a twin process installing the same
@@ -44,19 +43,14 @@ export async function ensureEntry(layout: StoreLayout, request: EntryRequest, de
   if (existsSync(target)) return target;
 
   await Promise.all([mkdir(layout.store, { recursive: true }), mkdir(layout.tmp, { recursive: true, mode: 0o700 }), mkdir(layout.locks, { recursive: true })]);
-  const lockPath = join(layout.locks, `${name}.lock`);
-  await new Promise<void>((resolve, reject) =>
-    lockfile.lock(lockPath, { wait: 60 * 60_000, pollPeriod: 100, stale: staleLockMs }, (error) => (error ? reject(error) : resolve())),
-  );
-  const refresh = setInterval(() => void utimes(lockPath, new Date(), new Date()).catch(() => {}), staleLockMs / 4);
+  const release = (await lockEntry(layout, name, { wait: true }))!;
   try {
     if (existsSync(target)) return target;
     await sweepLeftovers(layout, name);
     await install(layout, request, target, deps);
     return target;
   } finally {
-    clearInterval(refresh);
-    await new Promise<void>((resolve) => lockfile.unlock(lockPath, () => resolve()));
+    await release();
   }
 }
 
@@ -79,6 +73,9 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
     }
     await request.fixup?.(temp, target);
     await sealTree(temp);
+    // Recorded before the entry appears: an entry never exists without the hash `devenv verify` checks it against.
+    await mkdir(layout.trees, { recursive: true });
+    writeFileAtomic(join(layout.trees, basename(target)), `${await treeHash(temp)}\n`);
     await chmod(temp, 0o755);
     try {
       await rename(temp, target);
@@ -90,6 +87,9 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
     await chmod(target, 0o555);
   } catch (error) {
     await removeTree(temp);
+    // A failed write (ENOSPC) names no file; say where devenv was writing.
+    const { syscall, path } = error as NodeJS.ErrnoException;
+    if (syscall !== undefined && path === undefined) Object.assign(error as object, { path: temp });
     throw error;
   }
 }
@@ -151,5 +151,5 @@ async function downloadAndExtract(request: EntryRequest, dir: string, deps: Ensu
   }
   extractor.end();
   await extractor.finished;
-  if (extractor.refusal) throw extractor.refusal;
+  if (extractor.failure) throw extractor.failure;
 }

@@ -13,6 +13,8 @@ const segments = (path: string) => path.split("/").filter((p) => p !== "" && p !
  */
 export function createExtractor(dir: string, source: string) {
   let refusal: DevenvError | undefined;
+  /** The first error writing to disk (ENOSPC, EACCES): the disk's fault, not the archive's. */
+  let writeError: Error | undefined;
   let top: string | undefined;
   const refuse = (problem: string) => {
     refusal ??= new DevenvError("archive-unsafe", `refusing ${source}: ${problem}`, {
@@ -61,8 +63,9 @@ export function createExtractor(dir: string, source: string) {
     preserveOwner: false,
     filter,
     // node-tar skips what it finds unsafe or broken and only warns; devenv refuses the whole archive.
-    onwarn: (code, message) => {
-      if (code !== "TAR_ENTRY_INFO") refuse(`${message} (${code})`);
+    onwarn: (code, message, data) => {
+      if ((data as unknown as NodeJS.ErrnoException).syscall !== undefined) writeError ??= data as unknown as Error;
+      else if (code !== "TAR_ENTRY_INFO") refuse(`${message} (${code})`);
     },
   });
   const finished = new Promise<void>((resolve, reject) => {
@@ -77,8 +80,9 @@ export function createExtractor(dir: string, source: string) {
     onDrain: (listener: () => void) => unpack.once("drain", listener),
     end: () => unpack.end(),
     finished,
-    get refusal() {
-      return refusal;
+    /** Why the archive, or the disk, failed; undefined when all went well. */
+    get failure(): Error | undefined {
+      return writeError ?? refusal;
     },
   };
 }

@@ -1,12 +1,11 @@
-import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import lockfile from "lockfile";
 import { removeTree } from "../files/tree.js";
-import { generations, readGeneration } from "../lock/history.js";
-import { lockPath, parseLock, readLock, type LockFile } from "../lock/lockfile.js";
 import type { Platform } from "../resolvers/types.js";
-import { entryName, type StoreLayout } from "./layout.js";
-import { dropRoot, listRoots } from "./roots.js";
+import { lockEntry } from "./entry-lock.js";
+import type { StoreLayout } from "./layout.js";
+import { referencedEntries } from "./referenced.js";
+import { dropRoot } from "./roots.js";
 
 export interface Collected {
   /** Store entries removed (or, dry, that would be), with their size. */
@@ -26,23 +25,8 @@ export interface Collected {
  */
 export async function collectGarbage(layout: StoreLayout, platform: Platform, dryRun: boolean): Promise<Collected> {
   const started = Date.now();
-  const live = new Set<string>();
-  const roots: string[] = [];
-  for (const root of listRoots(layout)) {
-    const current = existsSync(lockPath(root.project)) ? readLock(root.project) : undefined;
-    if (current === undefined) {
-      roots.push(root.project);
-      if (!dryRun) dropRoot(root);
-      continue;
-    }
-    const locks: LockFile[] = [current.lock, ...generations(root.project).flatMap((g) => parsedOrNone(readGeneration(g), g.file))];
-    for (const lock of locks) {
-      for (const [tool, locked] of Object.entries(lock.tools)) {
-        const artifact = locked.platforms[platform];
-        if (artifact) live.add(entryName(tool, locked.version, artifact.sha256));
-      }
-    }
-  }
+  const { entries: live, deadRoots } = referencedEntries(layout, platform);
+  if (!dryRun) deadRoots.forEach(dropRoot);
 
   const entries: Collected["entries"] = [];
   for (const name of listDir(layout.store)) {
@@ -50,7 +34,10 @@ export async function collectGarbage(layout: StoreLayout, platform: Platform, dr
     if (live.has(name) || statSync(path).ctimeMs >= started) continue;
     const removed = await withEntryLock(layout, name, async () => {
       const bytes = treeSize(path);
-      if (!dryRun) await removeTree(path);
+      if (!dryRun) {
+        await removeTree(path);
+        rmSync(join(layout.trees, name), { force: true });
+      }
       return bytes;
     });
     if (removed !== undefined) entries.push({ name, bytes: removed });
@@ -62,27 +49,17 @@ export async function collectGarbage(layout: StoreLayout, platform: Platform, dr
     const removed = await withEntryLock(layout, entry, async () => (dryRun ? true : (await removeTree(join(layout.tmp, name)), true)));
     if (removed) temps.push(name);
   }
-  return { entries, roots, temps };
+  return { entries, roots: deadRoots.map((r) => r.project), temps };
 }
 
 /** Runs `work` holding the entry's install lock; undefined if another process holds it now. */
 async function withEntryLock<T>(layout: StoreLayout, name: string, work: () => Promise<T>): Promise<T | undefined> {
-  const path = join(layout.locks, `${name}.lock`);
-  const acquired = await new Promise<boolean>((resolve) => lockfile.lock(path, { stale: 20_000 }, (error) => resolve(!error)));
-  if (!acquired) return undefined;
+  const release = await lockEntry(layout, name, { wait: false });
+  if (release === undefined) return undefined;
   try {
     return await work();
   } finally {
-    await new Promise<void>((resolve) => lockfile.unlock(path, () => resolve()));
-  }
-}
-
-/** A generation that no longer parses protects nothing; the current lock must parse (readLock throws). */
-function parsedOrNone(text: string, file: string): LockFile[] {
-  try {
-    return [parseLock(text, file)];
-  } catch {
-    return [];
+    await release();
   }
 }
 

@@ -11,10 +11,14 @@ export interface StoreLayout {
   readonly locks: string;
   /** Garbage-collection roots: one file per project that installed, holding its path. */
   readonly roots: string;
+  /** Trusted devenv.ts files: path and content hash. */
+  readonly trust: string;
+  /** The tree hash of each entry, recorded at install, for `devenv verify`. */
+  readonly trees: string;
 }
 
 export function storeLayout(home: string): StoreLayout {
-  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots") };
+  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots"), trust: join(home, "trust"), trees: join(home, "trees") };
 }
 
 /** `<first 32 hex of the archive's sha256>-<tool>-<version>`. */

@@ -116,7 +116,7 @@ describe("the launcher sees every change on the very next call", () => {
   });
 
   it("another DEVENV_HOME never reuses a cache written for the first", async () => {
-    const { dir, devenv, launcher } = await warm();
+    const { devenv, launcher } = await warm();
     const other = world(mirror);
     assert.equal((await devenv(["run", "node"], other.env)).code, 0);
     assert.equal(launcher.nodeStarts(), 2);

@@ -5,7 +5,7 @@ import type { Context } from "../context.js";
 
 /** Re-resolves specs to the newest matching versions; prints `tool old -> new` for each that moved. */
 export async function updateCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
-  const project = await openProject(ctx.cwd);
+  const project = await openProject(ctx);
   const named = toolsOfProject(project, (args.tools as string[] | undefined) ?? []);
   const refresh = named.length > 0 ? named : project.config.tools.map((t) => t.name);
   const { changes } = await syncLock(project, ctx, { refresh });

@@ -18,9 +18,13 @@ export function tempDir(prefix = "devenv-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** The environment every test starts from: nothing of the developer's devenv or CI settings leaks in. */
+/**
+ * The environment every test starts from: nothing of the developer's devenv or
+ * CI settings leaks in. Test projects are trusted (DEVENV_TRUST=1) unless a
+ * test of trust takes that away.
+ */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env: NodeJS.ProcessEnv = { DEVENV_TRUST: "1" };
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith("DEVENV_") && name !== "CI" && name !== "NO_COLOR" && name !== "FORCE_COLOR" && !name.startsWith("GITHUB_")) env[name] = value;
   }

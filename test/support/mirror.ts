@@ -1,14 +1,19 @@
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** How a mirror can misbehave for one path. */
-/** `status` with `times` answers that status that many times, then serves the file. */
-export type Fault = "corrupt" | "truncate" | { status: number; times?: number } | { delayMs: number };
+/**
+ * How a mirror can misbehave for one path. `times` limits a fault to the first
+ * requests; without it the fault is permanent.
+ * - status: answer that status;  reset: drop the connection before answering;
+ * - stall: send headers and half the body, then go silent;  delayMs: the same, then finish;
+ * - corrupt: flip a byte;  truncate: close the connection after half the bytes.
+ */
+export type Fault = ({ status: number } | { reset: true } | { stall: true } | { delayMs: number } | { corrupt: true } | { truncate: true }) & { times?: number };
 
 /**
- * A local static server that counts requests per path and can be told to
- * corrupt or truncate a file, or answer with an error status.
+ * A local static server like the real ones (Range requests, ETags) that counts
+ * requests per path and can be told to misbehave.
  */
 export class Mirror {
   readonly files = new Map<string, Buffer>();
@@ -29,7 +34,7 @@ export class Mirror {
     const server = createServer((req, res) => {
       const raw = new URL(req.url ?? "/", "http://x").pathname;
       mirror!.rawPaths.push(raw);
-      mirror!.serve(decodeURIComponent(raw), res);
+      mirror!.serve(decodeURIComponent(raw), req, res);
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     mirror = new Mirror(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -50,33 +55,50 @@ export class Mirror {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private serve(path: string, res: import("node:http").ServerResponse): void {
+  private serve(path: string, req: IncomingMessage, res: ServerResponse): void {
     this.hits.set(path, this.count(path) + 1);
     if (path.endsWith(".tar.gz")) {
       this.maxArchivesInFlight = Math.max(this.maxArchivesInFlight, ++this.archivesInFlight);
       res.on("close", () => this.archivesInFlight--);
     }
-    const body = this.files.get(path);
-    const fault = this.faults.get(path);
-    if (typeof fault === "object" && "status" in fault && (fault.times === undefined || fault.times-- > 0)) {
-      res.writeHead(fault.status).end();
-    } else if (typeof fault === "object" && "delayMs" in fault && body !== undefined) {
-      // Headers and half the body now, the rest later: a download that is surely still running when a twin starts.
-      res.writeHead(200, { "content-length": body.length });
-      res.write(body.subarray(0, body.length >> 1));
-      setTimeout(() => res.end(body.subarray(body.length >> 1)), fault.delayMs);
-    } else if (body === undefined) {
-      res.writeHead(404).end("not found");
-    } else if (fault === "corrupt") {
-      const copy = Buffer.from(body);
-      copy[copy.length >> 1]! ^= 0xff;
-      res.writeHead(200, { "content-length": copy.length }).end(copy);
-    } else if (fault === "truncate") {
-      res.writeHead(200, { "content-length": body.length });
-      res.end(body.subarray(0, body.length >> 1), () => res.socket?.destroy());
-    } else {
-      res.writeHead(200, { "content-length": body.length }).end(body);
+    const file = this.files.get(path);
+    const fault = this.activeFault(path);
+    if (fault && "status" in fault) return void res.writeHead(fault.status).end();
+    if (fault && "reset" in fault) return void req.socket.destroy();
+    if (file === undefined) return void res.writeHead(404).end("not found");
+
+    // Range requests, as nodejs.org, GitHub and dl.google.com serve them: a client can resume.
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+    const start = range ? Number(range[1]) : 0;
+    const end = range?.[2] ? Number(range[2]) : file.length - 1;
+    let body = file.subarray(start, end + 1);
+    if (fault && "corrupt" in fault) {
+      body = Buffer.from(body);
+      body[body.length >> 1]! ^= 0xff;
     }
+    const headers = { "content-length": body.length, etag: `"${sha256(file).slice(0, 16)}"`, "accept-ranges": "bytes" };
+    if (range) res.writeHead(206, { ...headers, "content-range": `bytes ${start}-${end}/${file.length}` });
+    else res.writeHead(200, headers);
+    const half = body.length >> 1;
+    if (fault && "truncate" in fault) {
+      res.write(body.subarray(0, half), () => res.socket?.destroy());
+    } else if (fault && "stall" in fault) {
+      res.write(body.subarray(0, half));
+    } else if (fault && "delayMs" in fault) {
+      // Headers and half the body now, the rest later: a download that is surely still running when a twin starts.
+      res.write(body.subarray(0, half));
+      setTimeout(() => res.end(body.subarray(half)), fault.delayMs);
+    } else {
+      res.end(body);
+    }
+  }
+
+  private activeFault(path: string): Fault | undefined {
+    const fault = this.faults.get(path);
+    if (fault === undefined || fault.times === undefined) return fault;
+    if (fault.times <= 0) return undefined;
+    fault.times--;
+    return fault;
   }
 }
 

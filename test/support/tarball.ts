@@ -36,9 +36,13 @@ export function buildTarball(entries: readonly TarEntry[]): Buffer {
   return gzipSync(Buffer.concat(blocks));
 }
 
-/** A nodejs.org-shaped archive whose bin/node is a script that prints its version, with npm's real symlink. */
-export function fakeNodeTarball(version: string, platform = "linux-x64"): Buffer {
+/**
+ * A nodejs.org-shaped archive whose bin/node is a script that prints its
+ * version, with npm's real symlink; `padding` extra files make extraction take a while.
+ */
+export function fakeNodeTarball(version: string, platform = "linux-x64", padding = 0): Buffer {
   const top = `node-v${version}-${platform}`;
+  const extra: TarEntry[] = padding > 0 ? [{ path: `${top}/include/` }, ...Array.from({ length: padding }, (_, i) => ({ path: `${top}/include/h${i}.h`, content: `/* ${i} */\n`.repeat(40) }))] : [];
   return buildTarball([
     { path: `${top}/` },
     { path: `${top}/bin/` },
@@ -49,5 +53,6 @@ export function fakeNodeTarball(version: string, platform = "linux-x64"): Buffer
     { path: `${top}/lib/node_modules/npm/` },
     { path: `${top}/lib/node_modules/npm/bin/` },
     { path: `${top}/lib/node_modules/npm/bin/npm-cli.js`, mode: 0o755, content: `#!/bin/sh\necho npm-for-node-${version}\n` },
+    ...extra,
   ]);
 }

@@ -1,0 +1,56 @@
+import { readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import lockfile from "lockfile";
+import type { StoreLayout } from "./layout.js";
+
+/** A lock whose holder neither refreshed it nor can be asked (another host) is taken to be dead after this. */
+const staleMs = 20_000;
+
+/**
+ * The inter-process lock of one store entry (the `lockfile` package). The
+ * holder writes its PID into it and refreshes it, so a waiter breaks the lock
+ * of a killed holder at once, and of a frozen or remote one once it is stale.
+ * `wait: false`: undefined, at once, if another process holds it.
+ */
+export async function lockEntry(layout: StoreLayout, name: string, options: { wait: boolean }): Promise<(() => Promise<void>) | undefined> {
+  const path = join(layout.locks, `${name}.lock`);
+  for (;;) {
+    breakIfHolderDied(path);
+    const error = await new Promise<NodeJS.ErrnoException | null | undefined>((resolve) => lockfile.lock(path, { stale: staleMs }, resolve));
+    if (!error) break;
+    if (error.code !== "EEXIST") throw error;
+    if (!options.wait) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  writeFileSync(path, `${process.pid}\n`);
+  const refresh = setInterval(() => {
+    try {
+      utimesSync(path, new Date(), new Date());
+    } catch {
+      // gone: released, or broken by a waiter that judged us dead
+    }
+  }, staleMs / 4);
+  return async () => {
+    clearInterval(refresh);
+    await new Promise<void>((resolve) => lockfile.unlock(path, () => resolve()));
+  };
+}
+
+function breakIfHolderDied(path: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path, "utf8").trim());
+  } catch {
+    return;
+  }
+  if (pid > 0 && !isAlive(pid)) rmSync(path, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { devenv, nodeConfig, project, tempDir } from "../support/cli.js";
+import { Mirror } from "../support/mirror.js";
+import { buildTarball, type TarEntry } from "../support/tarball.js";
+import { publishNode } from "../support/upstreams.js";
+import { startMirror, world } from "../support/world.js";
+import { entryDir, walk } from "./support.js";
+
+describe("hostile archives are refused, with nothing written outside the store", () => {
+  const top = "node-v20.99.1-linux-x64";
+  const outside = tempDir("devenv-outside-");
+  const cases: Array<[string, TarEntry[], RegExp]> = [
+    ["a ../ path", [{ path: `${top}/` }, { path: `${top}/../../../evil`, content: "pwned" }], /climbs out with '\.\.'/],
+    ["an absolute path", [{ path: `${top}/` }, { path: `${outside}/evil`, content: "pwned" }], /has an absolute path/],
+    ["a symlink pointing outside, then a file through it", [{ path: `${top}/` }, { path: `${top}/link`, type: "SymbolicLink", linkpath: outside }, { path: `${top}/link/evil`, content: "pwned" }], /links outside the entry/],
+    ["a relative symlink climbing out", [{ path: `${top}/` }, { path: `${top}/bin/`, type: "Directory" }, { path: `${top}/bin/link`, type: "SymbolicLink", linkpath: "../../../../evil" }], /links outside the entry/],
+    [
+      "a chain of symlinks that only escapes on disk",
+      [{ path: `${top}/` }, { path: `${top}/a/b/l`, type: "SymbolicLink", linkpath: "../.." }, { path: `${top}/bin/node`, type: "SymbolicLink", linkpath: "../a/b/l/../../../../../usr/bin/id" }],
+      /links outside the entry/,
+    ],
+    ["a hard link to a file outside", [{ path: `${top}/` }, { path: `${top}/hard`, type: "Link", linkpath: "/etc/passwd" }], /hard-links outside the entry/],
+    ["a device file", [{ path: `${top}/` }, { path: `${top}/dev`, type: "CharacterDevice" }], /is a CharacterDevice/],
+    ["a fifo", [{ path: `${top}/` }, { path: `${top}/pipe`, type: "FIFO" }], /is a FIFO/],
+    ["a hard link climbing out", [{ path: `${top}/` }, { path: `${top}/hard`, type: "Link", linkpath: `${top}/../../outside` }], /hard-links outside the entry/],
+    ["a file at the top level", [{ path: "README" }, { path: `${top}/bin/node`, content: "x" }], /single top-level directory is expected/],
+    ["two top-level directories", [{ path: `${top}/` }, { path: `${top}/bin/node`, content: "x" }, { path: "other/evil", content: "pwned" }], /outside the archive's top-level directory/],
+  ];
+  for (const [name, entries, message] of cases) {
+    it(name, async () => {
+      const hostile = await startMirror([{ version: "20.99.1", linuxX64: buildTarball(entries) }]);
+      try {
+        const dir = project(nodeConfig("20"));
+        const { env, home } = world(hostile);
+        const result = await devenv(["install"], { cwd: dir, env });
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(result.stderr, /^error: refusing http:\/\/127\.0\.0\.1:\d+\/v20\.99\.1\/node-v20\.99\.1-linux-x64\.tar\.gz: /m);
+        assert.match(result.stderr, message);
+        assert.deepEqual(walk(join(home, "store")), []);
+        assert.deepEqual(walk(join(home, "tmp")), []);
+        assert.deepEqual(walk(outside), []);
+        assert.ok(!walk(home).some((p) => p.endsWith("evil")), "nothing named evil anywhere in DEVENV_HOME");
+        assert.ok(!walk(dir).some((p) => p.endsWith("evil")));
+      } finally {
+        await hostile.close();
+      }
+    });
+  }
+
+  it("an archive whose paths start with ./ installs with its top directory stripped", async () => {
+    const archive = buildTarball([{ path: `./${top}/` }, { path: `./${top}/bin/` }, { path: `./${top}/bin/node`, mode: 0o755, content: "#!/bin/sh\necho dot-slash\n" }]);
+    const m = await Mirror.start();
+    try {
+      publishNode(m, [{ version: "20.99.1", linuxX64: archive }]);
+      const result = await devenv(["run", "node"], { cwd: project(nodeConfig("20")), env: world(m).env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "dot-slash\n");
+    } finally {
+      await m.close();
+    }
+  });
+
+  it("an archive without the toolchain's bin directory is refused, rather than leaving the system's tools to run", async () => {
+    const archive = buildTarball([{ path: `${top}/` }, { path: `${top}/share/` }, { path: `${top}/share/doc`, content: "no binaries here" }]);
+    const m = await Mirror.start();
+    try {
+      publishNode(m, [{ version: "20.99.1", linuxX64: archive }]);
+      const { env, home } = world(m);
+      const result = await devenv(["run", "node"], { cwd: project(nodeConfig("20")), env });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /unpacks without bin: it is not a node archive/);
+      assert.deepEqual(walk(join(home, "store")), []);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it("setuid and setgid bits are dropped", async () => {
+    const archive = buildTarball([{ path: `${top}/` }, { path: `${top}/bin/` }, { path: `${top}/bin/node`, mode: 0o6777, content: "#!/bin/sh\necho v20.99.1\n" }]);
+    const m = await Mirror.start();
+    try {
+      publishNode(m, [{ version: "20.99.1", linuxX64: archive }]);
+      const dir = project(nodeConfig("20"));
+      const { env, home } = world(m);
+      const result = await devenv(["run", "node"], { cwd: dir, env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(statSync(join(entryDir(home, m, "20.99.1"), "bin/node")).mode & 0o7777, 0o555);
+    } finally {
+      await m.close();
+    }
+  });
+});
+

@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { removeTree } from "../../files/tree.js";
+import { cleanEnv, devenv, devenvBin, nodeConfig, project, tempDir } from "../support/cli.js";
+import { Mirror } from "../support/mirror.js";
+import { buildTarball, fakeNodeTarball } from "../support/tarball.js";
+import { publishGo, publishNode, publishPython } from "../support/upstreams.js";
+import { world } from "../support/world.js";
+import { archivePath, assertStoreClean, entryDir, walk } from "./support.js";
+
+let mirror: Mirror;
+before(async () => {
+  mirror = await Mirror.start();
+  // Thousands of files: extraction takes long enough to be killed in the middle of it.
+  publishNode(mirror, [{ version: "20.99.1", linuxX64: fakeNodeTarball("20.99.1", "linux-x64", 3000) }]);
+});
+after(() => mirror.close());
+
+const completeFiles = () => 3000 + 9;
+
+describe("process faults", () => {
+  it("SIGKILL at any moment of install leaves no partial entry, and the next install succeeds and sweeps the leftovers", async () => {
+    const dir = project(nodeConfig("20"));
+    const { env, home } = world(mirror);
+    assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    mirror.faults.set(archivePath("20.99.1"), { delayMs: 400 });
+    const entry = entryDir(home, mirror, "20.99.1");
+    const killedWhile = new Set<string>();
+    try {
+      for (let i = 0; i < 12; i++) {
+        if (existsSync(entry)) await removeTree(entry);
+        const child = spawn(devenvBin, ["install"], { cwd: dir, env, stdio: "ignore" });
+        await new Promise((resolve) => setTimeout(resolve, 150 + i * 110));
+        const tmp = existsSync(join(home, "tmp")) ? readdirSync(join(home, "tmp")) : [];
+        killedWhile.add(existsSync(entry) ? "done" : tmp.some((t) => walk(join(home, "tmp", t)).length > 0) ? "extracting" : "downloading");
+        child.kill("SIGKILL");
+        await new Promise((resolve) => child.on("close", resolve));
+        // Whatever the moment: the entry is absent or whole.
+        if (existsSync(entry)) assert.equal(walk(entry).filter((p) => !p.endsWith("/")).length, completeFiles(), `iteration ${i}`);
+      }
+    } finally {
+      mirror.faults.clear();
+    }
+    assert.ok(killedWhile.has("downloading") && killedWhile.has("extracting"), `killed while ${[...killedWhile].join(", ")}`);
+    const next = await devenv(["run", "node"], { cwd: dir, env });
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(next.stdout, "v20.99.1\n");
+    assertStoreClean(home, [entry]);
+  });
+
+  it("a lock left by a killed install does not block the next one", { timeout: 15_000 }, async () => {
+    const dir = project(nodeConfig("20"));
+    const { env, home } = world(mirror);
+    assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    mirror.faults.set(archivePath("20.99.1"), { stall: true });
+    const child = spawn(devenvBin, ["install"], { cwd: dir, env, stdio: "ignore" });
+    const locks = join(home, "locks");
+    while (!(existsSync(locks) && readdirSync(locks).some((l) => readFileSync(join(locks, l), "utf8").trim() === String(child.pid)))) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.on("close", resolve));
+    mirror.faults.clear();
+    assert.equal(readdirSync(locks).length, 1, "the killed holder's lock is still there");
+    const next = await devenv(["install"], { cwd: dir, env });
+    assert.equal(next.code, 0, next.stderr);
+    assertStoreClean(home, [entryDir(home, mirror, "20.99.1")]);
+  });
+
+  it("eight processes installing the same three toolchains: all succeed, each archive is downloaded once", async () => {
+    const m = await Mirror.start();
+    try {
+      publishNode(m, [{ version: "20.99.1" }], "/node");
+      publishGo(m, [{ version: "1.22.99" }], "/go");
+      publishPython(m, [{ tag: "20260301", builds: [{ version: "3.12.99" }] }]);
+      const home = tempDir();
+      const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: `${m.url}/node`, DEVENV_GO_MIRROR: `${m.url}/go`, DEVENV_PYTHON_MIRROR: `${m.url}/python` });
+      const dir = project(`export default { tools: { node: "20", go: "1.22", python: "3.12" } };\n`);
+      assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+      const archives = [...m.files.keys()].filter((p) => p.endsWith("linux-x64.tar.gz") || p.endsWith("linux-amd64.tar.gz") || p.endsWith("x86_64-unknown-linux-gnu-install_only_stripped.tar.gz"));
+      assert.equal(archives.length, 3);
+      for (const path of archives) m.faults.set(path, { delayMs: 1000 });
+      const results = await Promise.all(Array.from({ length: 8 }, () => devenv(["install"], { cwd: dir, env })));
+      results.forEach((r, i) => assert.equal(r.code, 0, `process ${i}: ${r.stderr}`));
+      for (const path of archives) assert.equal(m.count(path), 1, path);
+      assert.equal(readdirSync(join(home, "store")).length, 3);
+      assert.equal((await devenv(["run", "go", "version"], { cwd: dir, env })).stdout, "go version go1.22.99 linux/amd64\n");
+      assertStoreClean(home, readdirSync(join(home, "store")));
+    } finally {
+      await m.close();
+    }
+  });
+
+  it("no space left on the device: a clear error, temporary files removed", async (t) => {
+    const disk = tempDir("devenv-small-disk-");
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=400k", "tmpfs", disk]).status !== 0) {
+      t.skip("cannot mount a tmpfs here (needs root)");
+      return;
+    }
+    const m = await Mirror.start();
+    try {
+      const top = "node-v20.99.1-linux-x64";
+      publishNode(m, [{ version: "20.99.1", linuxX64: buildTarball([{ path: `${top}/` }, { path: `${top}/bin/` }, { path: `${top}/bin/node`, mode: 0o755, content: Buffer.alloc(2_000_000, "x") }]) }]);
+      const home = join(disk, "devenv");
+      const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: m.url });
+      const result = await devenv(["install"], { cwd: project(nodeConfig("20")), env });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^error: cannot \w+ \/.*: ENOSPC$/m);
+      assert.match(result.stderr, /^hint: free some disk space; `devenv gc` removes toolchains no project uses$/m);
+      assertStoreClean(home);
+    } finally {
+      await m.close();
+      spawnSync("umount", [disk]);
+    }
+  });
+});
