@@ -5,8 +5,7 @@ import kleur from "kleur";
 import { Http } from "../download/http.js";
 import { createProgress, type Progress } from "../download/progress.js";
 import { DevenvError } from "../errors.js";
-import { isLoopback } from "../lock/lockfile.js";
-import { toolNames, type ToolName } from "../resolvers/registry.js";
+import { isLoopback } from "../download/loopback.js";
 import type { Platform } from "../resolvers/types.js";
 import { storeLayout, type StoreLayout } from "../store/layout.js";
 import { createLog, type Log } from "./log.js";
@@ -24,7 +23,8 @@ export interface Context {
   readonly trustAll: boolean;
   /** A person is at the terminal to answer a question. */
   readonly interactive: boolean;
-  readonly mirrors: Record<ToolName, string | undefined>;
+  /** DEVENV_<TOOL>_MIRROR (SPEC §7), read when a tool first needs it. */
+  mirror(tool: string): string | undefined;
   readonly githubToken: string | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly log: Log;
@@ -51,20 +51,21 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
   if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
     throw new DevenvError("usage", `-C ${flags.C}: not a directory`, { hint: "name the project directory, or a directory inside it" });
   }
+  const layout = storeLayout(devenvHome(env));
   return {
     cwd,
-    layout: storeLayout(devenvHome(env)),
+    layout,
     platform: hostPlatform(),
     offline,
     frozen: flags.frozen === true || isSet(env.CI),
     trustAll: isSet(env.CI) || isSet(env.DEVENV_TRUST),
     interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
-    mirrors: mirrors(env, log),
+    mirror: mirrors(env, log),
     githubToken: env.GITHUB_TOKEN || undefined,
     env,
     log,
     progress: createProgress(process.stderr, flags.quiet !== true),
-    http: new Http({ offline, userAgent: `devenv/${version}`, timeoutMs: httpTimeout(env) }),
+    http: new Http({ offline, userAgent: `devenv/${version}`, timeoutMs: httpTimeout(env), cacheDir: layout.httpCache }),
     version,
   };
 }
@@ -100,24 +101,25 @@ function hostPlatform(): Platform {
   return `${os}-${arch}` as Platform;
 }
 
-/** DEVENV_<TOOL>_MIRROR for every registered tool (SPEC §7). */
-function mirrors(env: NodeJS.ProcessEnv, log: Log): Record<ToolName, string | undefined> {
-  const result = {} as Record<ToolName, string | undefined>;
-  for (const name of toolNames) {
-    const variable = `DEVENV_${name.toUpperCase()}_MIRROR`;
+/** DEVENV_<TOOL>_MIRROR (SPEC §7), checked and warned about once, when first needed. */
+function mirrors(env: NodeJS.ProcessEnv, log: Log): (tool: string) => string | undefined {
+  const seen = new Map<string, string | undefined>();
+  return (tool) => {
+    if (seen.has(tool)) return seen.get(tool);
+    const variable = `DEVENV_${tool.toUpperCase()}_MIRROR`;
     const value = env[variable]?.replace(/\/+$/, "") || undefined;
     if (value !== undefined) {
       let url: URL;
       try {
         url = new URL(value);
       } catch {
-        throw new DevenvError("usage", `${variable}=${value} is not a URL`, { hint: `e.g. ${variable}=https://mirror.example.com/${name}` });
+        throw new DevenvError("usage", `${variable}=${value} is not a URL`, { hint: `e.g. ${variable}=https://mirror.example.com/${tool}` });
       }
       if (url.protocol === "http:" && !isLoopback(url.hostname)) {
         log.warn(`${variable} is plain http: integrity rests on the sha256 in devenv.lock alone`);
       }
     }
-    result[name] = value;
-  }
-  return result;
+    seen.set(tool, value);
+    return value;
+  };
 }

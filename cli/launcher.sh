@@ -1,5 +1,5 @@
 #!/bin/sh
-# devenv launcher, generated from cli/launcher.sh by scripts/build-launcher.mjs.
+# devenv launcher, generated from cli/launcher.sh by scripts/build.mjs.
 #
 # Hot path: `devenv run [--] CMD...` and `devenv env [--shell bash|zsh|fish]`
 # in a project whose cached environment (.devenv/cache/env.sh) is still valid
@@ -14,7 +14,7 @@ nl='
 set -f
 
 cold() {
-  if [ ! -f "$dist/cli/main.js" ]; then
+  if [ ! -f "$dist/bundle/main.js" ]; then
     # Installed somewhere other than where it was built: dist/ is beside bin/.
     self=$0
     while [ -L "$self" ]; do
@@ -34,7 +34,7 @@ cold() {
     done
     IFS=$saved_ifs
   fi
-  exec "$node_bin" "$dist/cli/main.js" "$@"
+  exec "$node_bin" "$dist/bundle/main.js" "$@"
 }
 
 # home: DEVENV_HOME as the CLI computes it (SPEC §4); false if it is relative.

@@ -1,19 +1,50 @@
-import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { DevenvError } from "../errors.js";
 
-/** devenv.ts imports "devenv"; it must resolve to the running devenv even when the project does not depend on it. */
-const selfModule = fileURLToPath(new URL("./define.js", import.meta.url));
-
-/** Evaluates devenv.ts and returns its default export, called if it is a function. */
-export async function loadConfigModule(file: string): Promise<unknown> {
-  const { createJiti } = await import("jiti");
-  // No fsCache: loading must not write into the project or node_modules.
-  const jiti = createJiti(import.meta.url, { alias: { devenv: selfModule }, fsCache: false, moduleCache: false, interopDefault: false });
+/**
+ * Evaluates devenv.ts and returns its default export, called if it is a function.
+ *
+ * esbuild bundles the file with its local imports and packages into one ES
+ * module in `tmpDir` (nothing is written into the project), which Node imports.
+ * It takes ~30 ms where a babel-based loader takes ~250: this runs whenever
+ * devenv.ts changes, on a path that should feel instant.
+ */
+export async function loadConfigModule(file: string, tmpDir: string): Promise<unknown> {
+  const { build } = await import("esbuild");
+  const url = pathToFileURL(file).href;
+  let code: string;
+  try {
+    const result = await build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "node",
+      target: `node${process.versions.node}`,
+      logLevel: "silent",
+      // The bundle runs from tmpDir: where the file is, as the file itself would see it.
+      define: { "import.meta.url": JSON.stringify(url), "import.meta.dirname": JSON.stringify(dirname(file)), "import.meta.filename": JSON.stringify(file), __dirname: JSON.stringify(dirname(file)), __filename: JSON.stringify(file) },
+      // CommonJS packages bundled into ESM still call require() for Node's built-ins.
+      banner: { js: "import { createRequire as __devenvCreateRequire } from 'node:module'; const require = __devenvCreateRequire(import.meta.url);" },
+      plugins: [selfPlugin],
+    });
+    code = result.outputFiles[0]!.text;
+  } catch (error) {
+    throw loadError(file, buildMessage(error));
+  }
+  mkdirSync(tmpDir, { recursive: true });
+  const module = join(tmpDir, `devenv-config-${process.pid}-${randomBytes(4).toString("hex")}.mjs`);
+  writeFileSync(module, code);
   let mod: { default?: unknown };
   try {
-    mod = await jiti.import<{ default?: unknown }>(file);
+    mod = (await import(pathToFileURL(module).href)) as { default?: unknown };
   } catch (error) {
     throw loadError(file, error);
+  } finally {
+    rmSync(module, { force: true });
   }
   if (mod.default === undefined) {
     throw new DevenvError("config-invalid", `${file} has no default export`, {
@@ -26,6 +57,25 @@ export async function loadConfigModule(file: string): Promise<unknown> {
   } catch (error) {
     throw loadError(file, error);
   }
+}
+
+/**
+ * `import ... from "devenv"` must work in a project that does not depend on
+ * devenv: it resolves to this identity function (the types come from the package).
+ */
+const selfPlugin = {
+  name: "devenv-self",
+  setup(build: { onResolve: Function; onLoad: Function }) {
+    build.onResolve({ filter: /^devenv$/ }, () => ({ path: "devenv", namespace: "devenv-self" }));
+    build.onLoad({ filter: /.*/, namespace: "devenv-self" }, () => ({ contents: "export function defineConfig(config) { return config; }", loader: "js" }));
+  },
+};
+
+/** esbuild's first error, with its place in the file. */
+function buildMessage(error: unknown): unknown {
+  const first = (error as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors?.[0];
+  if (first === undefined) return error;
+  return new Error(first.location ? `${first.text} (line ${first.location.line}, column ${first.location.column + 1})` : first.text);
 }
 
 function loadError(file: string, error: unknown): DevenvError {

@@ -1,6 +1,10 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { DevenvError } from "../errors.js";
+import { writeFileAtomic } from "../files/atomic.js";
 import type { MetadataFetcher } from "../resolvers/types.js";
 
 export interface HttpOptions {
@@ -9,6 +13,16 @@ export interface HttpOptions {
   readonly userAgent: string;
   /** How long a connection may stay silent (connecting, before headers, between body chunks) before it is retried. */
   readonly timeoutMs: number;
+  /** Where metadata is kept with its ETag / Last-Modified, to be revalidated rather than downloaded again. */
+  readonly cacheDir: string;
+}
+
+/** A cached metadata response. */
+interface CachedText {
+  readonly url: string;
+  readonly etag?: string | undefined;
+  readonly lastModified?: string | undefined;
+  readonly body: string;
 }
 
 /** An HTTP answer devenv cannot use; `status` lets callers say what it means for them. */
@@ -47,10 +61,42 @@ export class Http implements MetadataFetcher {
   text(url: string, headers: Record<string, string> = {}): Promise<string> {
     let text = this.#texts.get(url);
     if (text === undefined) {
-      text = this.get(url, headers).then((response) => response.body.text().catch((error: unknown) => Promise.reject(unreachable(url, error))));
+      text = this.revalidate(url, headers);
       this.#texts.set(url, text);
     }
     return text;
+  }
+
+  /**
+   * Upstream indexes are megabytes (go.dev's JSON) and change rarely: they are
+   * kept in DEVENV_HOME with their validators, so asking again costs a 304.
+   * Offline, the cached copy is used as it is.
+   */
+  private async revalidate(url: string, headers: Record<string, string>): Promise<string> {
+    const file = join(this.options.cacheDir, `${createHash("sha256").update(url).digest("hex").slice(0, 32)}.json`);
+    const cached = readCached(file, url);
+    if (cached !== undefined && this.options.offline) return cached.body;
+    const conditional = { ...headers };
+    if (cached?.etag) conditional["if-none-match"] = cached.etag;
+    if (cached?.lastModified) conditional["if-modified-since"] = cached.lastModified;
+    const response = await this.get(url, conditional);
+    if (response.statusCode === 304 && cached !== undefined) {
+      response.body.resume();
+      return cached.body;
+    }
+    let body: string;
+    try {
+      body = await response.body.text();
+    } catch (error) {
+      throw unreachable(url, error);
+    }
+    const etag = single(response.headers.etag);
+    const lastModified = single(response.headers["last-modified"]);
+    if (etag !== undefined || lastModified !== undefined) {
+      mkdirSync(this.options.cacheDir, { recursive: true });
+      writeFileAtomic(file, JSON.stringify({ url, etag, lastModified, body } satisfies CachedText));
+    }
+    return body;
   }
 
   async json(url: string, headers: Record<string, string> = {}): Promise<unknown> {
@@ -75,7 +121,7 @@ export class Http implements MetadataFetcher {
         hint: "run once without --offline (or DEVENV_OFFLINE) to fetch it",
       });
     }
-    const { request } = await import("undici");
+    const { request } = await loadUndici();
     let response: Dispatcher.ResponseData;
     try {
       response = await request(url, { dispatcher: await this.dispatcher(), headers: { "user-agent": this.options.userAgent, ...headers } });
@@ -92,11 +138,29 @@ export class Http implements MetadataFetcher {
   private dispatcher(): Promise<Dispatcher> {
     const timeout = this.options.timeoutMs;
     // A stalled body is resumed with a Range request where the server allows it, so nothing is downloaded twice.
-    this.#dispatcher ??= import("undici").then(({ Agent, RetryAgent }) =>
+    this.#dispatcher ??= loadUndici().then(({ Agent, RetryAgent }) =>
       new RetryAgent(new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout }), retry),
     );
     return this.#dispatcher;
   }
+}
+
+/** undici is CommonJS: its exports are `default` both under Node and in the bundle (where named imports of it are lost). */
+async function loadUndici(): Promise<typeof import("undici")> {
+  return ((await import("undici")) as unknown as { default: typeof import("undici") }).default;
+}
+
+function readCached(file: string, url: string): CachedText | undefined {
+  try {
+    const cached = JSON.parse(readFileSync(file, "utf8")) as CachedText;
+    return cached.url === url && typeof cached.body === "string" ? cached : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function unreachable(url: string, error: unknown): DevenvError {

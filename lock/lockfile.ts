@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DevenvError, filesystemError, isErrno } from "../errors.js";
 import { isToolName } from "../resolvers/registry.js";
 import { platforms, type Artifact, type Platform } from "../resolvers/types.js";
+import { isLoopback } from "../download/loopback.js";
 
 export const lockFileName = "devenv.lock";
 
@@ -81,10 +82,6 @@ function isTrustedUrl(url: string): boolean {
   } catch {
     return false;
   }
-}
-
-export function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -50,5 +50,5 @@ export async function installLocked(root: string, lock: LockFile, ctx: Context, 
 export function entryRequest(tool: ToolName, version: string, artifact: Artifact, entry: string, ctx: Context): EntryRequest {
   const resolver = resolvers[tool];
   const expect = resolver.activate(entry).bin.map((dir) => relative(entry, dir));
-  return { tool, version, artifact, fetchUrl: resolver.downloadUrl(artifact.url, ctx.mirrors[tool]), expect, fixup: resolver.fixup };
+  return { tool, version, artifact, fetchUrl: resolver.downloadUrl(artifact.url, ctx.mirror(tool)), expect, fixup: resolver.fixup };
 }

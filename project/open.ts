@@ -20,7 +20,7 @@ export interface Project {
 export async function openProject(ctx: Context): Promise<Project> {
   const { root, configFile, configText } = locateConfig(ctx.cwd);
   await ensureTrusted(ctx, configFile, configText);
-  const config = validateConfig(await loadConfigModule(configFile), configFile);
+  const config = validateConfig(await loadConfigModule(configFile, ctx.layout.tmp), configFile);
   return { root, configFile, configText, config };
 }
 

@@ -60,7 +60,7 @@ export async function syncLock(project: Project, ctx: Context, options: SyncOpti
 }
 
 export function resolveContext(name: ToolName, ctx: Context): ResolveContext {
-  return { mirror: ctx.mirrors[name], fetch: ctx.http, githubToken: ctx.githubToken };
+  return { mirror: ctx.mirror(name), fetch: ctx.http, githubToken: ctx.githubToken };
 }
 
 /** Says what syncLock changed, the way lock, install, run and env report it. */

@@ -15,10 +15,12 @@ export interface StoreLayout {
   readonly trust: string;
   /** The tree hash of each entry, recorded at install, for `devenv verify`. */
   readonly trees: string;
+  /** Upstream metadata (indexes, checksum files) with its validators. */
+  readonly httpCache: string;
 }
 
 export function storeLayout(home: string): StoreLayout {
-  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots"), trust: join(home, "trust"), trees: join(home, "trees") };
+  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots"), trust: join(home, "trust"), trees: join(home, "trees"), httpCache: join(home, "cache", "http") };
 }
 
 /** `<first 32 hex of the archive's sha256>-<tool>-<version>`. */

@@ -96,6 +96,33 @@ describe("devenv lock (SPEC §3)", () => {
     }
   });
 
+  it("keeps upstream indexes with their ETags: resolving again costs a 304, and --offline resolves from the cache", async () => {
+    const cached = await startMirror(standardNodeReleases);
+    try {
+      const { env, home } = world(cached);
+      await devenv(["lock"], { cwd: project(nodeConfig("20")), env });
+      assert.equal(cached.count("/index.json"), 1);
+      const again = project(nodeConfig("20"));
+      assert.equal((await devenv(["lock"], { cwd: again, env })).code, 0);
+      assert.equal(cached.count("/index.json"), 2);
+      assert.equal(cached.notModified.get("/index.json"), 1, "revalidated, not downloaded");
+      assert.ok(readdirSync(join(home, "cache", "http")).length >= 2);
+      const requests = [...cached.hits.values()].reduce((a, b) => a + b, 0);
+      const offline = project(nodeConfig("20"));
+      const result = await devenv(["--offline", "lock"], { cwd: offline, env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(readLockText(offline), readLockText(again));
+      assert.equal([...cached.hits.values()].reduce((a, b) => a + b, 0), requests, "offline: no request at all");
+      publishNode(cached, [...standardNodeReleases, { version: "20.100.0" }]);
+      await devenv(["lock"], { cwd: project(nodeConfig("20")), env });
+      const fresh = project(nodeConfig("20"));
+      await devenv(["lock"], { cwd: fresh, env });
+      assert.match(readLockText(fresh), /20\.100\.0/, "a changed index is downloaded again");
+    } finally {
+      await cached.close();
+    }
+  });
+
   it("an unsatisfiable spec fails with the nearest versions and writes no lock", async () => {
     const dir = project(nodeConfig("19"));
     const result = await devenv(["lock"], { cwd: dir, env: world(mirror).env });

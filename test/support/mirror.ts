@@ -19,6 +19,8 @@ export class Mirror {
   readonly files = new Map<string, Buffer>();
   readonly faults = new Map<string, Fault>();
   readonly hits = new Map<string, number>();
+  /** Requests answered 304 Not Modified, per path. */
+  readonly notModified = new Map<string, number>();
   /** Request paths exactly as sent, before percent-decoding. */
   readonly rawPaths: string[] = [];
   /** The most archive downloads that were in flight at once. */
@@ -67,6 +69,11 @@ export class Mirror {
     if (fault && "reset" in fault) return void req.socket.destroy();
     if (file === undefined) return void res.writeHead(404).end("not found");
 
+    const etag = `"${sha256(file).slice(0, 16)}"`;
+    if (req.headers["if-none-match"] === etag) {
+      this.notModified.set(path, (this.notModified.get(path) ?? 0) + 1);
+      return void res.writeHead(304, { etag }).end();
+    }
     // Range requests, as nodejs.org, GitHub and dl.google.com serve them: a client can resume.
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
     const start = range ? Number(range[1]) : 0;
@@ -76,7 +83,7 @@ export class Mirror {
       body = Buffer.from(body);
       body[body.length >> 1]! ^= 0xff;
     }
-    const headers = { "content-length": body.length, etag: `"${sha256(file).slice(0, 16)}"`, "accept-ranges": "bytes" };
+    const headers = { "content-length": body.length, etag, "accept-ranges": "bytes" };
     if (range) res.writeHead(206, { ...headers, "content-range": `bytes ${start}-${end}/${file.length}` });
     else res.writeHead(200, headers);
     const half = body.length >> 1;
