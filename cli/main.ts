@@ -37,7 +37,11 @@ async function main(argv: string[]): Promise<number> {
     verbose = args.verbose === true;
     const ctx = createContext(args as GlobalFlags, process.env, version);
     const handler = await commands[name]!();
-    exitCode = (await handler(ctx, { ...args, command })) ?? 0;
+    try {
+      exitCode = (await handler(ctx, { ...args, command })) ?? 0;
+    } finally {
+      await ctx.http.close();
+    }
   };
 
   const parser = yargs(options)

@@ -1,8 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DevenvError } from "../errors.js";
+
+/** What evaluating devenv.ts gave, and every file that went into it (devenv.ts and what it imports). */
+export interface Evaluated {
+  readonly value: unknown;
+  readonly inputs: string[];
+}
 
 /**
  * Evaluates devenv.ts and returns its default export, called if it is a function.
@@ -12,12 +18,15 @@ import { DevenvError } from "../errors.js";
  * It takes ~30 ms where a babel-based loader takes ~250: this runs whenever
  * devenv.ts changes, on a path that should feel instant.
  */
-export async function loadConfigModule(file: string, tmpDir: string): Promise<unknown> {
+export async function loadConfigModule(file: string, tmpDir: string): Promise<Evaluated> {
   const { build } = await import("esbuild");
   const url = pathToFileURL(file).href;
   let code: string;
+  let inputs: string[];
   try {
     const result = await build({
+      absWorkingDir: dirname(file),
+      metafile: true,
       entryPoints: [file],
       bundle: true,
       write: false,
@@ -32,6 +41,7 @@ export async function loadConfigModule(file: string, tmpDir: string): Promise<un
       plugins: [selfPlugin],
     });
     code = result.outputFiles[0]!.text;
+    inputs = Object.keys(result.metafile.inputs).filter((input) => !input.includes(":")).map((input) => resolve(dirname(file), input));
   } catch (error) {
     throw loadError(file, buildMessage(error));
   }
@@ -51,9 +61,9 @@ export async function loadConfigModule(file: string, tmpDir: string): Promise<un
       hint: "end it with `export default defineConfig({ tools: { ... } })`",
     });
   }
-  if (typeof mod.default !== "function") return mod.default;
+  if (typeof mod.default !== "function") return { value: mod.default, inputs };
   try {
-    return await (mod.default as () => unknown)();
+    return { value: await (mod.default as () => unknown)(), inputs };
   } catch (error) {
     throw loadError(file, error);
   }

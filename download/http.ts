@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { setFlagsFromString } from "node:v8";
 import type { Dispatcher } from "undici";
 import { DevenvError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
@@ -135,6 +136,11 @@ export class Http implements MetadataFetcher {
     return response;
   }
 
+  /** Closes idle keep-alive connections, which would otherwise hold the process open after its work is done. */
+  async close(): Promise<void> {
+    if (this.#dispatcher !== undefined) await (await this.#dispatcher).destroy();
+  }
+
   private dispatcher(): Promise<Dispatcher> {
     const timeout = this.options.timeoutMs;
     // A stalled body is resumed with a Range request where the server allows it, so nothing is downloaded twice.
@@ -145,8 +151,15 @@ export class Http implements MetadataFetcher {
   }
 }
 
-/** undici is CommonJS: its exports are `default` both under Node and in the bundle (where named imports of it are lost). */
+/**
+ * undici is CommonJS: its exports are `default` both under Node and in the
+ * bundle (where named imports of it are lost). Its HTTP parser is WebAssembly,
+ * which V8 recompiles in the background with its optimizing tier, and Node
+ * waits for that at exit (~75 ms): devenv parses a few responses and exits, so
+ * the baseline compiler is enough.
+ */
 async function loadUndici(): Promise<typeof import("undici")> {
+  setFlagsFromString("--liftoff-only");
   return ((await import("undici")) as unknown as { default: typeof import("undici") }).default;
 }
 

@@ -3,10 +3,12 @@ import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Context } from "../cli/context.js";
 import { configFileName, findProjectRoot } from "../config/find.js";
+import { readEvaluatedConfig, writeEvaluatedConfig } from "../config/evaluated-cache.js";
 import { loadConfigModule } from "../config/load.js";
 import { isTrusted, trust } from "../config/trust.js";
 import { validateConfig, type ProjectConfig } from "../config/validate.js";
 import { DevenvError } from "../errors.js";
+import { ensureStateDir, stateLayout } from "./state.js";
 
 export interface Project {
   readonly root: string;
@@ -16,11 +18,21 @@ export interface Project {
   readonly config: ProjectConfig;
 }
 
-/** Finds devenv.ts for `cwd`, makes sure it is trusted, evaluates and validates it. */
+/**
+ * Finds devenv.ts for `cwd`, makes sure it is trusted, and evaluates and
+ * validates it, unless neither it nor anything it imports changed since the last time.
+ */
 export async function openProject(ctx: Context): Promise<Project> {
   const { root, configFile, configText } = locateConfig(ctx.cwd);
   await ensureTrusted(ctx, configFile, configText);
-  const config = validateConfig(await loadConfigModule(configFile, ctx.layout.tmp), configFile);
+  const { dir } = stateLayout(root);
+  let config = readEvaluatedConfig(dir);
+  if (config === undefined) {
+    const evaluated = await loadConfigModule(configFile, ctx.layout.tmp);
+    config = validateConfig(evaluated.value, configFile);
+    ensureStateDir(root);
+    writeEvaluatedConfig(dir, evaluated.inputs, config);
+  }
   return { root, configFile, configText, config };
 }
 

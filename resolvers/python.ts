@@ -79,23 +79,27 @@ export const python = {
    * the config Makefile; point them at the entry so sysconfig and C extension builds work.
    */
   async fixup(dir, entry) {
-    const lib = join(dir, "lib");
-    for (const versionDir of (await readdir(lib).catch(() => [])).filter((name) => /^python3\.\d+t?$/.test(name))) {
-      const base = join(lib, versionDir);
-      for (const name of await readdir(base)) {
-        if (/^_sysconfigdata_.*\.py$/.test(name)) await rewritePrefix(join(base, name), entry);
-        if (name.startsWith("config-")) await rewritePrefix(join(base, name, "Makefile"), entry);
+    const rewritten: string[] = [];
+    for (const versionDir of (await readdir(join(dir, "lib")).catch(() => [])).filter((name) => /^python3\.\d+t?$/.test(name))) {
+      const base = `lib/${versionDir}`;
+      for (const name of await readdir(join(dir, base))) {
+        const file = /^_sysconfigdata_.*\.py$/.test(name) ? `${base}/${name}` : name.startsWith("config-") ? `${base}/${name}/Makefile` : undefined;
+        if (file !== undefined && (await rewritePrefix(join(dir, file), entry))) rewritten.push(file);
       }
     }
+    return rewritten;
   },
 } satisfies Resolver;
 
 /** `/install` as a path of its own: at the start of a value, after `=`, a quote, a space or -I/-L. */
 const buildPrefix = /(?<=^|[\s'"=:,(]|-[IL])\/install(?=[/\s'",:)]|$)/gm;
 
-async function rewritePrefix(file: string, entry: string): Promise<void> {
+/** True when the file existed and now points at the entry. */
+async function rewritePrefix(file: string, entry: string): Promise<boolean> {
   const text = await readFile(file, "utf8").catch(() => undefined);
-  if (text !== undefined) await writeFile(file, text.replace(buildPrefix, entry));
+  if (text === undefined) return false;
+  await writeFile(file, text.replace(buildPrefix, entry));
+  return true;
 }
 
 /** Release tags newest first, each with what it builds for our platforms; tags without SHA256SUMS are skipped. */

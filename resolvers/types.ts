@@ -44,8 +44,9 @@ export interface Resolver {
   /**
    * Install time, not resolve time: adjusts a freshly unpacked archive in `dir`
    * (still writable, not yet in the store) that will live at `entry`.
+   * Returns the entry-relative paths of the files it rewrote.
    */
-  fixup?(dir: string, entry: string): Promise<void>;
+  fixup?(dir: string, entry: string): Promise<string[]>;
 }
 
 /** Moves a canonical upstream URL onto a mirror that serves the same layout. */

@@ -23,8 +23,8 @@ export interface EntryRequest {
   readonly fetchUrl: string;
   /** Entry-relative paths the unpacked tree must have to be this tool at all (its bin directories). */
   readonly expect: readonly string[];
-  /** The resolver's adjustments to the unpacked tree, made before it is sealed. */
-  readonly fixup?: ((dir: string, entry: string) => Promise<void>) | undefined;
+  /** The resolver's adjustments to the unpacked tree, made before it is sealed; returns the files it rewrote. */
+  readonly fixup?: ((dir: string, entry: string) => Promise<string[]>) | undefined;
 }
 
 export interface EnsureDeps {
@@ -64,18 +64,18 @@ async function sweepLeftovers(layout: StoreLayout, name: string): Promise<void> 
 async function install(layout: StoreLayout, request: EntryRequest, target: string, deps: EnsureDeps): Promise<void> {
   const temp = await mkdtemp(join(layout.tmp, `${entryName(request.tool, request.version, request.artifact.sha256)}.`));
   try {
-    await downloadAndExtract(request, temp, deps);
+    const contentHashes = new Map(await downloadAndExtract(request, temp, deps));
     const missing = request.expect.find((path) => !existsSync(join(temp, path)));
     if (missing !== undefined) {
       throw new DevenvError("archive-invalid", `${request.fetchUrl} unpacks without ${missing}: it is not a ${request.tool} archive`, {
         hint: "check the mirror; the lock's checksum matched, so upstream published it this way",
       });
     }
-    await request.fixup?.(temp, target);
+    for (const rewritten of (await request.fixup?.(temp, target)) ?? []) contentHashes.delete(rewritten);
     await sealTree(temp);
     // Recorded before the entry appears: an entry never exists without the hash `devenv verify` checks it against.
     await mkdir(layout.trees, { recursive: true });
-    writeFileAtomic(join(layout.trees, basename(target)), `${await treeHash(temp)}\n`);
+    writeFileAtomic(join(layout.trees, basename(target)), `${await treeHash(temp, contentHashes)}\n`);
     await chmod(temp, 0o755);
     try {
       await rename(temp, target);
@@ -95,7 +95,7 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
 }
 
 /** One pass over the network stream: hash every byte and unpack as it arrives; nothing is used until the hash matches. */
-async function downloadAndExtract(request: EntryRequest, dir: string, deps: EnsureDeps): Promise<void> {
+async function downloadAndExtract(request: EntryRequest, dir: string, deps: EnsureDeps): Promise<ReadonlyMap<string, string>> {
   const { fetchUrl, artifact } = request;
   let response;
   try {
@@ -152,4 +152,5 @@ async function downloadAndExtract(request: EntryRequest, dir: string, deps: Ensu
   extractor.end();
   await extractor.finished;
   if (extractor.failure) throw extractor.failure;
+  return extractor.contentHashes;
 }

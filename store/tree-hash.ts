@@ -6,8 +6,9 @@ import { join } from "node:path";
 /**
  * A hash of everything an entry is: every path (in a fixed order), its type
  * and mode, a link's target, a file's content. Any change shows.
+ * `known`: content hashes already computed (while extracting), by relative path.
  */
-export async function treeHash(root: string): Promise<string> {
+export async function treeHash(root: string, known: ReadonlyMap<string, string> = new Map()): Promise<string> {
   const hash = createHash("sha256");
   const walk = async (rel: string): Promise<void> => {
     for (const name of (await readdir(join(root, rel))).sort()) {
@@ -18,7 +19,7 @@ export async function treeHash(root: string): Promise<string> {
       else if (stat.isDirectory()) {
         hash.update(`d ${mode} ${path}\n`);
         await walk(path);
-      } else hash.update(`f ${mode} ${path} ${await fileHash(join(root, path))}\n`);
+      } else hash.update(`f ${mode} ${path} ${known.get(path) ?? (await fileHash(join(root, path)))}\n`);
     }
   };
   await walk("");

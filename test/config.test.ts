@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, nodeConfig, project, repoRoot, tempDir } from "./support/cli.js";
@@ -58,5 +58,24 @@ describe("loading devenv.ts", () => {
     const result = await devenv(["run", "true"], { cwd: dir, env: world(mirror).env });
     assert.equal(result.code, 2);
     assert.equal(result.stderr, `error: no devenv.ts in ${dir} or any parent directory\nhint: run \`devenv init\` to create one\n`);
+  });
+});
+
+describe("the evaluated-config cache", () => {
+  it("evaluates devenv.ts once while neither it nor what it imports changes", async () => {
+    const marks = tempDir("devenv-marks-");
+    const mark = join(marks, "evaluated");
+    const source = (spec: string) => `import { appendFileSync } from "node:fs";\nimport { line } from "./pins";\nappendFileSync(${JSON.stringify(mark)}, "x");\nexport default { tools: { node: line${spec} } };\n`;
+    const dir = project(source(""), { "pins.ts": `export const line = "20.18";\n` });
+    const evaluations = () => (existsSync(mark) ? readFileSync(mark, "utf8").length : 0);
+    const { env } = world(mirror);
+    for (let i = 0; i < 3; i++) assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    assert.equal(evaluations(), 1);
+    writeFileSync(join(dir, "pins.ts"), `export const line = "18";\n`);
+    assert.equal((await devenv(["run", "node"], { cwd: dir, env })).stdout, "v18.20.9\n", "an imported file changed");
+    assert.equal(evaluations(), 2);
+    writeFileSync(join(dir, "devenv.ts"), source(' + ".20"'));
+    assert.equal((await devenv(["run", "node"], { cwd: dir, env })).stdout, "v18.20.9\n");
+    assert.equal(evaluations(), 3, "devenv.ts changed");
   });
 });

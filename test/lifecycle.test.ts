@@ -118,9 +118,11 @@ describe("an interrupted update", () => {
       for (let i = 0; i < 24; i++) {
         writeFileSync(join(dir, "devenv.lock"), oldText);
         const child = spawn(devenvBin, ["update"], { cwd: dir, env, stdio: "ignore" });
+        // Listening from the start: a fast update may finish before the kill.
+        const closed = new Promise((resolve) => child.on("close", resolve));
         await new Promise((resolve) => setTimeout(resolve, 60 + ((i * 37) % 400)));
         child.kill("SIGKILL");
-        await new Promise((resolve) => child.on("close", resolve));
+        await closed;
         const text = lockOf(dir);
         assert.ok(text === oldText || text === newText, `iteration ${i}: a mixed or empty lock:\n${text}`);
         seen.add(text === oldText ? "old" : "new");

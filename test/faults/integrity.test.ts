@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { appendFileSync, chmodSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenv, nodeConfig, project } from "../support/cli.js";
-import type { Mirror } from "../support/mirror.js";
+import { cleanEnv, devenv, nodeConfig, project, tempDir } from "../support/cli.js";
+import { Mirror } from "../support/mirror.js";
+import { publishPython } from "../support/upstreams.js";
 import { startMirror, world } from "../support/world.js";
 import { entryDir } from "./support.js";
 
@@ -73,5 +74,22 @@ describe("devenv verify re-hashes the store against the tree hash recorded at in
     const result = await devenv(["verify"], { cwd: dir, env });
     assert.equal(result.code, 0);
     assert.match(result.stdout, new RegExp(`^unrecorded  ${name} `));
+  });
+});
+
+describe("tree hashes computed while extracting agree with a full re-read", () => {
+  it("python, whose sysconfig files are rewritten after extraction, verifies", async () => {
+    const m = await Mirror.start();
+    try {
+      publishPython(m, [{ tag: "20260301", builds: [{ version: "3.12.99" }] }]);
+      const env = cleanEnv({ DEVENV_HOME: tempDir(), DEVENV_PYTHON_MIRROR: `${m.url}/python` });
+      const dir = project(`export default { tools: { python: "3.12" } };\n`);
+      assert.equal((await devenv(["install"], { cwd: dir, env })).code, 0);
+      const result = await devenv(["verify"], { cwd: dir, env });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /^ok {10}[0-9a-f]{32}-python-3\.12\.99\n$/);
+    } finally {
+      await m.close();
+    }
   });
 });

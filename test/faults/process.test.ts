@@ -33,11 +33,12 @@ describe("process faults", () => {
       for (let i = 0; i < 12; i++) {
         if (existsSync(entry)) await removeTree(entry);
         const child = spawn(devenvBin, ["install"], { cwd: dir, env, stdio: "ignore" });
+        const closed = new Promise((resolve) => child.on("close", resolve));
         await new Promise((resolve) => setTimeout(resolve, 150 + i * 110));
         const tmp = existsSync(join(home, "tmp")) ? readdirSync(join(home, "tmp")) : [];
         killedWhile.add(existsSync(entry) ? "done" : tmp.some((t) => walk(join(home, "tmp", t)).length > 0) ? "extracting" : "downloading");
         child.kill("SIGKILL");
-        await new Promise((resolve) => child.on("close", resolve));
+        await closed;
         // Whatever the moment: the entry is absent or whole.
         if (existsSync(entry)) assert.equal(walk(entry).filter((p) => !p.endsWith("/")).length, completeFiles(), `iteration ${i}`);
       }
@@ -57,12 +58,13 @@ describe("process faults", () => {
     assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
     mirror.faults.set(archivePath("20.99.1"), { stall: true });
     const child = spawn(devenvBin, ["install"], { cwd: dir, env, stdio: "ignore" });
+    const closed = new Promise((resolve) => child.on("close", resolve));
     const locks = join(home, "locks");
     while (!(existsSync(locks) && readdirSync(locks).some((l) => readFileSync(join(locks, l), "utf8").trim() === String(child.pid)))) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     child.kill("SIGKILL");
-    await new Promise((resolve) => child.on("close", resolve));
+    await closed;
     mirror.faults.clear();
     assert.equal(readdirSync(locks).length, 1, "the killed holder's lock is still there");
     const next = await devenv(["install"], { cwd: dir, env });

@@ -63,8 +63,10 @@ describe("devenv.ts is code: evaluated only once trusted", () => {
     const { dir, evaluations } = markingProject();
     const { env } = untrusted();
     assert.equal((await devenv(["-q", "lock"], { cwd: dir, env: { ...env, DEVENV_TRUST: "1" } })).code, 0);
+    assert.equal(evaluations(), 1);
+    assert.equal((await devenv(["-q", "lock", "node"], { cwd: dir, env })).code, 2, "control: neither set");
+    assert.equal((await devenv(["-q", "lock", "node"], { cwd: dir, env: { ...env, CI: "true" } })).code, 1, "CI trusts it (and, frozen, refuses to re-lock)");
     assert.equal((await devenv(["-q", "run", "node"], { cwd: dir, env: { ...env, CI: "true" } })).code, 0);
-    assert.equal(evaluations(), 2);
   });
 
   it("installing from devenv.lock never runs project code", async () => {

@@ -35,6 +35,8 @@ export interface GoRelease {
   /** Go's spelling without "go": "1.22.99", "1.20", "1.23rc1". */
   readonly version: string;
   readonly platforms?: readonly Platform[];
+  /** Replaces the generated linux-amd64 archive. */
+  readonly linuxX64?: Buffer;
 }
 
 const goPlatform: Record<Platform, [string, string]> = { "linux-x64": ["linux", "amd64"], "linux-arm64": ["linux", "arm64"], "darwin-x64": ["darwin", "amd64"], "darwin-arm64": ["darwin", "arm64"] };
@@ -47,11 +49,11 @@ export function fakeGoTarball(version: string): Buffer {
 
 /** Serves go.dev's JSON as `{prefix}/index.json` (in the order given: newest first) and the files by name. */
 export function publishGo(mirror: Mirror, releases: readonly GoRelease[], prefix = "/go"): void {
-  const index = releases.map(({ version, platforms: published = platforms }) => {
+  const index = releases.map(({ version, platforms: published = platforms, linuxX64 }) => {
     const files = published.map((platform) => {
       const [os, arch] = goPlatform[platform];
       const filename = `go${version}.${os}-${arch}.tar.gz`;
-      const archive = platform === "linux-x64" ? fakeGoTarball(version) : placeholder(filename);
+      const archive = platform === "linux-x64" ? (linuxX64 ?? fakeGoTarball(version)) : placeholder(filename);
       mirror.files.set(`${prefix}/${filename}`, archive);
       return { filename, os, arch, version: `go${version}`, sha256: sha256(archive), size: archive.length, kind: "archive" };
     });
@@ -69,6 +71,8 @@ export interface PythonBuild {
   readonly platforms?: readonly Platform[];
   /** Publish the install_only_stripped variant beside install_only (default true). */
   readonly stripped?: boolean;
+  /** Replaces the generated x86_64-unknown-linux-gnu archives. */
+  readonly linuxX64?: Buffer;
 }
 
 const pythonTriple: Record<Platform, string> = { "linux-x64": "x86_64-unknown-linux-gnu", "linux-arm64": "aarch64-unknown-linux-gnu", "darwin-x64": "x86_64-apple-darwin", "darwin-arm64": "aarch64-apple-darwin" };
@@ -107,12 +111,12 @@ export function publishPython(mirror: Mirror, releases: ReadonlyArray<{ tag: str
       mirror.files.set(`${prefix}/${tag}/${asset}`, archive);
       lines.push(`${sha256(archive)}  ${asset}`);
     };
-    for (const { version, platforms: published = platforms, stripped = true } of builds) {
+    for (const { version, platforms: published = platforms, stripped = true, linuxX64 } of builds) {
       for (const platform of published) {
         const stem = `cpython-${version}+${tag}-${pythonTriple[platform]}`;
         for (const variant of stripped ? ["install_only", "install_only_stripped"] : ["install_only"]) {
           const asset = `${stem}-${variant}.tar.gz`;
-          add(asset, platform === "linux-x64" ? fakePythonTarball(version, `${tag}/${variant}`) : placeholder(asset));
+          add(asset, platform === "linux-x64" ? (linuxX64 ?? fakePythonTarball(version, `${tag}/${variant}`)) : placeholder(asset));
         }
       }
       // Builds devenv must never pick.

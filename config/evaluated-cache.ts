@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../files/atomic.js";
+import type { ProjectConfig } from "./validate.js";
+
+/**
+ * The evaluated-config cache of SPEC §1: devenv.ts's validated result, kept
+ * with the hash of every file that went into it (the file and all it imports),
+ * so devenv.ts is evaluated again exactly when one of them changes. A config
+ * whose result depends on something else (the environment, the clock) is
+ * cached as it first evaluated.
+ */
+interface CachedConfig {
+  readonly inputs: Record<string, string>;
+  readonly config: ProjectConfig;
+}
+
+const cacheFile = (stateDir: string) => join(stateDir, "config.json");
+
+export function readEvaluatedConfig(stateDir: string): ProjectConfig | undefined {
+  try {
+    const cached = JSON.parse(readFileSync(cacheFile(stateDir), "utf8")) as CachedConfig;
+    for (const [file, hash] of Object.entries(cached.inputs)) {
+      if (contentHash(file) !== hash) return undefined;
+    }
+    return cached.config;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeEvaluatedConfig(stateDir: string, inputs: readonly string[], config: ProjectConfig): void {
+  // An input that cannot be read now never matches later: the config is evaluated again.
+  const hashes = Object.fromEntries(inputs.map((file) => [file, contentHash(file) ?? "unreadable"]));
+  mkdirSync(stateDir, { recursive: true });
+  writeFileAtomic(cacheFile(stateDir), JSON.stringify({ inputs: hashes, config } satisfies CachedConfig));
+}
+
+function contentHash(file: string): string | undefined {
+  try {
+    return createHash("sha256").update(readFileSync(file)).digest("hex");
+  } catch {
+    return undefined;
+  }
+}
