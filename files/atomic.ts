@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
+import { isProcessAlive } from "./pid.js";
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 
 /**
@@ -34,15 +35,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
 export function sweepDeadTemps(dir: string): void {
   for (const name of existsSync(dir) ? readdirSync(dir) : []) {
     const pid = Number(/\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name)?.[1]);
-    if (pid && !isAlive(pid)) rmSync(join(dir, name), { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if (pid && !isProcessAlive(pid)) rmSync(join(dir, name), { force: true });
   }
 }

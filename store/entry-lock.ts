@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import lockfile from "lockfile";
+import { isProcessAlive } from "../files/pid.js";
 import type { StoreLayout } from "./layout.js";
 
 /** A lock whose holder neither refreshed it nor can be asked (another host) is taken to be dead after this. */
@@ -43,14 +44,5 @@ function breakIfHolderDied(path: string): void {
   } catch {
     return;
   }
-  if (pid > 0 && !isAlive(pid)) rmSync(path, { force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  if (pid > 0 && !isProcessAlive(pid)) rmSync(path, { force: true });
 }

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { after, before, describe, it } from "node:test";
-import { nodeConfig, project, tempDir, type Result } from "./support/cli.js";
+import { nodeConfig, project, tempDir, run } from "./support/cli.js";
 import { recordingLauncher } from "./support/launcher.js";
 import type { Mirror } from "./support/mirror.js";
 import { startMirror, world } from "./support/world.js";
@@ -13,16 +12,6 @@ let mirror: Mirror;
 before(async () => (mirror = await startMirror()));
 after(() => mirror.close());
 
-function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 /** direnv with `use devenv` installed the way README says, and `devenv` on PATH as a launcher that records Node.js starts. */
 async function direnvProject(spec: string) {
@@ -30,13 +19,13 @@ async function direnvProject(spec: string) {
   const launcher = recordingLauncher();
   const w = world(mirror);
   const env = { ...w.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local/share"), XDG_CACHE_HOME: join(home, ".cache"), PATH: `${launcher.dir}:${w.env.PATH}` };
-  const hook = await run(launcher.bin, ["hook", "direnv"], home, env);
+  const hook = await run(launcher.bin, ["hook", "direnv"], { cwd: home, env });
   assert.equal(hook.code, 0, hook.stderr);
   mkdirSync(join(home, ".config", "direnv", "lib"), { recursive: true });
   writeFileSync(join(home, ".config", "direnv", "lib", "devenv.sh"), hook.stdout);
   const dir = project(nodeConfig(spec), { ".envrc": "use devenv\n" });
-  assert.equal((await run("direnv", ["allow", "."], dir, env)).code, 0);
-  const exec = (...command: string[]) => run("direnv", ["exec", ".", ...command], dir, env);
+  assert.equal((await run("direnv", ["allow", "."], { cwd: dir, env })).code, 0);
+  const exec = (...command: string[]) => run("direnv", ["exec", ".", ...command], { cwd: dir, env });
   return { dir, env, launcher, exec };
 }
 

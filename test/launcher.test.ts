@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { chmodSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { nodeConfig, project, type Result } from "./support/cli.js";
+import { nodeConfig, project, run } from "./support/cli.js";
 import { recordingLauncher } from "./support/launcher.js";
 import type { Mirror } from "./support/mirror.js";
 import { standardNodeReleases, startMirror, world } from "./support/world.js";
@@ -12,23 +11,13 @@ let mirror: Mirror;
 before(async () => (mirror = await startMirror()));
 after(() => mirror.close());
 
-function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(bin, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 /** A project, warmed by one cold run through a recording launcher. */
 async function warm(config = nodeConfig("20", `, env: { APP_ENV: "it's \\"dev\\"\\nline" }`)) {
   const dir = project(config);
   const w = world(mirror);
   const launcher = recordingLauncher();
-  const devenv = (args: string[], env = w.env) => run(launcher.bin, args, dir, env);
+  const devenv = (args: string[], env = w.env) => run(launcher.bin, args, { cwd: dir, env });
   const first = await devenv(["run", "node"]);
   assert.equal(first.code, 0, first.stderr);
   assert.equal(launcher.nodeStarts(), 1);
@@ -88,7 +77,7 @@ describe("the launcher sees every change on the very next call", () => {
     const older = await startMirror(standardNodeReleases.filter((r) => r.version !== "20.99.1"));
     try {
       const theirs = project(nodeConfig("20"));
-      await run(launcher.bin, ["lock"], theirs, world(older).env);
+      await run(launcher.bin, ["lock"], { cwd: theirs, env: world(older).env });
       writeFileSync(join(dir, "devenv.lock"), readFileSync(join(theirs, "devenv.lock")));
     } finally {
       await older.close();
@@ -111,7 +100,7 @@ describe("the launcher sees every change on the very next call", () => {
   it("a launcher upgrade (another build id) goes through the CLI once, then is hot again", async () => {
     const { dir, env } = await warm();
     const upgraded = recordingLauncher({ buildId: "0000000000000000" });
-    assert.equal((await run(upgraded.bin, ["run", "node"], dir, env)).stdout, "v20.99.1\n");
+    assert.equal((await run(upgraded.bin, ["run", "node"], { cwd: dir, env })).stdout, "v20.99.1\n");
     assert.equal(upgraded.nodeStarts(), 1);
   });
 

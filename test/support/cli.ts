@@ -37,8 +37,13 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
 
 /** Spawns the built CLI asynchronously: the mirror runs in this process and must keep answering. */
 export function devenv(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Promise<Result> {
+  return run(devenvBin, args, options);
+}
+
+/** Spawns any program asynchronously and collects what it prints. */
+export function run(file: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(devenvBin, args, { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
