@@ -9,18 +9,21 @@ import type { ProjectConfig } from "./validate.js";
  * with the hash of every file that went into it (the file and all it imports),
  * so devenv.ts is evaluated again exactly when one of them changes. A config
  * whose result depends on something else (the environment, the clock) is
- * cached as it first evaluated.
+ * cached as it first evaluated. It carries the user's key: a config.json
+ * committed to a repository is never believed over evaluating devenv.ts.
  */
 interface CachedConfig {
+  readonly key: string;
   readonly inputs: Record<string, string>;
   readonly config: ProjectConfig;
 }
 
 const cacheFile = (stateDir: string) => join(stateDir, "config.json");
 
-export function readEvaluatedConfig(stateDir: string): ProjectConfig | undefined {
+export function readEvaluatedConfig(stateDir: string, key: string): ProjectConfig | undefined {
   try {
     const cached = JSON.parse(readFileSync(cacheFile(stateDir), "utf8")) as CachedConfig;
+    if (cached.key !== key) return undefined;
     for (const [file, hash] of Object.entries(cached.inputs)) {
       if (contentHash(file) !== hash) return undefined;
     }
@@ -30,11 +33,11 @@ export function readEvaluatedConfig(stateDir: string): ProjectConfig | undefined
   }
 }
 
-export function writeEvaluatedConfig(stateDir: string, inputs: readonly string[], config: ProjectConfig): void {
+export function writeEvaluatedConfig(stateDir: string, key: string, inputs: readonly string[], config: ProjectConfig): void {
   // An input that cannot be read now never matches later: the config is evaluated again.
   const hashes = Object.fromEntries(inputs.map((file) => [file, contentHash(file) ?? "unreadable"]));
   mkdirSync(stateDir, { recursive: true });
-  writeFileAtomic(cacheFile(stateDir), JSON.stringify({ inputs: hashes, config } satisfies CachedConfig));
+  writeFileAtomic(cacheFile(stateDir), JSON.stringify({ key, inputs: hashes, config } satisfies CachedConfig));
 }
 
 function contentHash(file: string): string | undefined {

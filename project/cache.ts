@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isErrno } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
+import { userKey } from "../files/user-key.js";
 import { fishExports } from "../shells/fish.js";
 import { posixExports, quotePosix } from "../shells/posix.js";
 import type { StoreLayout } from "../store/layout.js";
@@ -36,7 +35,7 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   }
   const vars = (name: string, value: string) => `${name}=${quotePosix(value)}\n`;
   const text = [
-    `# devenv-cache ${launcherKey(layout.home)}\n`,
+    `# devenv-cache ${userKey(layout.home)}\n`,
     vars("cache_build", buildId),
     vars("cache_store", join(layout.store, "/")),
     vars("cache_entries", input.entries.join("\n")),
@@ -51,16 +50,4 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   if (existsSync(file) && readFileSync(file, "utf8") === text) return;
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(file, text);
-}
-
-/** A random secret, readable only by its owner, created once per DEVENV_HOME. */
-function launcherKey(home: string): string {
-  const file = join(home, "launcher.key");
-  mkdirSync(home, { recursive: true });
-  try {
-    writeFileAtomic(file, `${randomBytes(24).toString("hex")}\n`, 0o600, { exclusive: true });
-  } catch (error) {
-    if (!isErrno(error, "EEXIST")) throw error;
-  }
-  return readFileSync(file, "utf8").trim();
 }

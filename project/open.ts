@@ -8,6 +8,7 @@ import { loadConfigModule } from "../config/load.js";
 import { isTrusted, trust } from "../config/trust.js";
 import { validateConfig, type ProjectConfig } from "../config/validate.js";
 import { DevenvError } from "../errors.js";
+import { userKey } from "../files/user-key.js";
 import { ensureStateDir, stateLayout } from "./state.js";
 
 export interface Project {
@@ -26,12 +27,13 @@ export async function openProject(ctx: Context): Promise<Project> {
   const { root, configFile, configText } = locateConfig(ctx.cwd);
   await ensureTrusted(ctx, configFile, configText);
   const { dir } = stateLayout(root);
-  let config = readEvaluatedConfig(dir);
+  const key = userKey(ctx.layout.home);
+  let config = readEvaluatedConfig(dir, key);
   if (config === undefined) {
     const evaluated = await loadConfigModule(configFile, ctx.layout.tmp);
     config = validateConfig(evaluated.value, configFile);
     ensureStateDir(root);
-    writeEvaluatedConfig(dir, evaluated.inputs, config);
+    writeEvaluatedConfig(dir, key, evaluated.inputs, config);
   }
   return { root, configFile, configText, config };
 }

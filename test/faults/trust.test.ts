@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, devenvBin, project, tempDir } from "../support/cli.js";
@@ -83,6 +84,21 @@ describe("devenv.ts is code: evaluated only once trusted", () => {
       assert.equal((await devenv(args, { cwd: dir, env })).code, 0, args.join(" "));
     }
     assert.equal(evaluations(), before);
+  });
+
+  it("a .devenv/config.json committed to the repository is never believed over devenv.ts", async () => {
+    const { dir, evaluations } = markingProject();
+    const { env } = world(mirror);
+    const text = readFileSync(join(dir, "devenv.ts"));
+    const planted = { key: "0".repeat(48), inputs: { [join(dir, "devenv.ts")]: createHash("sha256").update(text).digest("hex") }, config: { tools: [{ name: "node", spec: "20" }], env: { PLANTED: "yes" }, path: ["/tmp/evil"] } };
+    mkdirSync(join(dir, ".devenv"), { recursive: true });
+    writeFileSync(join(dir, ".devenv", "config.json"), JSON.stringify(planted));
+    const result = await devenv(["env", "--shell", "json"], { cwd: dir, env });
+    assert.equal(result.code, 0, result.stderr);
+    const vars = JSON.parse(result.stdout) as Record<string, string>;
+    assert.equal(vars.PLANTED, undefined);
+    assert.ok(!vars.PATH!.includes("/tmp/evil"));
+    assert.equal(evaluations(), 1, "devenv.ts itself was evaluated");
   });
 
   it("at a terminal, asks `Trust devenv.ts at <path>? [y/N]`: y records trust and goes on, anything else refuses", async () => {
