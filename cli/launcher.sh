@@ -52,18 +52,24 @@ devenv_home() {
   esac
 }
 
-# True when file $1 holds the text $2, compared line by line.
+# True when file $1 holds exactly the text $2 (final newline or not), compared line by line.
 same_as() {
   [ -f "$1" ] || return 1
-  rest=$2
-  while IFS= read -r line || [ -n "$line" ]; do
-    case $rest in
-      *"$nl"*) head=${rest%%"$nl"*} rest=${rest#*"$nl"} ;;
-      *) head=$rest rest= ;;
-    esac
-    [ "$line" = "$head" ] || return 1
+  rest=$2 line=
+  while IFS= read -r line; do
+    case $rest in *"$nl"*) ;; *) return 1 ;; esac
+    [ "$line" = "${rest%%"$nl"*}" ] || return 1
+    rest=${rest#*"$nl"}
   done < "$1"
-  [ -z "$rest" ]
+  [ "$line" = "$rest" ]
+}
+
+# True when CI or DEVENV_TRUST is set to anything but empty, 0 or false (as the CLI reads them).
+trusted_by_env() {
+  for value in "${CI-}" "${DEVENV_TRUST-}"; do
+    case $value in '' | 0 | [Ff][Aa][Ll][Ss][Ee]) ;; *) return 0 ;; esac
+  done
+  return 1
 }
 
 # Loads the cache of the project around $PWD into cache_* variables; false if there is none or it is stale.
@@ -84,6 +90,10 @@ load_cache() {
   [ "$first" = "# devenv-cache $key" ] || return 1
   . "$cache"
   [ "$cache_build" = "$build_id" ] || return 1
+  # A copied project has the same files but not the same cache: its paths are another project's.
+  [ "$cache_root" = "$root" ] || return 1
+  # Written while CI or DEVENV_TRUST vouched for devenv.ts: good only while one of them still does.
+  [ "$cache_trust" = record ] || trusted_by_env || return 1
   same_as "$root/devenv.ts" "$cache_config" || return 1
   same_as "$root/devenv.lock" "$cache_lock" || return 1
   saved_ifs=$IFS IFS=$nl

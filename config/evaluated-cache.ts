@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../files/atomic.js";
-import type { ProjectConfig } from "./validate.js";
+import { validateConfig, type ProjectConfig } from "./validate.js";
 
 /**
  * The evaluated-config cache of SPEC §1: devenv.ts's validated result, kept
@@ -15,29 +15,31 @@ import type { ProjectConfig } from "./validate.js";
 interface CachedConfig {
   readonly key: string;
   readonly inputs: Record<string, string>;
-  readonly config: ProjectConfig;
+  /** What devenv.ts exported, as evaluated (it validated, so it is plain data). */
+  readonly value: unknown;
 }
 
 const cacheFile = (stateDir: string) => join(stateDir, "config.json");
 
-export function readEvaluatedConfig(stateDir: string, key: string): ProjectConfig | undefined {
+export function readEvaluatedConfig(stateDir: string, key: string, configFile: string): ProjectConfig | undefined {
   try {
     const cached = JSON.parse(readFileSync(cacheFile(stateDir), "utf8")) as CachedConfig;
     if (cached.key !== key) return undefined;
     for (const [file, hash] of Object.entries(cached.inputs)) {
       if (contentHash(file) !== hash) return undefined;
     }
-    return cached.config;
+    // Validated again: it is only data on disk, and what it holds ends up in shells.
+    return validateConfig(cached.value, configFile);
   } catch {
     return undefined;
   }
 }
 
-export function writeEvaluatedConfig(stateDir: string, key: string, inputs: readonly string[], config: ProjectConfig): void {
+export function writeEvaluatedConfig(stateDir: string, key: string, inputs: readonly string[], value: unknown): void {
   // An input that cannot be read now never matches later: the config is evaluated again.
   const hashes = Object.fromEntries(inputs.map((file) => [file, contentHash(file) ?? "unreadable"]));
   mkdirSync(stateDir, { recursive: true });
-  writeFileAtomic(cacheFile(stateDir), JSON.stringify({ key, inputs: hashes, config } satisfies CachedConfig));
+  writeFileAtomic(cacheFile(stateDir), JSON.stringify({ key, inputs: hashes, value } satisfies CachedConfig));
 }
 
 function contentHash(file: string): string | undefined {

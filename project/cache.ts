@@ -13,6 +13,8 @@ const buildIdFile = new URL("../build-id", import.meta.url);
 
 export interface CacheInput {
   readonly root: string;
+  /** How devenv.ts came to be trusted: a `devenv trust` record (revoking it deletes this cache), or CI / DEVENV_TRUST. */
+  readonly trust: "record" | "env";
   /** devenv.ts and devenv.lock exactly as read: the launcher compares them line by line. */
   readonly configText: string;
   readonly lockText: string;
@@ -37,6 +39,8 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   const text = [
     `# devenv-cache ${userKey(layout.home)}\n`,
     vars("cache_build", buildId),
+    vars("cache_root", input.root),
+    vars("cache_trust", input.trust),
     vars("cache_store", join(layout.store, "/")),
     vars("cache_entries", input.entries.join("\n")),
     vars("cache_dirs", [...new Set(input.env.dirs)].join(":")),

@@ -17,6 +17,8 @@ export interface Project {
   /** The text that was evaluated, read before evaluating it. */
   readonly configText: string;
   readonly config: ProjectConfig;
+  /** Whether devenv.ts is trusted by a `devenv trust` record, or only because CI or DEVENV_TRUST say so. */
+  readonly trust: "record" | "env";
 }
 
 /**
@@ -26,16 +28,17 @@ export interface Project {
 export async function openProject(ctx: Context): Promise<Project> {
   const { root, configFile, configText } = locateConfig(ctx.cwd);
   await ensureTrusted(ctx, configFile, configText);
+  const trust = isTrusted({ dir: ctx.layout.trust }, configFile, configText) ? "record" : "env";
   const { dir } = stateLayout(root);
   const key = userKey(ctx.layout.home);
-  let config = readEvaluatedConfig(dir, key);
+  let config = readEvaluatedConfig(dir, key, configFile);
   if (config === undefined) {
     const evaluated = await loadConfigModule(configFile, ctx.layout.tmp);
     config = validateConfig(evaluated.value, configFile);
     ensureStateDir(root);
-    writeEvaluatedConfig(dir, key, evaluated.inputs, config);
+    writeEvaluatedConfig(dir, key, evaluated.inputs, evaluated.value);
   }
-  return { root, configFile, configText, config };
+  return { root, configFile, configText, config, trust };
 }
 
 export function locateConfig(cwd: string): { root: string; configFile: string; configText: string } {

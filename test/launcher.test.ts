@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { chmodSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { nodeConfig, project, run } from "./support/cli.js";
+import { devenvBin, nodeConfig, project, run } from "./support/cli.js";
 import { recordingLauncher } from "./support/launcher.js";
 import type { Mirror } from "./support/mirror.js";
 import { standardNodeReleases, startMirror, world } from "./support/world.js";
@@ -120,5 +120,35 @@ describe("the launcher sees every change on the very next call", () => {
     assert.equal(result.stdout, "v20.99.1\n");
     assert.equal(launcher.nodeStarts(), 2);
     assert.deepEqual(readdirSync(dir).filter((f) => f === "pwned"), []);
+  });
+});
+
+describe("the launcher's cache after review", () => {
+  it("a newline added or removed at the end of devenv.ts or devenv.lock is a change", async () => {
+    const { dir, devenv, launcher } = await warm();
+    let starts = launcher.nodeStarts();
+    for (const [file, edit] of [["devenv.ts", (t: string) => `${t}\n`], ["devenv.ts", (t: string) => t.trimEnd()], ["devenv.lock", (t: string) => `${t}\n`]] as const) {
+      writeFileSync(join(dir, file), edit(readFileSync(join(dir, file), "utf8")));
+      assert.equal((await devenv(["run", "node"])).stdout, "v20.99.1\n");
+      assert.equal(launcher.nodeStarts(), ++starts, `${file} edited`);
+    }
+  });
+
+  it("a copied project gets its own environment, not the original's cache", async () => {
+    const { dir, devenv, env } = await warm();
+    const copy = `${dir}-copy`;
+    cpSync(dir, copy, { recursive: true });
+    // Same user, same DEVENV_HOME and key: only the project's place differs.
+    const result = await run(devenvBin, ["run", "sh", "-c", 'echo "$DEVENV_ROOT"'], { cwd: copy, env });
+    assert.equal((await devenv(["run", "sh", "-c", 'echo "$DEVENV_ROOT"'])).stdout, `${dir}\n`, "the original still its own");
+    assert.equal(result.stdout, `${copy}\n`);
+  });
+
+  it("a cache written while DEVENV_TRUST vouched for devenv.ts is not used once it no longer does", async () => {
+    const { dir, env, launcher } = await warm();
+    const { DEVENV_TRUST: _, ...untrusted } = env;
+    const result = await run(launcher.bin, ["run", "node"], { cwd: dir, env: untrusted });
+    assert.equal(result.code, 2, "the CLI asks for trust");
+    assert.match(result.stderr, /is not trusted/);
   });
 });

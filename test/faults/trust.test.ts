@@ -90,7 +90,7 @@ describe("devenv.ts is code: evaluated only once trusted", () => {
     const { dir, evaluations } = markingProject();
     const { env } = world(mirror);
     const text = readFileSync(join(dir, "devenv.ts"));
-    const planted = { key: "0".repeat(48), inputs: { [join(dir, "devenv.ts")]: createHash("sha256").update(text).digest("hex") }, config: { tools: [{ name: "node", spec: "20" }], env: { PLANTED: "yes" }, path: ["/tmp/evil"] } };
+    const planted = { key: "0".repeat(48), inputs: { [join(dir, "devenv.ts")]: createHash("sha256").update(text).digest("hex") }, value: { tools: { node: "20" }, env: { PLANTED: "yes" }, path: ["/tmp/evil"] } };
     mkdirSync(join(dir, ".devenv"), { recursive: true });
     writeFileSync(join(dir, ".devenv", "config.json"), JSON.stringify(planted));
     const result = await devenv(["env", "--shell", "json"], { cwd: dir, env });
