@@ -114,7 +114,6 @@ describe("an interrupted update", () => {
       const finished = await devenv(["update"], { cwd: dir, env });
       assert.equal(finished.code, 0);
       const newText = lockOf(dir);
-      const seen = new Set<string>();
       for (let i = 0; i < 24; i++) {
         writeFileSync(join(dir, "devenv.lock"), oldText);
         const child = spawn(devenvBin, ["update"], { cwd: dir, env, stdio: "ignore" });
@@ -125,10 +124,8 @@ describe("an interrupted update", () => {
         await closed;
         const text = lockOf(dir);
         assert.ok(text === oldText || text === newText, `iteration ${i}: a mixed or empty lock:\n${text}`);
-        seen.add(text === oldText ? "old" : "new");
         assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith(".tmp")), []);
       }
-      assert.ok(seen.size > 0);
       // The next write sweeps temporary files of killed writers from .devenv/tmp.
       writeFileSync(join(dir, "devenv.lock"), oldText);
       assert.equal((await devenv(["update"], { cwd: dir, env })).code, 0);
