@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Plugin } from "esbuild";
 import { DevenvError } from "../errors.js";
 
 /** What evaluating devenv.ts gave, and every file that went into it (devenv.ts and what it imports). */
@@ -73,9 +74,9 @@ export async function loadConfigModule(file: string, tmpDir: string): Promise<Ev
  * `import ... from "devenv"` must work in a project that does not depend on
  * devenv: it resolves to this identity function (the types come from the package).
  */
-const selfPlugin = {
+const selfPlugin: Plugin = {
   name: "devenv-self",
-  setup(build: { onResolve: Function; onLoad: Function }) {
+  setup(build) {
     build.onResolve({ filter: /^devenv$/ }, () => ({ path: "devenv", namespace: "devenv-self" }));
     build.onLoad({ filter: /.*/, namespace: "devenv-self" }, () => ({ contents: "export function defineConfig(config) { return config; }", loader: "js" }));
   },

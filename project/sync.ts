@@ -53,9 +53,10 @@ export async function syncLock(project: Project, ctx: Context, options: SyncOpti
   }
   const lock: LockFile = { lockfileVersion: 1, tools };
   writeLock(project.root, lock, current?.text);
+  // lockTool hands back the locked entry itself when nothing moved: anything else is a change.
   const changes = resolved
-    .map(([tool, entry]) => ({ tool, from: current?.lock.tools[tool]?.version, to: entry.version }))
-    .filter((change) => change.from !== change.to || current?.lock.tools[change.tool]?.spec !== fresh.get(change.tool)?.spec);
+    .filter(([tool, entry]) => entry !== current?.lock.tools[tool])
+    .map(([tool, entry]) => ({ tool, from: current?.lock.tools[tool]?.version, to: entry.version }));
   return { lock, text: serializeLock(lock), changes };
 }
 

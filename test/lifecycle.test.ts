@@ -3,10 +3,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cleanEnv, devenv, devenvBin, nodeConfig, project, tempDir } from "./support/cli.js";
+import { devenv, devenvBin, nodeConfig, project, tempDir } from "./support/cli.js";
 import { Mirror, sha256 } from "./support/mirror.js";
 import { publishGo, publishNode } from "./support/upstreams.js";
-import { standardNodeReleases, startMirror, world } from "./support/world.js";
+import { polyglotEnv, standardNodeReleases, startMirror, world } from "./support/world.js";
 
 const lockOf = (dir: string) => readFileSync(join(dir, "devenv.lock"), "utf8");
 const versionOf = (dir: string, tool = "node") => (JSON.parse(lockOf(dir)) as { tools: Record<string, { version: string }> }).tools[tool]?.version;
@@ -86,7 +86,7 @@ describe("lock TOOL with several tools", () => {
       publishGo(mirror, [{ version: "1.22.99" }], "/go");
       const dir = project(`export default { tools: { node: "20", go: "1.22" } };\n`);
       const home = tempDir();
-      const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: `${mirror.url}/node`, DEVENV_GO_MIRROR: `${mirror.url}/go` });
+      const env = polyglotEnv(mirror, home);
       await devenv(["lock"], { cwd: dir, env });
       const goEntry = (text: string) => JSON.stringify((JSON.parse(text) as { tools: { go: unknown } }).tools.go);
       const before = lockOf(dir);
@@ -143,7 +143,7 @@ describe("devenv gc", () => {
       publishNode(mirror, standardNodeReleases, "/node");
       publishGo(mirror, [{ version: "1.22.99" }], "/go");
       const home = tempDir();
-      const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: `${mirror.url}/node`, DEVENV_GO_MIRROR: `${mirror.url}/go` });
+      const env = polyglotEnv(mirror, home);
       const entry = (tool: string, version: string, path: string) => `${sha256(mirror.files.get(path)!).slice(0, 32)}-${tool}-${version}`;
       const node20 = entry("node", "20.99.1", "/node/v20.99.1/node-v20.99.1-linux-x64.tar.gz");
       const node18 = entry("node", "18.20.9", "/node/v18.20.9/node-v18.20.9-linux-x64.tar.gz");

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cleanEnv, devenv, project, tempDir } from "./support/cli.js";
+import { devenv, project, tempDir } from "./support/cli.js";
+import { polyglotEnv } from "./support/world.js";
 import { Mirror, sha256 } from "./support/mirror.js";
 import { publishGo, publishNode, publishPython } from "./support/upstreams.js";
 
@@ -22,7 +23,7 @@ const threeTools = `import { defineConfig } from "devenv";\nexport default defin
 
 function env() {
   const home = tempDir("devenv-home-");
-  return { home, env: cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: `${mirror.url}/node`, DEVENV_GO_MIRROR: `${mirror.url}/go`, DEVENV_PYTHON_MIRROR: `${mirror.url}/python` }) };
+  return { home, env: polyglotEnv(mirror, home) };
 }
 
 const entry = (home: string, tool: string, version: string, path: string) => join(home, "store", `${sha256(mirror.files.get(path)!).slice(0, 32)}-${tool}-${version}`);

@@ -27,11 +27,11 @@ export async function verifyCommand(ctx: Context, args: Record<string, unknown>)
     try {
       recorded = readFileSync(join(trees, name), "utf8").trim();
     } catch {
-      process.stdout.write(`unrecorded  ${name} (installed without a tree hash; reinstall it to record one)\n`);
+      process.stdout.write(`${"unrecorded".padEnd(12)}${name} (installed without a tree hash; reinstall it to record one)\n`);
       continue;
     }
     const ok = (await treeHash(join(store, name))) === recorded;
-    process.stdout.write(`${ok ? "ok" : "modified"}${ok ? "          " : "    "}${name}\n`);
+    process.stdout.write(`${(ok ? "ok" : "modified").padEnd(12)}${name}\n`);
     if (!ok) modified.push(name);
   }
   if (modified.length === 0) return 0;
@@ -47,7 +47,7 @@ export async function verifyCommand(ctx: Context, args: Record<string, unknown>)
     const entry = join(store, name);
     await removeTree(entry);
     await ensureEntry(ctx.layout, entryRequest(tool, version, artifact, entry, ctx), ctx);
-    process.stdout.write(`repaired    ${name}\n`);
+    process.stdout.write(`${"repaired".padEnd(12)}${name}\n`);
   }
   if (unrepairable.length > 0) {
     throw new DevenvError("store-modified", `no lock pins ${unrepairable.join(", ")}, so devenv cannot reinstall ${unrepairable.length === 1 ? "it" : "them"}`, {

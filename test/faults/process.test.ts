@@ -8,7 +8,7 @@ import { cleanEnv, devenv, devenvBin, nodeConfig, project, tempDir } from "../su
 import { Mirror } from "../support/mirror.js";
 import { buildTarball, fakeNodeTarball } from "../support/tarball.js";
 import { publishGo, publishNode, publishPython } from "../support/upstreams.js";
-import { world } from "../support/world.js";
+import { polyglotEnv, world } from "../support/world.js";
 import { archivePath, assertStoreClean, entryDir, walk } from "./support.js";
 
 let mirror: Mirror;
@@ -79,7 +79,7 @@ describe("process faults", () => {
       publishGo(m, [{ version: "1.22.99" }], "/go");
       publishPython(m, [{ tag: "20260301", builds: [{ version: "3.12.99" }] }]);
       const home = tempDir();
-      const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: `${m.url}/node`, DEVENV_GO_MIRROR: `${m.url}/go`, DEVENV_PYTHON_MIRROR: `${m.url}/python` });
+      const env = polyglotEnv(m, home);
       const dir = project(`export default { tools: { node: "20", go: "1.22", python: "3.12" } };\n`);
       assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
       const archives = [...m.files.keys()].filter((p) => p.endsWith("linux-x64.tar.gz") || p.endsWith("linux-amd64.tar.gz") || p.endsWith("x86_64-unknown-linux-gnu-install_only_stripped.tar.gz"));

@@ -28,3 +28,8 @@ export function world(mirror: Mirror, extra: Record<string, string | undefined> 
   const home = tempDir("devenv-home-");
   return { mirror, home, env: cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: mirror.url, ...extra }) };
 }
+
+/** An environment for a mirror that serves all three upstreams, under /node, /go and /python. */
+export function polyglotEnv(mirror: Mirror, home = tempDir("devenv-home-")): NodeJS.ProcessEnv {
+  return cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: `${mirror.url}/node`, DEVENV_GO_MIRROR: `${mirror.url}/go`, DEVENV_PYTHON_MIRROR: `${mirror.url}/python` });
+}
