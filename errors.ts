@@ -20,7 +20,8 @@ export type ErrorCode =
   | "archive-invalid"
   | "filesystem"
   | "store-modified"
-  | "command-not-found";
+  | "command-not-found"
+  | "interrupted";
 
 const usageCodes: ReadonlySet<ErrorCode> = new Set(["config-not-found", "config-invalid", "untrusted", "usage"]);
 

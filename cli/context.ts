@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import kleur from "kleur";
-import { Http } from "../download/http.js";
+import { Http, type ProxySettings } from "../download/http.js";
 import { createProgress, type Progress } from "../download/progress.js";
 import { DevenvError } from "../errors.js";
 import { isLoopback } from "../download/loopback.js";
@@ -65,7 +65,7 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     env,
     log,
     progress: createProgress(process.stderr, flags.quiet !== true),
-    http: new Http({ offline, userAgent: `devenv/${version}`, timeoutMs: httpTimeout(env), cacheDir: layout.httpCache }),
+    http: new Http({ offline, userAgent: `devenv/${version}`, timeoutMs: httpTimeout(env), cacheDir: layout.httpCache, proxy: proxySettings(env) }),
     version,
   };
 }
@@ -77,6 +77,12 @@ function httpTimeout(env: NodeJS.ProcessEnv): number {
   const seconds = Number(raw);
   if (!(seconds > 0)) throw new DevenvError("usage", `DEVENV_HTTP_TIMEOUT=${raw} is not a number of seconds`, { hint: "e.g. DEVENV_HTTP_TIMEOUT=60" });
   return seconds * 1000;
+}
+
+/** The proxy variables as curl reads them: lower case first, then upper case (an empty value is unset). */
+function proxySettings(env: NodeJS.ProcessEnv): ProxySettings {
+  const read = (name: string) => env[name.toLowerCase()] || env[name] || undefined;
+  return { httpProxy: read("HTTP_PROXY"), httpsProxy: read("HTTPS_PROXY"), noProxy: read("NO_PROXY") };
 }
 
 /** A flag variable counts when set to anything but empty, 0 or false. */

@@ -1,12 +1,19 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { setFlagsFromString } from "node:v8";
+import { gunzipSync } from "node:zlib";
 import type { Dispatcher } from "undici";
 import { DevenvError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
-import type { MetadataFetcher } from "../resolvers/types.js";
+import type { FetchOptions, MetadataFetcher } from "../resolvers/types.js";
+
+/** HTTPS_PROXY, HTTP_PROXY and NO_PROXY as curl and npm read them (either case), read once by the CLI. */
+export interface ProxySettings {
+  readonly httpProxy: string | undefined;
+  readonly httpsProxy: string | undefined;
+  readonly noProxy: string | undefined;
+}
 
 export interface HttpOptions {
   /** Never open a connection (SPEC §6 `--offline`). */
@@ -16,22 +23,26 @@ export interface HttpOptions {
   readonly timeoutMs: number;
   /** Where metadata is kept with its ETag / Last-Modified, to be revalidated rather than downloaded again. */
   readonly cacheDir: string;
+  readonly proxy: ProxySettings;
 }
 
-/** A cached metadata response. */
+/** A cached metadata response. `immutable`: never asked for again. */
 interface CachedText {
   readonly url: string;
   readonly etag?: string | undefined;
   readonly lastModified?: string | undefined;
+  readonly immutable?: boolean | undefined;
   readonly body: string;
 }
+
+type Headers = Record<string, string | string[] | undefined>;
 
 /** An HTTP answer devenv cannot use; `status` lets callers say what it means for them. */
 export class HttpStatusError extends DevenvError {
   constructor(
     readonly url: string,
     readonly status: number,
-    readonly headers: Record<string, string | string[] | undefined>,
+    readonly headers: Headers,
     attempts = 1,
   ) {
     super("network", `GET ${url} answered ${status}${attempts > 1 ? ` after ${attempts} attempts` : ""}`, {
@@ -40,16 +51,29 @@ export class HttpStatusError extends DevenvError {
   }
 }
 
-/** Statuses and socket errors worth another try; everything else is final. */
+/** SPEC §7: at most 5 redirects. */
+const maxRedirections = 5;
+
+/**
+ * Statuses and socket errors worth another try; everything else is final.
+ * 429 is not among them: GitHub sends it when its rate limit is spent, for an
+ * hour; the caller says so at once rather than after a minute of retries.
+ */
 const retry = {
   maxRetries: 3,
   minTimeout: 300,
   maxTimeout: 3000,
   timeoutFactor: 2,
   methods: ["GET" as const],
-  statusCodes: [408, 429, 500, 502, 503, 504],
+  statusCodes: [408, 500, 502, 503, 504],
   errorCodes: ["ECONNRESET", "ECONNREFUSED", "ENOTFOUND", "ENETUNREACH", "EHOSTUNREACH", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"],
 };
+
+/** What a GET answered, once its body has been handed over. */
+interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+}
 
 /** The only code in devenv that opens connections. undici is loaded on first use, so commands that never fetch never pay for it. */
 export class Http implements MetadataFetcher {
@@ -59,49 +83,17 @@ export class Http implements MetadataFetcher {
 
   constructor(private readonly options: HttpOptions) {}
 
-  text(url: string, headers: Record<string, string> = {}): Promise<string> {
+  text(url: string, options: FetchOptions = {}): Promise<string> {
     let text = this.#texts.get(url);
     if (text === undefined) {
-      text = this.revalidate(url, headers);
+      text = this.revalidate(url, options);
       this.#texts.set(url, text);
     }
     return text;
   }
 
-  /**
-   * Upstream indexes are megabytes (go.dev's JSON) and change rarely: they are
-   * kept in DEVENV_HOME with their validators, so asking again costs a 304.
-   * Offline, the cached copy is used as it is.
-   */
-  private async revalidate(url: string, headers: Record<string, string>): Promise<string> {
-    const file = join(this.options.cacheDir, `${createHash("sha256").update(url).digest("hex").slice(0, 32)}.json`);
-    const cached = readCached(file, url);
-    if (cached !== undefined && this.options.offline) return cached.body;
-    const conditional = { ...headers };
-    if (cached?.etag) conditional["if-none-match"] = cached.etag;
-    if (cached?.lastModified) conditional["if-modified-since"] = cached.lastModified;
-    const response = await this.get(url, conditional);
-    if (response.statusCode === 304 && cached !== undefined) {
-      response.body.resume();
-      return cached.body;
-    }
-    let body: string;
-    try {
-      body = await response.body.text();
-    } catch (error) {
-      throw unreachable(url, error);
-    }
-    const etag = single(response.headers.etag);
-    const lastModified = single(response.headers["last-modified"]);
-    if (etag !== undefined || lastModified !== undefined) {
-      mkdirSync(this.options.cacheDir, { recursive: true });
-      writeFileAtomic(file, JSON.stringify({ url, etag, lastModified, body } satisfies CachedText));
-    }
-    return body;
-  }
-
-  async json(url: string, headers: Record<string, string> = {}): Promise<unknown> {
-    const text = await this.text(url, headers);
+  async json(url: string, options: FetchOptions = {}): Promise<unknown> {
+    const text = await this.text(url, options);
     try {
       return JSON.parse(text);
     } catch {
@@ -109,31 +101,106 @@ export class Http implements MetadataFetcher {
     }
   }
 
-  /** A streaming GET of an archive: the body, and its length when the server says. */
-  async stream(url: string): Promise<{ body: Readable; size: number | undefined }> {
-    const response = await this.get(url, {});
-    const length = Number(response.headers["content-length"]);
-    return { body: response.body, size: Number.isFinite(length) ? length : undefined };
+  /**
+   * Upstream indexes are megabytes (go.dev's JSON) and change rarely: they are
+   * kept in DEVENV_HOME with their validators, so asking again costs a 304.
+   * A file its resolver calls immutable (a published release's checksums) is
+   * never asked for again. Offline, the cached copy is used as it is.
+   */
+  private async revalidate(url: string, options: FetchOptions): Promise<string> {
+    const file = join(this.options.cacheDir, `${createHash("sha256").update(url).digest("hex").slice(0, 32)}.json`);
+    const cached = readCached(file, url);
+    if (cached !== undefined && (this.options.offline || cached.immutable)) return cached.body;
+    const headers: Record<string, string> = { "accept-encoding": "gzip", ...options.headers };
+    if (cached?.etag) headers["if-none-match"] = cached.etag;
+    if (cached?.lastModified) headers["if-modified-since"] = cached.lastModified;
+    const chunks: Buffer[] = [];
+    const answer = await this.exchange(url, headers, (chunk) => chunks.push(chunk));
+    if (answer.status === 304 && cached !== undefined) return cached.body;
+    ensureOk(url, answer);
+    const body = decode(url, Buffer.concat(chunks), answer.headers);
+    const etag = single(answer.headers.etag);
+    const lastModified = single(answer.headers["last-modified"]);
+    if (options.immutable || etag !== undefined || lastModified !== undefined) {
+      mkdirSync(this.options.cacheDir, { recursive: true });
+      writeFileAtomic(file, JSON.stringify({ url, etag, lastModified, immutable: options.immutable, body } satisfies CachedText));
+    }
+    return body;
   }
 
-  private async get(url: string, headers: Record<string, string>) {
+  /**
+   * Downloads `url` into a new file, handing each chunk to `onChunk` as it is
+   * written, with the size the server announced, if it did.
+   */
+  async download(url: string, file: string, onChunk: (chunk: Buffer, size: number | undefined) => void, signal?: AbortSignal): Promise<void> {
+    const fd = openSync(file, "wx", 0o600);
+    try {
+      ensureOk(
+        url,
+        await this.exchange(
+          url,
+          {},
+          (chunk, headers) => {
+            writeSync(fd, chunk);
+            const length = Number(single(headers["content-length"]));
+            onChunk(chunk, Number.isFinite(length) ? length : undefined);
+          },
+          signal,
+        ),
+      );
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * One GET, its body handed to `onBody` chunk by chunk.
+   *
+   * The consumer is synchronous and the response is never paused: undici 7
+   * asserts (and the process dies) when a server closes the connection while
+   * its parser is paused by backpressure (nodejs/undici#5360, fixed only in
+   * undici 8, which needs a newer Node.js). Bodies go to a file or into memory
+   * as fast as they arrive, so nothing ever needs to pause it.
+   */
+  private async exchange(url: string, headers: Record<string, string>, onBody: (chunk: Buffer, headers: Headers) => void, signal?: AbortSignal): Promise<Answer> {
     if (this.options.offline) {
       throw new DevenvError("offline", `${url} is needed, but --offline forbids the network`, {
         hint: "run once without --offline (or DEVENV_OFFLINE) to fetch it",
       });
     }
-    const { request } = await loadUndici();
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(url, { dispatcher: await this.dispatcher(), headers: { "user-agent": this.options.userAgent, ...headers } });
-    } catch (error) {
-      throw unreachable(url, error);
-    }
-    if (response.statusCode >= 400) {
-      response.body.resume();
-      throw new HttpStatusError(url, response.statusCode, response.headers);
-    }
-    return response;
+    const dispatcher = await this.dispatcher();
+    const { origin, pathname, search } = new URL(url);
+    return new Promise<Answer>((resolve, reject) => {
+      let answer: Answer | undefined;
+      let failure: unknown;
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(controller) {
+          if (signal?.aborted) controller.abort(signal.reason);
+          else signal?.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+        },
+        onResponseStart(_controller, status, responseHeaders) {
+          answer = { status, headers: responseHeaders as Headers };
+        },
+        onResponseData(controller, chunk) {
+          if (answer === undefined || answer.status >= 300 || failure !== undefined) return;
+          try {
+            onBody(chunk, answer.headers);
+          } catch (error) {
+            // The disk failed (ENOSPC): stop the transfer and report the disk's error, not the network's.
+            failure = error;
+            controller.abort(error as Error);
+          }
+        },
+        onResponseEnd() {
+          if (failure !== undefined) reject(failure);
+          else resolve(answer!);
+        },
+        onResponseError(_controller, error) {
+          reject(failure ?? (signal?.aborted ? signal.reason : unreachable(url, error)));
+        },
+      };
+      dispatcher.dispatch({ origin, path: pathname + search, method: "GET", headers: { "user-agent": this.options.userAgent, ...headers } }, handler);
+    });
   }
 
   /** Closes idle keep-alive connections, which would otherwise hold the process open after its work is done. */
@@ -141,13 +208,66 @@ export class Http implements MetadataFetcher {
     if (this.#dispatcher !== undefined) await (await this.#dispatcher).destroy();
   }
 
+  /**
+   * Retries outermost, so that a retry starts again from the URL devenv asked
+   * for (a CDN's signed URL may have expired); a stalled body is resumed with
+   * a Range request where the server allows it, so nothing is downloaded twice.
+   */
   private dispatcher(): Promise<Dispatcher> {
     const timeout = this.options.timeoutMs;
-    // A stalled body is resumed with a Range request where the server allows it, so nothing is downloaded twice.
-    this.#dispatcher ??= loadUndici().then(({ Agent, RetryAgent }) =>
-      new RetryAgent(new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout }), retry),
+    const { httpProxy, httpsProxy, noProxy } = this.options.proxy;
+    this.#dispatcher ??= loadUndici().then(({ EnvHttpProxyAgent, interceptors }) =>
+      new EnvHttpProxyAgent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout, httpProxy: httpProxy ?? "", httpsProxy: httpsProxy ?? "", noProxy: noProxy ?? "" }).compose(
+        refuseDowngrade,
+        interceptors.redirect({ maxRedirections }),
+        interceptors.retry(retry),
+      ),
     );
     return this.#dispatcher;
+  }
+}
+
+/**
+ * Sits below undici's redirect interceptor, which sends every hop of one
+ * request through it with the same handler: a hop from https to http is
+ * refused before it is sent (SPEC §7), as curl and browsers do.
+ */
+const refuseDowngrade: Dispatcher.DispatcherComposeInterceptor = (dispatch) => {
+  const firstProtocol = new WeakMap<object, string>();
+  return (opts, handler) => {
+    const protocol = new URL(String(opts.origin)).protocol;
+    const first = firstProtocol.get(handler);
+    if (first === undefined) firstProtocol.set(handler, protocol);
+    else if (first === "https:" && protocol === "http:") {
+      const error = Object.assign(new Error(`redirected from https to ${opts.origin}${opts.path}, which devenv refuses`), { code: "DEVENV_HTTPS_DOWNGRADE" });
+      handler.onResponseError?.(null as unknown as Dispatcher.DispatchController, error);
+      return true;
+    }
+    return dispatch(opts, handler);
+  };
+};
+
+function ensureOk(url: string, answer: Answer): void {
+  if (answer.status >= 400) throw new HttpStatusError(url, answer.status, answer.headers);
+  if (answer.status >= 300) {
+    const location = single(answer.headers.location);
+    throw new DevenvError("network", `GET ${url} answered ${answer.status}${location === undefined ? " without a Location" : ` to ${location} after ${maxRedirections} redirects`}`, {
+      hint: "check the mirror (DEVENV_*_MIRROR): it should serve the file, or redirect to it in a few steps",
+    });
+  }
+}
+
+/** Metadata is asked for with `Accept-Encoding: gzip` (GitHub's API answers are large and compress tenfold). */
+function decode(url: string, body: Buffer, headers: Headers): string {
+  const encoding = single(headers["content-encoding"])?.toLowerCase();
+  if (encoding === undefined || encoding === "identity") return body.toString("utf8");
+  if (encoding !== "gzip" && encoding !== "x-gzip") {
+    throw new DevenvError("network", `${url} answered in an encoding devenv did not ask for (${encoding})`, { hint: "check the mirror or the proxy in between" });
+  }
+  try {
+    return gunzipSync(body).toString("utf8");
+  } catch (error) {
+    throw new DevenvError("network", `${url} answered a broken gzip body: ${(error as Error).message}`, { hint: "run the command again; if it keeps failing, check the mirror or the proxy in between", cause: error });
   }
 }
 
@@ -176,12 +296,33 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** TLS verification failures: the certificate chain ends in a CA Node.js does not know. */
+const untrustedCertificate = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+]);
+
 function unreachable(url: string, error: unknown): DevenvError {
-  const { statusCode, headers, code, message } = error as { statusCode?: number; headers?: Record<string, string>; code?: string; message?: string };
-  // undici's RetryAgent gave up on a retryable status.
+  const { statusCode, headers, code, message } = error as { statusCode?: number; headers?: Headers; code?: string; message?: string };
+  // undici's retry interceptor gave up on a retryable status.
   if (statusCode !== undefined) return new HttpStatusError(url, statusCode, headers ?? {}, retry.maxRetries + 1);
-  return new DevenvError("network", `GET ${url} failed: ${code ?? message ?? String(error)}`, {
-    hint: "check the network or the mirror (DEVENV_*_MIRROR), or use --offline with a warm store",
+  if (code !== undefined && untrustedCertificate.has(code)) {
+    return new DevenvError("network", `GET ${url} failed: its TLS certificate is not signed by a CA this machine trusts (${code})`, {
+      hint: "if a mirror or a TLS-intercepting proxy uses your organisation's CA, point NODE_EXTRA_CA_CERTS at that CA's PEM file",
+      cause: error,
+    });
+  }
+  if (/^Proxy response \(407\)/.test(message ?? "")) {
+    return new DevenvError("network", `GET ${url} failed: the proxy asks for credentials (407)`, {
+      hint: "put them in the proxy URL: HTTPS_PROXY=http://user:password@proxy:3128",
+      cause: error,
+    });
+  }
+  return new DevenvError("network", `GET ${url} failed: ${code === "DEVENV_HTTPS_DOWNGRADE" ? message : (code ?? message ?? String(error))}`, {
+    hint: "check the network, the proxy (HTTPS_PROXY) or the mirror (DEVENV_*_MIRROR), or use --offline with a warm store",
     cause: error,
   });
 }

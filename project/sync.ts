@@ -4,7 +4,7 @@ import { readLock, serializeLock, type LockedTool, type LockFile } from "../lock
 import { lockDifferences } from "../lock/stale.js";
 import { writeLock } from "../lock/write.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";
-import type { ResolveContext } from "../resolvers/types.js";
+import { platforms as allPlatforms, type ResolveContext } from "../resolvers/types.js";
 import { settleAll } from "./settle.js";
 import type { Project } from "./open.js";
 
@@ -81,5 +81,7 @@ async function lockTool(name: ToolName, spec: string, ctx: Context, locked: Lock
       hint: `pin another ${name} version in devenv.ts`,
     });
   }
+  const missing = allPlatforms.filter((platform) => platforms[platform] === undefined);
+  if (missing.length > 0) ctx.log.warn(`${name} ${version} has no archive for ${missing.join(", ")}: devenv.lock works everywhere else`);
   return { spec, version, platforms };
 }

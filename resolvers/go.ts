@@ -43,10 +43,18 @@ export const go = {
   async artifacts(version, ctx) {
     const release = (await index(ctx)).find((r) => r.version === `go${version}`);
     const found: Partial<Record<Platform, Artifact>> = {};
+    let unchecked = 0;
     for (const platform of platforms) {
       const { os, arch } = goPlatforms[platform];
       const file = release?.files.find((f) => f.kind === "archive" && f.os === os && f.arch === arch && f.filename.endsWith(".tar.gz"));
-      if (file) found[platform] = { url: `${upstreamFiles}/${file.filename}`, sha256: file.sha256.toLowerCase() };
+      // Old releases list their files with "sha256": "": with nothing to check an archive against, devenv never locks it.
+      if (file && /^[0-9a-f]{64}$/i.test(file.sha256)) found[platform] = { url: `${upstreamFiles}/${file.filename}`, sha256: file.sha256.toLowerCase() };
+      else if (file) unchecked++;
+    }
+    if (Object.keys(found).length === 0 && unchecked > 0) {
+      throw new DevenvError("resolve-failed", `go ${version} has no published checksums, so devenv cannot pin it`, {
+        hint: "pin a newer go release in devenv.ts",
+      });
     }
     return found;
   },

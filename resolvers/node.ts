@@ -29,7 +29,9 @@ export const node = {
   },
 
   async artifacts(version, ctx) {
-    const sums = parseShasums(await ctx.fetch.text(`${ctx.mirror ?? upstream}/v${version}/SHASUMS256.txt`));
+    const url = `${ctx.mirror ?? upstream}/v${version}/SHASUMS256.txt`;
+    // A published release's checksums never change.
+    const sums = parseShasums(await ctx.fetch.text(url, { immutable: true }), url);
     const found: Partial<Record<Platform, Artifact>> = {};
     for (const platform of platforms) {
       const file = `node-v${version}-${platform}.tar.gz`;

@@ -6,7 +6,7 @@ import { isValidSemverSpec, noMatch, pickVersion, type Candidate } from "./pick.
 import { parseShasums, rebaseUrl, type Artifact, type Platform, type ResolveContext, type Resolver } from "./types.js";
 
 const upstream = "https://github.com/astral-sh/python-build-standalone/releases/download";
-const releasesApi = "https://api.github.com/repos/astral-sh/python-build-standalone/releases";
+const tagsApi = "https://api.github.com/repos/astral-sh/python-build-standalone/tags";
 
 const triples: Record<Platform, string> = {
   "linux-x64": "x86_64-unknown-linux-gnu",
@@ -102,18 +102,33 @@ async function rewritePrefix(file: string, entry: string): Promise<boolean> {
   return true;
 }
 
+/** How many SHA256SUMS files are fetched at once while walking tags: old python lines sit dozens of releases back. */
+const lookahead = 8;
+
 /** Release tags newest first, each with what it builds for our platforms; tags without SHA256SUMS are skipped. */
 async function* walkTags(ctx: ResolveContext): AsyncGenerator<{ tag: string; builds: TagBuilds }> {
   const base = ctx.mirror ?? upstream;
-  for (const tag of await releaseTags(ctx)) {
-    let sums: Map<string, string>;
-    try {
-      sums = parseShasums(await ctx.fetch.text(`${base}/${tag}/SHA256SUMS`));
-    } catch (error) {
-      if (error instanceof HttpStatusError && error.status === 404) continue;
-      throw error;
-    }
-    yield { tag, builds: tagBuilds(tag, sums) };
+  const tags = await releaseTags(ctx);
+  // A published release's files never change: cached for good, and fetched ahead of the walk.
+  const sums = (tag: string) => {
+    const url = `${base}/${tag}/SHA256SUMS`;
+    const parsed = ctx.fetch.text(url, { immutable: true }).then(
+      (text) => parseShasums(text, url),
+      (error: unknown) => {
+        if (error instanceof HttpStatusError && error.status === 404) return undefined;
+        throw error;
+      },
+    );
+    // Awaited in its turn of the walk, or never when the walk ends early: either way not an unhandled rejection.
+    parsed.catch(() => {});
+    return parsed;
+  };
+  const pending = tags.slice(0, lookahead).map(sums);
+  for (const [i, tag] of tags.entries()) {
+    const found = await pending[i]!;
+    const next = tags[i + lookahead];
+    if (next !== undefined) pending.push(sums(next));
+    if (found !== undefined) yield { tag, builds: tagBuilds(tag, found) };
   }
 }
 
@@ -132,7 +147,11 @@ function tagBuilds(tag: string, sums: Map<string, string>): TagBuilds {
   return builds;
 }
 
-/** `{mirror}/releases.json`, or the GitHub releases API, page by page. */
+/**
+ * `{mirror}/releases.json`, or the repository's tags from the GitHub API: a
+ * page of 100 tags is ~30 KB, where a page of releases embeds every asset of
+ * every release (~100 MB). Release tags are dates, so newest first is a sort.
+ */
 async function releaseTags(ctx: ResolveContext): Promise<string[]> {
   if (ctx.mirror !== undefined) {
     const data = await ctx.fetch.json(`${ctx.mirror}/releases.json`);
@@ -145,22 +164,35 @@ async function releaseTags(ctx: ResolveContext): Promise<string[]> {
   if (ctx.githubToken) headers.authorization = `Bearer ${ctx.githubToken}`;
   const tags: string[] = [];
   for (let page = 1; ; page++) {
-    let releases: unknown;
+    const url = `${tagsApi}?per_page=100&page=${page}`;
+    let answer: unknown;
     try {
-      releases = await ctx.fetch.json(`${releasesApi}?per_page=100&page=${page}`, headers);
+      answer = await ctx.fetch.json(url, { headers });
     } catch (error) {
       throw rateLimited(error) ?? error;
     }
-    if (!Array.isArray(releases)) throw new DevenvError("resolve-failed", `${releasesApi} did not answer a list of releases`, { hint: "set DEVENV_PYTHON_MIRROR to a mirror" });
-    tags.push(...releases.map((r: { tag_name?: unknown }) => r.tag_name).filter((t): t is string => typeof t === "string"));
-    if (releases.length < 100) return tags;
+    if (!Array.isArray(answer)) throw new DevenvError("resolve-failed", `${url} did not answer a list of tags`, { hint: "set DEVENV_PYTHON_MIRROR to a mirror" });
+    tags.push(...answer.map((t: { name?: unknown }) => t.name).filter((t): t is string => typeof t === "string"));
+    if (answer.length < 100) return tags.sort((a, b) => b.localeCompare(a, "en", { numeric: true }));
   }
 }
 
+/**
+ * GitHub's rate limits answer 403 or 429, with `x-ratelimit-remaining: 0` and
+ * the reset time (primary limit), or `retry-after` (secondary limit).
+ * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+ */
 function rateLimited(error: unknown): DevenvError | undefined {
-  if (!(error instanceof HttpStatusError) || (error.status !== 403 && error.status !== 429) || error.headers["x-ratelimit-remaining"] !== "0") return undefined;
-  return new DevenvError("network", `GitHub's API rate limit is exhausted (${error.url} answered ${error.status})`, {
-    hint: "set GITHUB_TOKEN, or set DEVENV_PYTHON_MIRROR to a mirror with releases.json",
+  if (!(error instanceof HttpStatusError) || (error.status !== 403 && error.status !== 429)) return undefined;
+  const { headers } = error;
+  const reset = Number(headers["x-ratelimit-reset"]);
+  const retryAfter = Number(headers["retry-after"]);
+  let when: string;
+  if (headers["x-ratelimit-remaining"] === "0" && Number.isFinite(reset)) when = `after ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC`;
+  else if (Number.isFinite(retryAfter)) when = `in ${retryAfter} s`;
+  else return undefined;
+  return new DevenvError("network", `GitHub's API rate limit is spent (${error.url} answered ${error.status}); try again ${when}`, {
+    hint: "set GITHUB_TOKEN (any token lifts the limit to 5,000 requests an hour), or set DEVENV_PYTHON_MIRROR to a mirror with releases.json",
     cause: error,
   });
 }

@@ -1,3 +1,5 @@
+import { DevenvError } from "../errors.js";
+
 /** The platforms a lock records, named as SPEC §3 names them. */
 export const platforms = ["darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64"] as const;
 export type Platform = (typeof platforms)[number];
@@ -15,10 +17,16 @@ export interface Activation {
   readonly env: Record<string, string>;
 }
 
+export interface FetchOptions {
+  readonly headers?: Record<string, string>;
+  /** The file never changes once published (a release's checksums): fetched once, then always read from the cache. */
+  readonly immutable?: boolean;
+}
+
 /** The only way a resolver reaches the network. */
 export interface MetadataFetcher {
-  text(url: string, headers?: Record<string, string>): Promise<string>;
-  json(url: string, headers?: Record<string, string>): Promise<unknown>;
+  text(url: string, options?: FetchOptions): Promise<string>;
+  json(url: string, options?: FetchOptions): Promise<unknown>;
 }
 
 export interface ResolveContext {
@@ -55,12 +63,20 @@ export function rebaseUrl(url: string, upstream: string, mirror: string | undefi
   return mirror + url.slice(upstream.length);
 }
 
-/** Parses `<hex>  <name>` lines (SHASUMS256.txt, SHA256SUMS). Binary-mode `*name` is accepted too. */
-export function parseShasums(text: string): Map<string, string> {
+/**
+ * Parses `<hex>  <name>` lines (SHASUMS256.txt, SHA256SUMS). Binary-mode `*name` is accepted too.
+ * A file without one such line (an empty body, an HTML error page) is an error naming `url`.
+ */
+export function parseShasums(text: string, url: string): Map<string, string> {
   const sums = new Map<string, string>();
   for (const line of text.split("\n")) {
     const match = /^([0-9a-fA-F]{64})\s+\*?(\S.*?)\s*$/.exec(line);
     if (match?.[1] && match[2]) sums.set(match[2], match[1].toLowerCase());
+  }
+  if (sums.size === 0) {
+    throw new DevenvError("resolve-failed", `${url} holds no checksums (${text.trim() === "" ? "it is empty" : "no line reads <sha256>  <file>"})`, {
+      hint: "check the mirror (DEVENV_*_MIRROR): it should serve upstream's checksum file as it is",
+    });
   }
   return sums;
 }

@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, rename } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
+import { constants as osConstants } from "node:os";
 import { basename, join } from "node:path";
 
 import { HttpStatusError, type Http } from "../download/http.js";
-import type { Progress } from "../download/progress.js";
+import type { Progress, ProgressTask } from "../download/progress.js";
 import { DevenvError, isErrno } from "../errors.js";
 import type { Artifact } from "../resolvers/types.js";
-import { createExtractor } from "./extract.js";
+import { extractArchive } from "./extract.js";
 import { lockEntry } from "./entry-lock.js";
 import { entryName, type StoreLayout } from "./layout.js";
 import { sealTree } from "./seal.js";
@@ -62,9 +63,15 @@ async function sweepLeftovers(layout: StoreLayout, name: string): Promise<void> 
 }
 
 async function install(layout: StoreLayout, request: EntryRequest, target: string, deps: EnsureDeps): Promise<void> {
-  const temp = await mkdtemp(join(layout.tmp, `${entryName(request.tool, request.version, request.artifact.sha256)}.`));
+  const name = entryName(request.tool, request.version, request.artifact.sha256);
+  const temp = await mkdtemp(join(layout.tmp, `${name}.`));
+  // Beside the tree, not in it, and named after the entry: a killed install's archive is swept with its tree.
+  const archive = `${temp}.archive`;
+  const interrupted = onInterrupt();
   try {
-    const contentHashes = new Map(await downloadAndExtract(request, temp, deps));
+    await fetchVerified(request, archive, deps, interrupted.signal);
+    const contentHashes = new Map(await extractArchive(archive, temp, request.fetchUrl, interrupted.signal));
+    await rm(archive);
     const missing = request.expect.find((path) => !existsSync(join(temp, path)));
     if (missing !== undefined) {
       throw new DevenvError("archive-invalid", `${request.fetchUrl} unpacks without ${missing}: it is not a ${request.tool} archive`, {
@@ -86,20 +93,42 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
     }
     await chmod(target, 0o555);
   } catch (error) {
-    await removeTree(temp);
+    await Promise.all([removeTree(temp), rm(archive, { force: true })]);
     // A failed write (ENOSPC) names no file; say where devenv was writing.
     const { syscall, path } = error as NodeJS.ErrnoException;
     if (syscall !== undefined && path === undefined) Object.assign(error as object, { path: temp });
     throw error;
+  } finally {
+    interrupted.dispose();
   }
+  // Interrupted after the last step that could stop: the entry is whole, and devenv stops all the same.
+  interrupted.signal.throwIfAborted();
 }
 
-/** One pass over the network stream: hash every byte and unpack as it arrives; nothing is used until the hash matches. */
-async function downloadAndExtract(request: EntryRequest, dir: string, deps: EnsureDeps): Promise<ReadonlyMap<string, string>> {
+/**
+ * Downloads the archive into `file`, hashing every byte as it is written, and
+ * refuses it unless it is whole and its sha256 is the lock's. Nothing reads the
+ * archive before this returns.
+ */
+async function fetchVerified(request: EntryRequest, file: string, deps: EnsureDeps, signal: AbortSignal): Promise<void> {
   const { fetchUrl, artifact } = request;
-  let response;
+  const hash = createHash("sha256");
+  let task: ProgressTask | undefined;
+  let bytes = 0;
+  let size: number | undefined;
   try {
-    response = await deps.http.stream(fetchUrl);
+    await deps.http.download(
+      fetchUrl,
+      file,
+      (chunk, announced) => {
+        size = announced;
+        task ??= deps.progress.start(`${request.tool} ${request.version}`, announced);
+        hash.update(chunk);
+        bytes += chunk.length;
+        task.advance(chunk.length);
+      },
+      signal,
+    );
   } catch (error) {
     if (error instanceof HttpStatusError && error.status === 404) {
       throw new DevenvError("network", `${fetchUrl} answered 404: devenv.lock points at ${request.tool} ${request.version}, which the mirror does not have`, {
@@ -108,38 +137,11 @@ async function downloadAndExtract(request: EntryRequest, dir: string, deps: Ensu
       });
     }
     throw error;
-  }
-  const hash = createHash("sha256");
-  const extractor = createExtractor(dir, fetchUrl);
-  const task = deps.progress.start(`${request.tool} ${request.version}`, response.size);
-  let bytes = 0;
-  let extractError: unknown;
-  extractor.finished.catch((error: unknown) => {
-    extractError ??= error;
-  });
-  try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      task.advance(chunk.length);
-      // After an extraction error, keep hashing: a corrupt download is better reported as a checksum mismatch.
-      if (extractError === undefined && !extractor.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          extractor.onDrain(resolve);
-          extractor.finished.then(resolve, resolve);
-        });
-      }
-    }
-  } catch (error) {
-    throw new DevenvError("network", `download of ${fetchUrl} broke off after ${bytes} bytes: ${(error as Error).message}`, {
-      hint: "run the command again; if it keeps failing, check the network or the mirror",
-      cause: error,
-    });
   } finally {
-    task.done();
+    task?.done();
   }
-  if (response.size !== undefined && bytes !== response.size) {
-    throw new DevenvError("network", `download of ${fetchUrl} is truncated: ${bytes} of ${response.size} bytes`, {
+  if (size !== undefined && bytes !== size) {
+    throw new DevenvError("network", `download of ${fetchUrl} is truncated: ${bytes} of ${size} bytes`, {
       hint: "run the command again; if it keeps failing, check the network or the mirror",
     });
   }
@@ -149,8 +151,20 @@ async function downloadAndExtract(request: EntryRequest, dir: string, deps: Ensu
       hint: "the download is not what devenv.lock pins; nothing was installed. Check the mirror, or re-lock if upstream really changed",
     });
   }
-  extractor.end();
-  await extractor.finished;
-  if (extractor.failure) throw extractor.failure;
-  return extractor.contentHashes;
+}
+
+/**
+ * While an install runs, Ctrl-C (or SIGTERM, SIGHUP) stops it, and the install
+ * removes what it wrote before devenv exits with 128+n: nothing is left behind.
+ */
+function onInterrupt(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const listeners = signals.map((name) => {
+    const listener = () =>
+      controller.abort(new DevenvError("interrupted", `interrupted by ${name}; nothing was installed`, { exitCode: 128 + osConstants.signals[name] }));
+    process.once(name, listener);
+    return [name, listener] as const;
+  });
+  return { signal: controller.signal, dispose: () => listeners.forEach(([name, listener]) => process.removeListener(name, listener)) };
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { Minipass } from "minipass";
 import { Unpack, type ReadEntry } from "tar";
@@ -10,11 +11,13 @@ const allowedTypes = new Set(["File", "OldFile", "ContiguousFile", "Directory", 
 const segments = (path: string) => path.split("/").filter((p) => p !== "" && p !== ".");
 
 /**
- * A tar.gz sink that unpacks into `dir` with the archive's single top-level
- * directory stripped, and refuses (rather than skips) anything that could land
- * outside `dir`: `..`, absolute paths, links pointing out, devices, a second top level.
+ * Unpacks the verified tar.gz `file` (downloaded from `source`) into `dir`, with
+ * the archive's single top-level directory stripped, and refuses (rather than
+ * skips) anything that could land outside `dir`: `..`, absolute paths, links
+ * pointing out, devices, a second top level. Settles only once nothing is being
+ * written any more. Returns the sha256 of each file's content by entry-relative path.
  */
-export function createExtractor(dir: string, source: string) {
+export async function extractArchive(file: string, dir: string, source: string, signal?: AbortSignal): Promise<ReadonlyMap<string, string>> {
   let refusal: DevenvError | undefined;
   /** The first error writing to disk (ENOSPC, EACCES): the disk's fault, not the archive's. */
   let writeError: Error | undefined;
@@ -89,30 +92,35 @@ export function createExtractor(dir: string, source: string) {
     },
   });
   // Inflating on the libuv threadpool (Node's zlib stream) rather than on the main thread
-  // (node-tar's own gunzip) lets parsing, hashing and writing go on meanwhile; 1 MiB
-  // chunks instead of 16 KiB cut threadpool round trips and file writes 64-fold.
-  // Together: a cold node install went from 2.5 s to 1.2 s (docs/performance.md).
+  // (node-tar's own gunzip) lets parsing, hashing and writing go on meanwhile; large
+  // chunks instead of 16 KiB cut threadpool round trips and file writes many-fold
+  // (docs/performance.md).
   const gunzip = createGunzip({ chunkSize: 1 << 18 });
-  gunzip.pipe(unpack as unknown as NodeJS.WritableStream);
-  const finished = new Promise<void>((resolve, reject) => {
-    unpack.on("close", () => resolve());
-    unpack.on("error", (error: Error) => reject(refusal ?? error));
-    gunzip.on("error", (error: Error) => reject(new DevenvError("archive-invalid", `${source} is not a gzip archive: ${error.message}`, { hint: "check the mirror" })));
-  });
-  // The error path always rejects `finished`; keep Node from calling it unhandled before the caller awaits it.
-  finished.catch(() => {});
-
-  return {
-    write: (chunk: Buffer): boolean => gunzip.write(chunk),
-    onDrain: (listener: () => void) => gunzip.once("drain", listener),
-    end: () => gunzip.end(),
-    finished,
-    contentHashes: contentHashes as ReadonlyMap<string, string>,
-    /** Why the archive, or the disk, failed; undefined when all went well. */
-    get failure(): Error | undefined {
-      return writeError ?? refusal;
-    },
+  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  let readError: Error | undefined;
+  const stop = (error: Error) => {
+    readError ??= error;
+    input.destroy();
+    gunzip.unpipe();
+    // Ends the archive where it broke: node-tar finishes (or abandons) the entry it was
+    // writing and closes. Only then may the caller remove the directory; removing it
+    // while files are still being written fails with ENOTEMPTY.
+    unpack.end();
   };
+  input.on("error", stop);
+  gunzip.on("error", (error: Error) => stop(new DevenvError("archive-invalid", `${source} is not a gzip archive: ${error.message}`, { hint: "check the mirror" })));
+  signal?.addEventListener("abort", () => stop(signal.reason as Error), { once: true });
+  input.pipe(gunzip).pipe(unpack as unknown as NodeJS.WritableStream);
+  await new Promise<void>((resolve) => {
+    unpack.on("close", resolve);
+    unpack.on("error", (error: Error) => {
+      refusal ??= error as DevenvError;
+      resolve();
+    });
+  });
+  const failure = readError ?? writeError ?? refusal;
+  if (failure !== undefined) throw failure;
+  return contentHashes;
 }
 
 /**

@@ -70,7 +70,7 @@ describe("go resolver", () => {
 
 describe("python resolver", () => {
   const base = "https://github.com/astral-sh/python-build-standalone/releases/download";
-  const api = "https://api.github.com/repos/astral-sh/python-build-standalone/releases";
+  const api = "https://api.github.com/repos/astral-sh/python-build-standalone/tags";
   const sums = (tag: string, entries: Array<[string, string, string?]>) =>
     entries.map(([version, triple, variant = "install_only_stripped"], i) => `${hex(i + 1)}  cpython-${version}+${tag}-${triple}-${variant}.tar.gz`).join("\n");
   const linux = "x86_64-unknown-linux-gnu";
@@ -132,11 +132,11 @@ describe("python resolver", () => {
     assert.equal(python.downloadUrl(url, "http://m/py"), `http://m/py/20250301/cpython-3.13.2%2B20250301-${linux}-install_only_stripped.tar.gz`);
   });
 
-  it("without a mirror, pages through the GitHub releases API and sends GITHUB_TOKEN", async () => {
-    const page1 = Array.from({ length: 100 }, (_, i) => ({ tag_name: `2024${String(1000 + i)}` }));
+  it("without a mirror, pages through the GitHub tags API (newest first by date) and sends GITHUB_TOKEN", async () => {
+    const page1 = Array.from({ length: 100 }, (_, i) => ({ name: `2024${String(1000 + i)}` }));
     const upstream = {
-      [`${api}?per_page=100&page=1`]: [{ tag_name: "20250301" }, ...page1.slice(1)],
-      [`${api}?per_page=100&page=2`]: [{ tag_name: "20230101" }],
+      [`${api}?per_page=100&page=1`]: [...page1.slice(1), { name: "20250301" }],
+      [`${api}?per_page=100&page=2`]: [{ name: "20230101" }],
       [`${base}/20250301/SHA256SUMS`]: files["http://m/py/20250301/SHA256SUMS"],
     };
     const { ctx, requests } = fakeContext(upstream, { githubToken: "s3cret" });
@@ -145,12 +145,42 @@ describe("python resolver", () => {
     assert.equal(requests[0]!.headers.authorization, "Bearer s3cret");
   });
 
-  it("a GitHub rate limit is a clear error that suggests GITHUB_TOKEN or a mirror", async () => {
-    const limited = new HttpStatusError(`${api}?per_page=100&page=1`, 403, { "x-ratelimit-remaining": "0" });
-    const { ctx } = fakeContext({ [`${api}?per_page=100&page=1`]: limited });
-    const error = (await python.resolve("3.12", ctx).catch((e: unknown) => e)) as HttpStatusError;
-    assert.match(error.message, /GitHub's API rate limit is exhausted/);
-    assert.match(error.hint ?? "", /GITHUB_TOKEN.*DEVENV_PYTHON_MIRROR/);
+  it("a GitHub rate limit is a clear error that says when to retry and suggests GITHUB_TOKEN or a mirror", async () => {
+    const reset = Date.UTC(2026, 0, 2, 13, 45) / 1000;
+    for (const [status, headers, when] of [
+      [403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) }, "after 13:45 UTC"],
+      [429, { "retry-after": "60" }, "in 60 s"],
+    ] as const) {
+      const limited = new HttpStatusError(`${api}?per_page=100&page=1`, status, headers);
+      const { ctx } = fakeContext({ [`${api}?per_page=100&page=1`]: limited });
+      const error = (await python.resolve("3.12", ctx).catch((e: unknown) => e)) as HttpStatusError;
+      assert.equal(error.message, `GitHub's API rate limit is spent (${api}?per_page=100&page=1 answered ${status}); try again ${when}`);
+      assert.match(error.hint ?? "", /GITHUB_TOKEN.*DEVENV_PYTHON_MIRROR/);
+    }
+  });
+
+  it("asks for SHA256SUMS as immutable (cached for good) and walks old lines with bounded lookahead", async () => {
+    const tags = Array.from({ length: 30 }, (_, i) => String(20250101 + i));
+    const { ctx, requests } = fakeContext({ "http://m/py/releases.json": tags.reverse() }, mirror);
+    let inFlight = 0;
+    let most = 0;
+    const text = ctx.fetch.text;
+    const counting: typeof ctx = {
+      ...ctx,
+      fetch: {
+        ...ctx.fetch,
+        text: async (url, options) => {
+          assert.equal(options?.immutable, true, url);
+          most = Math.max(most, ++inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          inFlight--;
+          return text(url, options);
+        },
+      },
+    };
+    await assert.rejects(python.resolve("3.8", counting), /no python release matches "3\.8"/);
+    assert.equal(requests.filter((r) => r.url.endsWith("/SHA256SUMS")).length, 30);
+    assert.ok(most > 1 && most <= 8, `at most 8 at once, and more than 1 (saw ${most})`);
   });
 
   it("fixup rewrites the /install build prefix in sysconfig data and the config Makefile, and nothing else", async () => {

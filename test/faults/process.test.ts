@@ -36,7 +36,9 @@ describe("process faults", () => {
         const closed = new Promise((resolve) => child.on("close", resolve));
         await new Promise((resolve) => setTimeout(resolve, 150 + i * 110));
         const tmp = existsSync(join(home, "tmp")) ? readdirSync(join(home, "tmp")) : [];
-        killedWhile.add(existsSync(entry) ? "done" : tmp.some((t) => walk(join(home, "tmp", t)).length > 0) ? "extracting" : "downloading");
+        // The archive is downloaded beside its tree (`<name>.XXXXXX.archive`), then unpacked into it.
+        const trees = tmp.filter((t) => !t.endsWith(".archive"));
+        killedWhile.add(existsSync(entry) ? "done" : trees.some((t) => walk(join(home, "tmp", t)).length > 0) ? "extracting" : "downloading");
         child.kill("SIGKILL");
         await closed;
         // Whatever the moment: the entry is absent or whole.
