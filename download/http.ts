@@ -119,6 +119,7 @@ export class Http implements MetadataFetcher {
     if (answer.status === 304 && cached !== undefined) return cached.body;
     ensureOk(url, answer);
     const body = decode(url, Buffer.concat(chunks), answer.headers);
+    options.validate?.(body);
     const etag = single(answer.headers.etag);
     const lastModified = single(answer.headers["last-modified"]);
     if (options.immutable || etag !== undefined || lastModified !== undefined) {

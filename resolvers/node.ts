@@ -31,7 +31,7 @@ export const node = {
   async artifacts(version, ctx) {
     const url = `${ctx.mirror ?? upstream}/v${version}/SHASUMS256.txt`;
     // A published release's checksums never change.
-    const sums = parseShasums(await ctx.fetch.text(url, { immutable: true }), url);
+    const sums = parseShasums(await ctx.fetch.text(url, { immutable: true, validate: (text) => parseShasums(text, url) }), url);
     const found: Partial<Record<Platform, Artifact>> = {};
     for (const platform of platforms) {
       const file = `node-v${version}-${platform}.tar.gz`;

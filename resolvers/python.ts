@@ -112,7 +112,7 @@ async function* walkTags(ctx: ResolveContext): AsyncGenerator<{ tag: string; bui
   // A published release's files never change: cached for good, and fetched ahead of the walk.
   const sums = (tag: string) => {
     const url = `${base}/${tag}/SHA256SUMS`;
-    const parsed = ctx.fetch.text(url, { immutable: true }).then(
+    const parsed = ctx.fetch.text(url, { immutable: true, validate: (text) => parseShasums(text, url) }).then(
       (text) => parseShasums(text, url),
       (error: unknown) => {
         if (error instanceof HttpStatusError && error.status === 404) return undefined;

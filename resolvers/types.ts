@@ -21,6 +21,8 @@ export interface FetchOptions {
   readonly headers?: Record<string, string>;
   /** The file never changes once published (a release's checksums): fetched once, then always read from the cache. */
   readonly immutable?: boolean;
+  /** Throws when the body is not what was asked for; such a body is never cached. */
+  readonly validate?: (body: string) => void;
 }
 
 /** The only way a resolver reaches the network. */

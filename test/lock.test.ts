@@ -53,6 +53,7 @@ describe("devenv lock (SPEC §3)", () => {
       assert.equal(result.code, 0, result.stderr);
       const lock = JSON.parse(readLockText(dir)) as { tools: { node: { platforms: object } } };
       assert.deepEqual(Object.keys(lock.tools.node.platforms), ["darwin-arm64", "linux-x64"]);
+      assert.match(result.stderr, /^warning: node 20\.50\.0 has no archive for darwin-x64, linux-arm64: devenv\.lock works everywhere else$/m);
     } finally {
       await partial.close();
     }

@@ -74,6 +74,35 @@ describe("process faults", () => {
     assertStoreClean(home, [entryDir(home, mirror, "20.99.1")]);
   });
 
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    it(`${signal} while downloading or unpacking: exit ${code}, nothing left in the store or its temporary area`, async () => {
+      const dir = project(nodeConfig("20"));
+      const { env, home } = world(mirror);
+      assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+      mirror.faults.set(archivePath("20.99.1"), { delayMs: 600 });
+      let interrupted = 0;
+      try {
+        for (const wait of [300, 900]) {
+          const child = spawn(devenvBin, ["install"], { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"] });
+          let stderr = "";
+          child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+          const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          child.kill(signal);
+          const exit = await closed;
+          if (exit === 0) continue; // finished before the signal: nothing to clean
+          assert.equal(exit, code, stderr);
+          assert.match(stderr, new RegExp(`^error: interrupted by ${signal}`, "m"));
+          assertStoreClean(home);
+          interrupted++;
+        }
+      } finally {
+        mirror.faults.clear();
+      }
+      assert.ok(interrupted > 0, "at least one install was stopped half-way");
+    });
+  }
+
   it("eight processes installing the same three toolchains: all succeed, each archive is downloaded once", async () => {
     const m = await Mirror.start();
     try {

@@ -1,0 +1,167 @@
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { connect, createServer as createNetServer, type AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { tempDir } from "./cli.js";
+import type { Mirror } from "./mirror.js";
+
+/**
+ * Servers that behave like the real download hosts, started on 127.0.0.1 by
+ * the tests and stopped by them: real programs from Debian (python's
+ * http.server, nginx, tinyproxy) and, where the behaviour is GitHub's or a
+ * CDN's, small node servers. Each serves what a Mirror holds.
+ */
+export interface Served {
+  readonly url: string;
+  /** What the server logged so far: the requests it answered. */
+  log(): string;
+  close(): Promise<void>;
+}
+
+/** A self-signed certificate for 127.0.0.1 and localhost, and the PEM file NODE_EXTRA_CA_CERTS can name. */
+export interface Certificate {
+  readonly key: string;
+  readonly cert: string;
+  readonly file: string;
+  remove(): void;
+}
+
+export function certificate(): Certificate {
+  const dir = tempDir("devenv-cert-");
+  const [key, file] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", file, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+  return { key: readFileSync(key, "utf8"), cert: readFileSync(file, "utf8"), file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The mirror's files as a directory tree, for the static servers. */
+function writeTree(mirror: Mirror): string {
+  const root = tempDir("devenv-www-");
+  for (const [path, content] of mirror.files) {
+    mkdirSync(join(root, dirname(path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function accepting(port: number, deadline: number): Promise<void> {
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Starts a real server program, waits until it accepts connections on `port`, and removes `dirs` when stopped. */
+async function startProgram(command: string, args: readonly string[], port: number, url: string, dirs: readonly string[], logFile?: string): Promise<Served> {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const remove = () => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  try {
+    await Promise.race([accepting(port, Date.now() + 10_000), exited.then(() => Promise.reject(new Error(`${command} exited: ${output}`)))]);
+  } catch (error) {
+    child.kill("SIGKILL");
+    remove();
+    throw error;
+  }
+  return {
+    url,
+    log: () => output + (logFile === undefined ? "" : readFileSync(logFile, "utf8")),
+    async close() {
+      child.kill("SIGTERM");
+      await exited;
+      remove();
+    },
+  };
+}
+
+/** python's http.server: HTTP/1.0, `Connection: close` after every response, no Range. */
+export async function startClosing(mirror: Mirror): Promise<Served> {
+  const root = writeTree(mirror);
+  const port = await freePort();
+  return startProgram("python3", ["-u", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root], port, `http://127.0.0.1:${port}`, [root]);
+}
+
+/** A real nginx serving the mirror's tree, over https with `tls`. */
+export async function startNginx(mirror: Mirror, tls?: Certificate): Promise<Served> {
+  const root = writeTree(mirror);
+  const prefix = tempDir("devenv-nginx-");
+  const port = await freePort();
+  let listen = `listen 127.0.0.1:${port};`;
+  if (tls !== undefined) {
+    writeFileSync(join(prefix, "key.pem"), tls.key);
+    writeFileSync(join(prefix, "cert.pem"), tls.cert);
+    listen = `listen 127.0.0.1:${port} ssl; ssl_certificate ${prefix}/cert.pem; ssl_certificate_key ${prefix}/key.pem;`;
+  }
+  const temps = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `${t}_temp_path ${prefix}/${t};`).join(" ");
+  // `user root` only matters when started as root: workers must read the test's private temp dirs.
+  const user = process.getuid?.() === 0 ? "user root;" : "";
+  writeFileSync(
+    join(prefix, "nginx.conf"),
+    `daemon off; ${user} worker_processes 1; pid ${prefix}/nginx.pid; error_log stderr;
+events { worker_connections 64; }
+http { access_log ${prefix}/access.log; ${temps} server { ${listen} root ${root}; } }\n`,
+  );
+  writeFileSync(join(prefix, "access.log"), "");
+  const url = `${tls === undefined ? "http" : "https"}://127.0.0.1:${port}`;
+  return startProgram("nginx", ["-e", "stderr", "-p", prefix, "-c", join(prefix, "nginx.conf")], port, url, [root, prefix], join(prefix, "access.log"));
+}
+
+/** tinyproxy, a real forward proxy (CONNECT and plain requests); with `auth`, it answers 407 without it. */
+export async function startTinyproxy(auth?: { user: string; password: string }): Promise<Served> {
+  const dir = tempDir("devenv-proxy-");
+  const port = await freePort();
+  const config = [`Port ${port}`, "Listen 127.0.0.1", "Timeout 60", "MaxClients 64", "Allow 127.0.0.1", "LogLevel Connect", ...(auth ? [`BasicAuth ${auth.user} ${auth.password}`] : [])];
+  writeFileSync(join(dir, "tinyproxy.conf"), `${config.join("\n")}\n`);
+  return startProgram("tinyproxy", ["-d", "-c", join(dir, "tinyproxy.conf")], port, `http://127.0.0.1:${port}`, [dir]);
+}
+
+/**
+ * A front like github.com's release downloads, S3 or Artifactory: every
+ * request answers 302 to the same path on `cdn` with a signed-looking query
+ * that the CDN ignores. `hops` chains that many redirects first; `tls` serves
+ * the front over https.
+ */
+export async function startRedirecting(cdn: Mirror | string, options: { hops?: number; tls?: Certificate } = {}): Promise<Served> {
+  const target = typeof cdn === "string" ? cdn : cdn.url;
+  const requests: string[] = [];
+  const handler = (req: { url?: string | undefined }, res: { writeHead(status: number, headers: Record<string, string>): { end(): void } }) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    requests.push(url.pathname + url.search);
+    const hop = Number(url.searchParams.get("hop") ?? 0);
+    const signed = `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=300&X-Amz-Signature=${randomBytes(16).toString("hex")}`;
+    const location = hop + 1 < (options.hops ?? 1) ? `${url.pathname}?hop=${hop + 1}` : `${target}${url.pathname}?${signed}`;
+    res.writeHead(302, { location, "content-length": "0" }).end();
+  };
+  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const scheme = options.tls ? "https" : "http";
+  return {
+    url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    log: () => requests.join("\n"),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
