@@ -6,6 +6,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { cleanEnv, devenvBin, project, tempDir } from "../test/support/cli.js";
+import { FakeGithub, publishPythonAtScale } from "../test/support/github.js";
 import { Mirror } from "../test/support/mirror.js";
 import { realNodeTarball, realNodeVersion } from "../test/support/real-node.js";
 import { buildTarball, type TarEntry } from "../test/support/tarball.js";
@@ -127,6 +128,13 @@ async function main(): Promise<void> {
   await devenv(["lock", "node", "python", "go"], relock, relockEnv);
   row("second `devenv lock` (indexes cached, 3 tools)", await median(11, () => devenv(["lock", "node", "python", "go"], relock, relockEnv)), nodeStart, 4);
   row("peak RSS of a cold install (3 tools)", (await peakRss(devenvBin, ["install"], { cwd: three, env: env() })) / 1e6, undefined, 120, "MB");
+
+  process.stderr.write("python release listing from GitHub (no mirror)...\n");
+  const github = await FakeGithub.start(mirror, publishPythonAtScale(mirror, "20260401"));
+  const listing = project(`export default { tools: { python: "3.13" } };\n`);
+  await devenv(["lock"], listing, cleanEnv({ DEVENV_HOME: tempDir("devenv-bench-home-"), HTTPS_PROXY: github.proxyUrl, NODE_EXTRA_CA_CERTS: github.caFile }));
+  row("bytes a cold python resolve takes from GitHub", github.bytes() / 1e3, undefined, 2000, "KB");
+  await github.close();
 
   await mirror.close();
   print(rows, nodeStart);
