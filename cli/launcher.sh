@@ -2,8 +2,8 @@
 # devenv launcher, generated from cli/launcher.sh by scripts/build.mjs.
 #
 # Hot path: `devenv run [--] CMD...` and `devenv env [--shell bash|zsh|fish]`
-# in a project whose cached environment (.devenv/cache/env.sh) is still valid
-# are answered here with shell built-ins only: no Node.js, no other process.
+# in a project whose cached environment (in DEVENV_HOME) is still valid are
+# answered here with shell built-ins and `cmp`: no Node.js.
 # Everything else, and any doubt, goes to the Node.js CLI, which refreshes the cache.
 build_id='@BUILD_ID@'
 node_bin='@NODE@'
@@ -52,18 +52,6 @@ devenv_home() {
   esac
 }
 
-# True when file $1 holds exactly the text $2 (final newline or not), compared line by line.
-same_as() {
-  [ -f "$1" ] || return 1
-  rest=$2 line=
-  while IFS= read -r line; do
-    case $rest in *"$nl"*) ;; *) return 1 ;; esac
-    [ "$line" = "${rest%%"$nl"*}" ] || return 1
-    rest=${rest#*"$nl"}
-  done < "$1"
-  [ "$line" = "$rest" ]
-}
-
 # True when CI or DEVENV_TRUST is set to anything but empty, 0 or false (as the CLI reads them).
 trusted_by_env() {
   for value in "${CI-}" "${DEVENV_TRUST-}"; do
@@ -73,30 +61,33 @@ trusted_by_env() {
 }
 
 # Loads the cache of the project around $PWD into cache_* variables; false if there is none or it is stale.
+# The cache lives in DEVENV_HOME under the project's real path (store/layout.ts, projectState): no
+# repository can ship one. Every file devenv.ts's evaluation read, and devenv.lock, must be byte for
+# byte the copies kept beside it: `cmp` is the one process the hot path starts, and it reads a file of
+# any size at once, where a shell loop reading it line by line would crawl.
 load_cache() {
-  dir=$PWD
+  # The physical path, as the Node.js CLI sees it (process.cwd()): one project, however it is reached.
+  dir=$(pwd -P) || return 1
+  [ "$dir" = / ] && dir=
   while [ ! -f "$dir/devenv.ts" ]; do
     [ -n "$dir" ] || return 1
     dir=${dir%/*}
   done
-  root=$dir
-  cache=$root/.devenv/cache/env.sh
-  [ -f "$cache" ] || return 1
+  root=${dir:-/}
   devenv_home || return 1
-  # Only a cache this user's devenv wrote is ever sourced: its first line holds the key from DEVENV_HOME.
-  [ -f "$home/launcher.key" ] || return 1
-  IFS= read -r key < "$home/launcher.key" || return 1
-  IFS= read -r first < "$cache" || return 1
-  [ "$first" = "# devenv-cache $key" ] || return 1
-  . "$cache"
+  state=$home/projects${dir}/=
+  [ -f "$state/env.sh" ] && [ -O "$state/env.sh" ] || return 1
+  . "$state/env.sh"
   [ "$cache_build" = "$build_id" ] || return 1
-  # A copied project has the same files but not the same cache: its paths are another project's.
   [ "$cache_root" = "$root" ] || return 1
   # Written while CI or DEVENV_TRUST vouched for devenv.ts: good only while one of them still does.
   [ "$cache_trust" = record ] || trusted_by_env || return 1
-  same_as "$root/devenv.ts" "$cache_config" || return 1
-  same_as "$root/devenv.lock" "$cache_lock" || return 1
-  saved_ifs=$IFS IFS=$nl
+  cmp -s "$root/devenv.lock" "$state/lock.$cache_gen" || return 1
+  n=0 saved_ifs=$IFS IFS=$nl
+  for input in $cache_inputs; do
+    n=$((n + 1))
+    cmp -s "$input" "$state/input.$cache_gen.$n" || { IFS=$saved_ifs; return 1; }
+  done
   for entry in $cache_entries; do
     [ -d "$entry" ] || { IFS=$saved_ifs; return 1; }
   done

@@ -105,4 +105,11 @@ function report(thrown: unknown, verbose: boolean): number {
   return ExitCode.failure;
 }
 
+// A throw outside the command's own promise chain (inside a library's event handler) is still
+// one line, and still a bug: the stack only with -v.
+process.on("uncaughtException", (error) => {
+  process.exitCode = report(error, process.argv.includes("-v") || process.argv.includes("--verbose"));
+  process.exit();
+});
+
 process.exitCode = await main(process.argv.slice(2));

@@ -1,45 +1,42 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { writeFileAtomic } from "../files/atomic.js";
+import { ensurePrivateDir } from "../files/private-dir.js";
+import type { ConfigInput } from "./load.js";
 import { validateConfig, type ProjectConfig } from "./validate.js";
 
 /**
- * The evaluated-config cache of SPEC §1: devenv.ts's validated result, kept
- * with the hash of every file that went into it (the file and all it imports),
- * so devenv.ts is evaluated again exactly when one of them changes. A config
+ * The evaluated-config cache: devenv.ts's validated result, kept with the
+ * hash of every file that went into it (the file and all it imports), so
+ * devenv.ts is evaluated again exactly when one of them changes. A config
  * whose result depends on something else (the environment, the clock) is
- * cached as it first evaluated. It carries the user's key: a config.json
- * committed to a repository is never believed over evaluating devenv.ts.
+ * cached as it first evaluated. It lives in DEVENV_HOME (user-only), where a
+ * repository cannot ship one.
  */
 interface CachedConfig {
-  readonly key: string;
-  readonly inputs: Record<string, string>;
+  readonly inputs: readonly ConfigInput[];
   /** What devenv.ts exported, as evaluated (it validated, so it is plain data). */
   readonly value: unknown;
 }
 
-const cacheFile = (stateDir: string) => join(stateDir, "config.json");
-
-export function readEvaluatedConfig(stateDir: string, key: string, configFile: string): ProjectConfig | undefined {
+/** The cached config of `cacheFile`, if every input is still as it was evaluated. */
+export function readEvaluatedConfig(cacheFile: string, configFile: string): { config: ProjectConfig; inputs: readonly ConfigInput[] } | undefined {
+  let cached: CachedConfig;
   try {
-    const cached = JSON.parse(readFileSync(cacheFile(stateDir), "utf8")) as CachedConfig;
-    if (cached.key !== key) return undefined;
-    for (const [file, hash] of Object.entries(cached.inputs)) {
-      if (contentHash(file) !== hash) return undefined;
-    }
-    // Validated again: it is only data on disk, and what it holds ends up in shells.
-    return validateConfig(cached.value, configFile);
+    cached = JSON.parse(readFileSync(cacheFile, "utf8")) as CachedConfig;
   } catch {
     return undefined;
   }
+  if (!Array.isArray(cached.inputs) || !cached.inputs.some((input) => input.path === configFile)) return undefined;
+  if (!cached.inputs.every((input) => typeof input.path === "string" && contentHash(input.path) === input.sha256)) return undefined;
+  // Validated again: it is only data on disk, and what it holds ends up in shells.
+  return { config: validateConfig(cached.value, configFile), inputs: cached.inputs };
 }
 
-export function writeEvaluatedConfig(stateDir: string, key: string, inputs: readonly string[], value: unknown): void {
-  // An input that cannot be read now never matches later: the config is evaluated again.
-  const hashes = Object.fromEntries(inputs.map((file) => [file, contentHash(file) ?? "unreadable"]));
-  mkdirSync(stateDir, { recursive: true });
-  writeFileAtomic(cacheFile(stateDir), JSON.stringify({ key, inputs: hashes, value } satisfies CachedConfig));
+export function writeEvaluatedConfig(cacheFile: string, inputs: readonly ConfigInput[], value: unknown): void {
+  ensurePrivateDir(dirname(cacheFile));
+  writeFileAtomic(cacheFile, JSON.stringify({ inputs, value } satisfies CachedConfig), 0o600);
 }
 
 function contentHash(file: string): string | undefined {

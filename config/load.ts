@@ -1,33 +1,46 @@
-import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
 import { DevenvError } from "../errors.js";
 
-/** What evaluating devenv.ts gave, and every file that went into it (devenv.ts and what it imports). */
-export interface Evaluated {
-  readonly value: unknown;
-  readonly inputs: string[];
+/** One file the bundle read, and the sha256 of exactly the bytes it read. */
+export interface ConfigInput {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** devenv.ts bundled with everything it imports, not yet run. */
+export interface ConfigBundle {
+  readonly code: string;
+  readonly inputs: readonly ConfigInput[];
 }
 
 /**
- * Evaluates devenv.ts and returns its default export, called if it is a function.
- *
- * esbuild bundles the file with its local imports and packages into one ES
- * module in `tmpDir` (nothing is written into the project), which Node imports.
- * It takes ~30 ms where a babel-based loader takes ~250: this runs whenever
- * devenv.ts changes, on a path that should feel instant.
+ * What trust is given to: every file the evaluation reads (devenv.ts, its
+ * local imports, the packages it imports), by path and content, in one hash.
  */
-export async function loadConfigModule(file: string, tmpDir: string): Promise<Evaluated> {
+export function fingerprint(inputs: readonly ConfigInput[]): string {
+  const lines = inputs.map((input) => `${input.sha256}  ${input.path}\n`).sort();
+  return createHash("sha256").update(lines.join("")).digest("hex");
+}
+
+/**
+ * Bundles devenv.ts with its local imports and packages into one ES module,
+ * running none of it. Every file is read by devenv itself (an esbuild plugin)
+ * and hashed as read: what is trusted is exactly what is evaluated.
+ *
+ * esbuild takes ~30 ms where a babel-based loader takes ~250: this runs
+ * whenever devenv.ts changes, on a path that should feel instant.
+ */
+export async function bundleConfig(file: string): Promise<ConfigBundle> {
   const { build } = await import("esbuild");
   const url = pathToFileURL(file).href;
-  let code: string;
-  let inputs: string[];
+  const inputs = new Map<string, string>();
   try {
     const result = await build({
       absWorkingDir: dirname(file),
-      metafile: true,
       entryPoints: [file],
       bundle: true,
       write: false,
@@ -35,20 +48,25 @@ export async function loadConfigModule(file: string, tmpDir: string): Promise<Ev
       platform: "node",
       target: `node${process.versions.node}`,
       logLevel: "silent",
-      // The bundle runs from tmpDir: where the file is, as the file itself would see it.
+      // An import devenv.ts never uses is kept (TypeScript would elide it): one that cannot be resolved is an error, not silence.
+      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
+      // The bundle runs from a temporary directory: where the file is, as the file itself would see it.
       define: { "import.meta.url": JSON.stringify(url), "import.meta.dirname": JSON.stringify(dirname(file)), "import.meta.filename": JSON.stringify(file), __dirname: JSON.stringify(dirname(file)), __filename: JSON.stringify(file) },
       // CommonJS packages bundled into ESM still call require() for Node's built-ins.
       banner: { js: "import { createRequire as __devenvCreateRequire } from 'node:module'; const require = __devenvCreateRequire(import.meta.url);" },
-      plugins: [selfPlugin],
+      plugins: [selfPlugin, hashedReads(inputs)],
     });
-    code = result.outputFiles[0]!.text;
-    inputs = Object.keys(result.metafile.inputs).filter((input) => !input.includes(":")).map((input) => resolve(dirname(file), input));
+    return { code: result.outputFiles[0]!.text, inputs: [...inputs].map(([path, sha256]) => ({ path, sha256 })) };
   } catch (error) {
     throw loadError(file, buildMessage(error));
   }
+}
+
+/** Runs the bundle and returns devenv.ts's default export, called if it is a function. */
+export async function evaluateBundle(bundle: ConfigBundle, file: string, tmpDir: string): Promise<unknown> {
   mkdirSync(tmpDir, { recursive: true });
   const module = join(tmpDir, `devenv-config-${process.pid}-${randomBytes(4).toString("hex")}.mjs`);
-  writeFileSync(module, code);
+  writeFileSync(module, bundle.code, { mode: 0o600 });
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(module).href)) as { default?: unknown };
@@ -62,12 +80,26 @@ export async function loadConfigModule(file: string, tmpDir: string): Promise<Ev
       hint: "end it with `export default defineConfig({ tools: { ... } })`",
     });
   }
-  if (typeof mod.default !== "function") return { value: mod.default, inputs };
+  if (typeof mod.default !== "function") return mod.default;
   try {
-    return { value: await (mod.default as () => unknown)(), inputs };
+    return await (mod.default as () => unknown)();
   } catch (error) {
     throw loadError(file, error);
   }
+}
+
+/** Loads every file of the bundle itself, recording the sha256 of the bytes it hands to esbuild. */
+function hashedReads(inputs: Map<string, string>): Plugin {
+  return {
+    name: "devenv-hashed-reads",
+    setup(build) {
+      build.onLoad({ filter: /.*/, namespace: "file" }, (args) => {
+        const contents = readFileSync(args.path);
+        inputs.set(args.path, createHash("sha256").update(contents).digest("hex"));
+        return { contents, loader: "default", resolveDir: dirname(args.path) };
+      });
+    },
+  };
 }
 
 /**

@@ -69,6 +69,26 @@ const retry = {
   errorCodes: ["ECONNRESET", "ECONNREFUSED", "ENOTFOUND", "ENETUNREACH", "EHOSTUNREACH", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"],
 };
 
+/**
+ * The most a server may send: go.dev's full index is ~5 MB and the largest
+ * toolchain archive ~200 MB, so a server sending far more is broken or hostile,
+ * and would otherwise fill the memory or the disk before any check could fail.
+ */
+const limits = {
+  metadata: { bytes: 64 * 2 ** 20, what: "an index or a checksum file" },
+  archive: { bytes: 2 ** 30, what: "a toolchain archive" },
+};
+
+/** Below this in a window of twice the timeout, a transfer is stalled however steadily it drips. */
+const minimumRate = { bytes: 4096 };
+
+interface Exchange {
+  readonly headers: Record<string, string>;
+  readonly limit: { readonly bytes: number; readonly what: string };
+  readonly onBody: (chunk: Buffer, headers: Headers) => void;
+  readonly signal?: AbortSignal | undefined;
+}
+
 /** What a GET answered, once its body has been handed over. */
 interface Answer {
   readonly status: number;
@@ -115,7 +135,7 @@ export class Http implements MetadataFetcher {
     if (cached?.etag) headers["if-none-match"] = cached.etag;
     if (cached?.lastModified) headers["if-modified-since"] = cached.lastModified;
     const chunks: Buffer[] = [];
-    const answer = await this.exchange(url, headers, (chunk) => chunks.push(chunk));
+    const answer = await this.exchange(url, { headers, limit: limits.metadata, onBody: (chunk) => chunks.push(chunk) });
     if (answer.status === 304 && cached !== undefined) return cached.body;
     ensureOk(url, answer);
     const body = decode(url, Buffer.concat(chunks), answer.headers);
@@ -136,19 +156,12 @@ export class Http implements MetadataFetcher {
   async download(url: string, file: string, onChunk: (chunk: Buffer, size: number | undefined) => void, signal?: AbortSignal): Promise<void> {
     const fd = openSync(file, "wx", 0o600);
     try {
-      ensureOk(
-        url,
-        await this.exchange(
-          url,
-          {},
-          (chunk, headers) => {
-            writeSync(fd, chunk);
-            const length = Number(single(headers["content-length"]));
-            onChunk(chunk, Number.isFinite(length) ? length : undefined);
-          },
-          signal,
-        ),
-      );
+      const onBody = (chunk: Buffer, headers: Headers) => {
+        writeSync(fd, chunk);
+        const length = Number(single(headers["content-length"]));
+        onChunk(chunk, Number.isFinite(length) ? length : undefined);
+      };
+      ensureOk(url, await this.exchange(url, { headers: {}, limit: limits.archive, onBody, signal }));
     } finally {
       closeSync(fd);
     }
@@ -162,8 +175,12 @@ export class Http implements MetadataFetcher {
    * its parser is paused by backpressure (nodejs/undici#5360, fixed only in
    * undici 8, which needs a newer Node.js). Bodies go to a file or into memory
    * as fast as they arrive, so nothing ever needs to pause it.
+   *
+   * What a server can make devenv take is bounded: at most `limit.bytes`, and
+   * at least `minimumRate.bytes` in every window of twice the timeout (undici's
+   * body timeout restarts with each chunk, so a drip of a byte a second never trips it).
    */
-  private async exchange(url: string, headers: Record<string, string>, onBody: (chunk: Buffer, headers: Headers) => void, signal?: AbortSignal): Promise<Answer> {
+  private async exchange(url: string, request: Exchange): Promise<Answer> {
     if (this.options.offline) {
       throw new DevenvError("offline", `${url} is needed, but --offline forbids the network`, {
         hint: "run once without --offline (or DEVENV_OFFLINE) to fetch it",
@@ -171,36 +188,61 @@ export class Http implements MetadataFetcher {
     }
     const dispatcher = await this.dispatcher();
     const { origin, pathname, search } = new URL(url);
+    const { signal, limit, onBody } = request;
+    const windowMs = 2 * this.options.timeoutMs;
     return new Promise<Answer>((resolve, reject) => {
       let answer: Answer | undefined;
       let failure: unknown;
+      let received = 0;
+      let receivedInWindow = 0;
+      let abort: ((reason: Error) => void) | undefined;
+      const fail = (error: Error) => {
+        failure ??= error;
+        abort?.(error);
+      };
+      const watchdog = setInterval(() => {
+        if (answer !== undefined && receivedInWindow < minimumRate.bytes) {
+          fail(new DevenvError("network", `GET ${url} timed out: less than ${minimumRate.bytes / 1024} KiB in ${windowMs / 1000} s`, { hint: "check the network or the mirror; DEVENV_HTTP_TIMEOUT sets the timeout in seconds" }));
+        }
+        receivedInWindow = 0;
+      }, windowMs).unref();
+      const settle = () => clearInterval(watchdog);
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(controller) {
-          if (signal?.aborted) controller.abort(signal.reason);
+          abort = (reason) => controller.abort(reason);
+          if (failure !== undefined) controller.abort(failure as Error);
+          else if (signal?.aborted) controller.abort(signal.reason);
           else signal?.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
         },
         onResponseStart(_controller, status, responseHeaders) {
           answer = { status, headers: responseHeaders as Headers };
         },
-        onResponseData(controller, chunk) {
+        onResponseData(_controller, chunk) {
           if (answer === undefined || answer.status >= 300 || failure !== undefined) return;
+          received += chunk.length;
+          receivedInWindow += chunk.length;
+          if (received > limit.bytes) {
+            fail(new DevenvError("network", `GET ${url} sent more than ${limit.bytes / 2 ** 20} MiB, more than ${limit.what} ever is`, { hint: "check the mirror (DEVENV_*_MIRROR)" }));
+            return;
+          }
           try {
             onBody(chunk, answer.headers);
           } catch (error) {
             // The disk failed (ENOSPC): stop the transfer and report the disk's error, not the network's.
-            failure = error;
-            controller.abort(error as Error);
+            fail(error as Error);
           }
         },
         onResponseEnd() {
+          settle();
           if (failure !== undefined) reject(failure);
           else resolve(answer!);
         },
         onResponseError(_controller, error) {
+          settle();
           reject(failure ?? (signal?.aborted ? signal.reason : unreachable(url, error)));
         },
       };
-      dispatcher.dispatch({ origin, path: pathname + search, method: "GET", headers: { "user-agent": this.options.userAgent, ...headers } }, handler);
+      dispatcher.dispatch({ origin, path: pathname + search, method: "GET", headers: { "user-agent": this.options.userAgent, ...request.headers } }, handler);
     });
   }
 

@@ -1,7 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../files/atomic.js";
-import { stateLayout } from "../project/state.js";
+import { ensureStateDir, stateLayout } from "../project/state.js";
 
 /** Numbered generations of devenv.lock in .devenv/history/, oldest first: each is a lock that was once current. */
 export interface Generation {
@@ -29,9 +29,7 @@ export function readGeneration(generation: Generation): string {
 
 /** Keeps `text` as the next generation. */
 export function recordGeneration(root: string, text: string): void {
-  const { history, tmp } = stateLayout(root);
-  mkdirSync(history, { recursive: true });
-  mkdirSync(tmp, { recursive: true });
+  const { history, tmp } = ensureStateDir(root);
   const next = (generations(root).at(-1)?.number ?? 0) + 1;
   writeFileAtomic(join(history, `${next}.lock`), text, 0o644, { tempDir: tmp });
 }

@@ -1,11 +1,13 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DevenvError, filesystemError, isErrno } from "../errors.js";
-import { isToolName } from "../resolvers/registry.js";
+import { isToolName, resolvers } from "../resolvers/registry.js";
 import { platforms, type Artifact, type Platform } from "../resolvers/types.js";
-import { isLoopback } from "../download/loopback.js";
 
 export const lockFileName = "devenv.lock";
+
+/** A lock of every toolchain devenv knows, for every platform, is a few KiB: far more is not a lock. */
+const maxLockBytes = 1 << 20;
 
 export interface LockedTool {
   readonly spec: string;
@@ -27,6 +29,12 @@ export function readLock(root: string): { lock: LockFile; text: string } | undef
   const file = lockPath(root);
   let text: string;
   try {
+    const { size } = statSync(file);
+    if (size > maxLockBytes) {
+      throw new DevenvError("lock-invalid", `${file} is ${(size / 2 ** 20).toFixed(1)} MiB, larger than any lock devenv writes`, {
+        hint: "restore it from version control, or delete it and run `devenv lock`",
+      });
+    }
     text = readFileSync(file, "utf8");
   } catch (error) {
     if (isErrno(error, "ENOENT")) return undefined;
@@ -68,20 +76,12 @@ export function parseLock(text: string, file: string): LockFile {
       if (!(platforms as readonly string[]).includes(platform)) throw invalid(`${key}: unknown platform; known: ${platforms.join(", ")}`);
       if (!isObject(artifact) || typeof artifact.url !== "string" || typeof artifact.sha256 !== "string") throw invalid(`${key} needs "url" and "sha256"`);
       if (!/^[0-9a-f]{64}$/.test(artifact.sha256)) throw invalid(`${key}.sha256 is not 64 lowercase hex characters`);
-      if (!isTrustedUrl(artifact.url)) throw invalid(`${key}.url ${JSON.stringify(artifact.url)} is not https`);
+      if (!resolvers[name].isCanonicalUrl(artifact.url, tool.version, platform as Platform)) {
+        throw invalid(`${key}.url ${JSON.stringify(artifact.url)} is not where upstream publishes ${name} ${tool.version} for ${platform}`, `restore devenv.lock from version control, or run \`devenv lock ${name}\` to re-resolve it`);
+      }
     }
   }
   return data as unknown as LockFile;
-}
-
-/** https anywhere; plain http only on loopback, where tests and local mirrors live. */
-function isTrustedUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === "https:" || (parsed.protocol === "http:" && isLoopback(parsed.hostname));
-  } catch {
-    return false;
-  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

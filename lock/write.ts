@@ -1,4 +1,3 @@
-import { mkdirSync } from "node:fs";
 import { sweepDeadTemps, writeFileAtomic } from "../files/atomic.js";
 import { ensureStateDir } from "../project/state.js";
 import { recordGeneration } from "./history.js";
@@ -17,7 +16,6 @@ export function writeLock(root: string, lock: LockFile, previousText: string | u
 export function writeLockText(root: string, text: string, previousText: string | undefined): boolean {
   if (text === previousText) return false;
   const { tmp } = ensureStateDir(root);
-  mkdirSync(tmp, { recursive: true });
   sweepDeadTemps(tmp);
   if (previousText !== undefined) recordGeneration(root, previousText);
   writeFileAtomic(lockPath(root), text, 0o644, { tempDir: tmp });

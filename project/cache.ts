@@ -1,32 +1,43 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { ConfigInput } from "../config/load.js";
 import { writeFileAtomic } from "../files/atomic.js";
-import { userKey } from "../files/user-key.js";
+import { ensurePrivateDir } from "../files/private-dir.js";
 import { fishExports } from "../shells/fish.js";
 import { posixExports, quotePosix } from "../shells/posix.js";
-import type { StoreLayout } from "../store/layout.js";
+import { projectState, type StoreLayout } from "../store/layout.js";
 import type { DevenvEnvironment } from "./environment.js";
-import { ensureStateDir } from "./state.js";
 
 /** Written by the build beside dist/: the launcher carries the same id, so an upgrade invalidates every cache. */
 const buildIdFile = new URL("../build-id", import.meta.url);
+
+/**
+ * More than this of devenv.ts and its imports (a config that bundles packages):
+ * no launcher cache, since comparing them all on every call would cost more than it saves.
+ */
+const maxInputBytes = 1 << 20;
 
 export interface CacheInput {
   readonly root: string;
   /** How devenv.ts came to be trusted: a `devenv trust` record (revoking it deletes this cache), or CI / DEVENV_TRUST. */
   readonly trust: "record" | "env";
-  /** devenv.ts and devenv.lock exactly as read: the launcher compares them line by line. */
-  readonly configText: string;
+  /** Every file the evaluation read, with the hash of what it read. */
+  readonly inputs: readonly ConfigInput[];
+  /** devenv.lock exactly as read. */
   readonly lockText: string;
   readonly env: DevenvEnvironment;
   readonly entries: readonly string[];
 }
 
 /**
- * Writes .devenv/cache/env.sh, the environment the launcher (bin/devenv)
- * applies without starting Node.js. One file, replaced atomically, so a reader
- * never mixes two versions. Its first line carries a per-user key from
- * DEVENV_HOME: a cache committed to a repository is never sourced.
+ * Writes the environment the launcher (bin/devenv) applies without starting
+ * Node.js, into the project's state in DEVENV_HOME (store/layout.ts): user-only,
+ * so no repository can ship one and no other user can write one. Beside it, a
+ * copy of devenv.lock and of every input, which the launcher compares with
+ * `cmp`. The copies of one generation are written first and env.sh, naming that
+ * generation, last and atomically: a reader sees one whole generation or none.
  */
 export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): void {
   let buildId: string;
@@ -35,23 +46,35 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   } catch {
     return; // a development build without the launcher: nothing would read the cache
   }
+  const state = projectState(layout, input.root);
+  const contents = input.inputs.map(({ path, sha256 }) => {
+    const content = readFileSync(path);
+    // Changed since it was evaluated: the environment below is not this file's.
+    return createHash("sha256").update(content).digest("hex") === sha256 ? content : undefined;
+  });
+  if (contents.some((c) => c === undefined) || contents.reduce((sum, c) => sum + c!.length, 0) > maxInputBytes) {
+    rmSync(state.env, { force: true });
+    return;
+  }
+  ensurePrivateDir(state.dir);
+  const generation = randomBytes(6).toString("hex");
+  writeFileAtomic(join(state.dir, `lock.${generation}`), input.lockText, 0o600);
+  contents.forEach((content, i) => writeFileAtomic(join(state.dir, `input.${generation}.${i + 1}`), content!, 0o600));
   const vars = (name: string, value: string) => `${name}=${quotePosix(value)}\n`;
   const text = [
-    `# devenv-cache ${userKey(layout.home)}\n`,
+    vars("cache_gen", generation),
     vars("cache_build", buildId),
     vars("cache_root", input.root),
     vars("cache_trust", input.trust),
     vars("cache_store", join(layout.store, "/")),
     vars("cache_entries", input.entries.join("\n")),
     vars("cache_dirs", [...new Set(input.env.dirs)].join(":")),
-    vars("cache_config", input.configText),
-    vars("cache_lock", input.lockText),
+    vars("cache_inputs", input.inputs.map((i) => i.path).join("\n")),
     vars("cache_posix", posixExports(input.env.vars).trimEnd()),
     vars("cache_fish", fishExports(input.env.vars).trimEnd()),
   ].join("");
-  const dir = join(ensureStateDir(input.root).dir, "cache");
-  const file = join(dir, "env.sh");
-  if (existsSync(file) && readFileSync(file, "utf8") === text) return;
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(file, text);
+  writeFileAtomic(state.env, text, 0o600);
+  for (const name of readdirSync(state.dir)) {
+    if (/^(lock|input)\./.test(name) && !name.startsWith(`lock.${generation}`) && !name.startsWith(`input.${generation}.`)) rmSync(join(state.dir, name), { force: true });
+  }
 }

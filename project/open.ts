@@ -1,65 +1,77 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Context } from "../cli/context.js";
 import { configFileName, findProjectRoot } from "../config/find.js";
 import { readEvaluatedConfig, writeEvaluatedConfig } from "../config/evaluated-cache.js";
-import { loadConfigModule } from "../config/load.js";
+import { bundleConfig, evaluateBundle, fingerprint, type ConfigBundle, type ConfigInput } from "../config/load.js";
 import { isTrusted, trust } from "../config/trust.js";
 import { validateConfig, type ProjectConfig } from "../config/validate.js";
 import { DevenvError } from "../errors.js";
-import { userKey } from "../files/user-key.js";
-import { ensureStateDir, stateLayout } from "./state.js";
+import { projectState } from "../store/layout.js";
 
 export interface Project {
   readonly root: string;
   readonly configFile: string;
-  /** The text that was evaluated, read before evaluating it. */
-  readonly configText: string;
+  /** Every file the evaluation of devenv.ts read, with the hash of what it read: the launcher compares them all before answering. */
+  readonly inputs: readonly ConfigInput[];
   readonly config: ProjectConfig;
   /** Whether devenv.ts is trusted by a `devenv trust` record, or only because CI or DEVENV_TRUST say so. */
   readonly trust: "record" | "env";
 }
 
 /**
- * Finds devenv.ts for `cwd`, makes sure it is trusted, and evaluates and
- * validates it, unless neither it nor anything it imports changed since the last time.
+ * Finds devenv.ts for `cwd`, makes sure it (with everything it imports) is
+ * trusted, and evaluates and validates it, unless none of those files changed
+ * since the last time.
  */
 export async function openProject(ctx: Context): Promise<Project> {
-  const { root, configFile, configText } = locateConfig(ctx.cwd);
-  await ensureTrusted(ctx, configFile, configText);
-  const trust = isTrusted({ dir: ctx.layout.trust }, configFile, configText) ? "record" : "env";
-  const { dir } = stateLayout(root);
-  const key = userKey(ctx.layout.home);
-  let config = readEvaluatedConfig(dir, key, configFile);
-  if (config === undefined) {
-    const evaluated = await loadConfigModule(configFile, ctx.layout.tmp);
-    config = validateConfig(evaluated.value, configFile);
-    ensureStateDir(root);
-    writeEvaluatedConfig(dir, key, evaluated.inputs, evaluated.value);
+  const { root, configFile } = locateConfig(ctx.cwd);
+  const state = projectState(ctx.layout, root);
+  const cached = readEvaluatedConfig(state.config, configFile);
+  if (cached !== undefined) {
+    const trusted = await ensureTrusted(ctx, configFile, fingerprint(cached.inputs));
+    return { root, configFile, inputs: cached.inputs, config: cached.config, trust: trusted };
   }
-  return { root, configFile, configText, config, trust };
+  const bundle = await bundleConfig(configFile);
+  const trusted = await ensureTrusted(ctx, configFile, fingerprint(bundle.inputs));
+  const value = await evaluateBundle(bundle, configFile, ctx.layout.tmp);
+  const config = validateConfig(value, configFile);
+  writeEvaluatedConfig(state.config, bundle.inputs, value);
+  return { root, configFile, inputs: bundle.inputs, config, trust: trusted };
 }
 
-export function locateConfig(cwd: string): { root: string; configFile: string; configText: string } {
+/** The project around `cwd`, by its real path: the launcher, which walks the physical path too, finds the same one. */
+export function locateConfig(cwd: string): { root: string; configFile: string } {
   const root = findProjectRoot(cwd);
-  const configFile = join(root, configFileName);
-  return { root, configFile, configText: readFileSync(configFile, "utf8") };
+  return { root, configFile: join(root, configFileName) };
 }
 
-export function isConfigTrusted(ctx: Context, configFile: string, configText: string): boolean {
-  return ctx.trustAll || isTrusted({ dir: ctx.layout.trust }, configFile, configText);
+/**
+ * The fingerprint trust is given to, without running anything: from the
+ * evaluated-config cache when its inputs are unchanged, else from a bundle.
+ */
+export async function configFingerprint(ctx: Context, root: string, configFile: string): Promise<{ fingerprint: string; bundle?: ConfigBundle }> {
+  const cached = readEvaluatedConfig(projectState(ctx.layout, root).config, configFile);
+  if (cached !== undefined) return { fingerprint: fingerprint(cached.inputs) };
+  const bundle = await bundleConfig(configFile);
+  return { fingerprint: fingerprint(bundle.inputs), bundle };
 }
 
-/** The first time (or after the file changed), a person at a terminal is asked; elsewhere it is an error. */
-async function ensureTrusted(ctx: Context, configFile: string, configText: string): Promise<void> {
-  if (isConfigTrusted(ctx, configFile, configText)) return;
+export async function isConfigTrusted(ctx: Context, root: string, configFile: string): Promise<boolean> {
+  return ctx.trustAll || isTrusted({ dir: ctx.layout.trust }, configFile, (await configFingerprint(ctx, root, configFile)).fingerprint);
+}
+
+/** The first time (or after any input changed), a person at a terminal is asked; elsewhere it is an error. */
+async function ensureTrusted(ctx: Context, configFile: string, print: string): Promise<"record" | "env"> {
+  if (isTrusted({ dir: ctx.layout.trust }, configFile, print)) return "record";
+  if (ctx.trustAll) return "env";
   const untrusted = new DevenvError("untrusted", `${configFile} is not trusted: devenv runs it as code`, {
-    hint: "read it, then run `devenv trust` (CI and DEVENV_TRUST=1 trust every devenv.ts)",
+    hint: "read it (and what it imports), then run `devenv trust` (CI and DEVENV_TRUST=1 trust every devenv.ts)",
   });
   if (!ctx.interactive) throw untrusted;
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await prompt.question(`Trust devenv.ts at ${configFile}? [y/N] `).finally(() => prompt.close());
+  const answer = await prompt.question(`Trust devenv.ts at ${configFile}, and the files it imports? [y/N] `).finally(() => prompt.close());
   if (!/^y(es)?$/i.test(answer.trim())) throw untrusted;
-  trust({ dir: ctx.layout.trust }, configFile, configText);
+  trust({ dir: ctx.layout.trust }, configFile, print);
+  return "record";
 }

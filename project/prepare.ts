@@ -15,6 +15,6 @@ export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput
   logChanges(ctx, changes);
   const tools = await installLocked(project.root, lock, ctx, project.config.tools.map((t) => t.name));
   const input = { root: project.root, config: project.config, tools, store: ctx.layout.store };
-  writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, configText: project.configText, lockText: text, env: devenvEnvironment(input), entries: tools.map((t) => t.entry) });
+  writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, lockText: text, env: devenvEnvironment(input), entries: tools.map((t) => t.entry) });
   return input;
 }

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DevenvError } from "../errors.js";
 
 /** The per-project state directory (SPEC §1); declared here and nowhere else. */
 export function stateLayout(root: string) {
@@ -12,11 +13,28 @@ export function stateLayout(root: string) {
   };
 }
 
-/** Creates `.devenv/` with a .gitignore of `*`, so the project's VCS never sees it. */
+/**
+ * Creates `.devenv/` with a .gitignore of `*` (so the project's VCS never sees
+ * it), its history and tmp directories. A repository decides what these paths
+ * are: if any of them is a symbolic link, or not a directory, devenv writes
+ * nothing through it, so nothing it writes lands outside the project.
+ */
 export function ensureStateDir(root: string): ReturnType<typeof stateLayout> {
   const layout = stateLayout(root);
-  mkdirSync(layout.dir, { recursive: true });
+  for (const dir of [layout.dir, layout.history, layout.tmp]) {
+    const stat = lstatSync(dir, { throwIfNoEntry: false });
+    if (stat === undefined) mkdirSync(dir);
+    else if (!stat.isDirectory()) refuse(dir, stat.isSymbolicLink() ? "a symbolic link" : "not a directory");
+  }
   const ignore = join(layout.dir, ".gitignore");
-  if (!existsSync(ignore)) writeFileSync(ignore, "*\n");
+  const stat = lstatSync(ignore, { throwIfNoEntry: false });
+  if (stat === undefined) writeFileSync(ignore, "*\n", { flag: "wx" });
+  else if (!stat.isFile()) refuse(ignore, stat.isSymbolicLink() ? "a symbolic link" : "not a file");
   return layout;
+}
+
+function refuse(path: string, what: string): never {
+  throw new DevenvError("filesystem", `${path} is ${what}: devenv writes nothing through it`, {
+    hint: "remove it (devenv recreates .devenv/ as it needs it), and check why the repository ships it",
+  });
 }

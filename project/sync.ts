@@ -5,6 +5,7 @@ import { lockDifferences } from "../lock/stale.js";
 import { writeLock } from "../lock/write.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";
 import { platforms as allPlatforms, type ResolveContext } from "../resolvers/types.js";
+import { withProjectLock } from "./project-lock.js";
 import { settleAll } from "./settle.js";
 import type { Project } from "./open.js";
 
@@ -27,6 +28,14 @@ export interface LockChange {
 
 export async function syncLock(project: Project, ctx: Context, options: SyncOptions = {}): Promise<{ lock: LockFile; text: string; changes: LockChange[] }> {
   const current = readLock(project.root);
+  // Fresh, and nothing to re-resolve: the common case reads the lock and takes no lock.
+  if (current !== undefined && (options.refresh ?? []).length === 0 && lockDifferences(project.config, current.lock).length === 0) return { ...current, changes: [] };
+  return withProjectLock(ctx.layout, project.root, () => syncLocked(project, ctx, options));
+}
+
+/** syncLock with the project's lock held: reads devenv.lock again, since a twin may have just written it. */
+async function syncLocked(project: Project, ctx: Context, options: SyncOptions): Promise<{ lock: LockFile; text: string; changes: LockChange[] }> {
+  const current = readLock(project.root);
   const differences = lockDifferences(project.config, current?.lock);
   if (differences.length > 0 && ctx.frozen) {
     throw new DevenvError("lock-stale", `devenv.lock does not match devenv.ts (frozen):\n${differences.map((d) => `  ${d.reason}`).join("\n")}`, {
@@ -43,7 +52,8 @@ export async function syncLock(project: Project, ctx: Context, options: SyncOpti
   const resolved = await settleAll(toResolve, async ({ name, spec }) => {
     ctx.log.debug(`resolving ${name} "${spec}"`);
     const locked = current?.lock.tools[name];
-    return [name, await lockTool(name, spec, ctx, locked?.spec === spec ? locked : undefined)] as const;
+    const keep = locked?.spec === spec ? locked : undefined;
+    return [name, await lockTool(name, spec, ctx, keep, options.refresh?.includes(name) ?? false)] as const;
   });
   const fresh = new Map<string, LockedTool>(resolved);
   const tools: Record<string, LockedTool> = {};
@@ -69,13 +79,18 @@ export function logChanges(ctx: Context, changes: readonly LockChange[]): void {
   for (const { tool, to } of changes) ctx.log.info(`locked ${tool} ${to}`);
 }
 
-/** `locked`: the entry to keep, byte for byte, if the spec still resolves to its version. */
-async function lockTool(name: ToolName, spec: string, ctx: Context, locked: LockedTool | undefined): Promise<LockedTool> {
+/**
+ * `locked`: the entry to keep, byte for byte, if the spec still resolves to its version.
+ * `recheck`: the user named the tool; its entry is rebuilt from upstream's checksums even
+ * then, so that a lock whose URL or sha256 was damaged by hand can be repaired.
+ */
+async function lockTool(name: ToolName, spec: string, ctx: Context, locked: LockedTool | undefined, recheck: boolean): Promise<LockedTool> {
   const resolver = resolvers[name];
   const resolveCtx = resolveContext(name, ctx);
   const version = await resolver.resolve(spec, resolveCtx);
-  if (locked?.version === version) return locked;
+  if (locked?.version === version && !recheck) return locked;
   const platforms = await resolver.artifacts(version, resolveCtx);
+  if (locked?.version === version && serializeLock({ lockfileVersion: 1, tools: { [name]: locked } }) === serializeLock({ lockfileVersion: 1, tools: { [name]: { spec, version, platforms } } })) return locked;
   if (Object.keys(platforms).length === 0) {
     throw new DevenvError("resolve-failed", `upstream publishes no ${name} ${version} archive for any supported platform`, {
       hint: `pin another ${name} version in devenv.ts`,

@@ -59,6 +59,11 @@ export const go = {
     return found;
   },
 
+  isCanonicalUrl(url, version, platform) {
+    const { os, arch } = goPlatforms[platform];
+    return url === `${upstreamFiles}/go${version}.${os}-${arch}.tar.gz`;
+  },
+
   downloadUrl: (url, mirror) => rebaseUrl(url, upstreamFiles, mirror),
 
   // GOTOOLCHAIN=local: a go.mod asking for a newer toolchain must not make go download one behind the lock's back.

@@ -34,17 +34,23 @@ export const node = {
     const sums = parseShasums(await ctx.fetch.text(url, { immutable: true, validate: (text) => parseShasums(text, url) }), url);
     const found: Partial<Record<Platform, Artifact>> = {};
     for (const platform of platforms) {
-      const file = `node-v${version}-${platform}.tar.gz`;
-      const sha256 = sums.get(file);
-      if (sha256) found[platform] = { url: `${upstream}/v${version}/${file}`, sha256 };
+      const url = canonicalUrl(version, platform);
+      const sha256 = sums.get(url.slice(url.lastIndexOf("/") + 1));
+      if (sha256) found[platform] = { url, sha256 };
     }
     return found;
   },
+
+  isCanonicalUrl: (url, version, platform) => url === canonicalUrl(version, platform),
 
   downloadUrl: (url, mirror) => rebaseUrl(url, upstream, mirror),
 
   activate: (entry) => ({ bin: [`${entry}/bin`], env: {} }),
 } satisfies Resolver;
+
+function canonicalUrl(version: string, platform: Platform): string {
+  return `${upstream}/v${version}/node-v${version}-${platform}.tar.gz`;
+}
 
 function parseIndex(data: unknown): IndexEntry[] {
   const valid = Array.isArray(data) && data.every((e) => typeof e?.version === "string" && semver.valid(e.version) !== null);

@@ -70,6 +70,16 @@ export const python = {
     throw noMatch("python", version, []);
   },
 
+  /** The tag is the release's (any); the asset must be this version's install_only build for the platform, from that tag. */
+  isCanonicalUrl(url, version, platform) {
+    const prefix = `${upstream}/`;
+    if (!url.startsWith(prefix)) return false;
+    const [tag, asset, ...rest] = url.slice(prefix.length).split("/");
+    if (tag === undefined || asset === undefined || rest.length > 0 || !/^\d+$/.test(tag)) return false;
+    const match = assetPattern.exec(decodeURIComponent(asset));
+    return match !== null && encodeURIComponent(match[0]) === asset && match[1] === version && match[2] === tag && match[3] === triples[platform];
+  },
+
   downloadUrl: (url, mirror) => rebaseUrl(url, upstream, mirror),
 
   activate: (entry) => ({ bin: [`${entry}/bin`], env: {} }),

@@ -47,6 +47,12 @@ export interface Resolver {
   resolve(spec: string, ctx: ResolveContext): Promise<string>;
   /** exact version → { url, sha256 } per platform, from upstream checksum data; never downloads the archive. */
   artifacts(version: string, ctx: ResolveContext): Promise<Partial<Record<Platform, Artifact>>>;
+  /**
+   * Is `url` the canonical upstream URL of this tool's `version` for `platform`?
+   * A lock entry pointing anywhere else is refused: the lock pins which
+   * upstream file, never where devenv connects.
+   */
+  isCanonicalUrl(url: string, version: string, platform: Platform): boolean;
   /** The lock's canonical URL → where to fetch it, given the mirror. */
   downloadUrl(url: string, mirror: string | undefined): string;
   /** How an unpacked entry is used: bin dirs on PATH and extra variables (go: GOROOT, GOTOOLCHAIN). */

@@ -9,7 +9,7 @@ import type { Progress, ProgressTask } from "../download/progress.js";
 import { DevenvError, isErrno } from "../errors.js";
 import type { Artifact } from "../resolvers/types.js";
 import { extractArchive } from "./extract.js";
-import { lockEntry } from "./entry-lock.js";
+import { lockPath } from "../files/process-lock.js";
 import { entryName, type StoreLayout } from "./layout.js";
 import { sealTree } from "./seal.js";
 import { writeFileAtomic } from "../files/atomic.js";
@@ -44,7 +44,7 @@ export async function ensureEntry(layout: StoreLayout, request: EntryRequest, de
   if (existsSync(target)) return target;
 
   await Promise.all([mkdir(layout.store, { recursive: true }), mkdir(layout.tmp, { recursive: true, mode: 0o700 }), mkdir(layout.locks, { recursive: true })]);
-  const release = (await lockEntry(layout, name, { wait: true }))!;
+  const release = (await lockPath(join(layout.locks, `${name}.lock`), { wait: true }))!;
   try {
     if (existsSync(target)) return target;
     await sweepLeftovers(layout, name);
@@ -148,7 +148,7 @@ async function fetchVerified(request: EntryRequest, file: string, deps: EnsureDe
   const actual = hash.digest("hex");
   if (actual !== artifact.sha256) {
     throw new DevenvError("checksum-mismatch", `checksum mismatch for ${fetchUrl}: expected sha256 ${artifact.sha256}, got ${actual}`, {
-      hint: "the download is not what devenv.lock pins; nothing was installed. Check the mirror, or re-lock if upstream really changed",
+      hint: `nothing was installed. If the mirror is right, devenv.lock is wrong: restore it from version control, or rebuild ${request.tool}'s entry from upstream with \`devenv lock ${request.tool}\``,
     });
   }
 }

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { removeTree } from "../files/tree.js";
 import type { Platform } from "../resolvers/types.js";
-import { lockEntry } from "./entry-lock.js";
+import { lockPath } from "../files/process-lock.js";
 import type { StoreLayout } from "./layout.js";
 import { referencedEntries } from "./referenced.js";
 import { dropRoot } from "./roots.js";
@@ -54,7 +54,7 @@ export async function collectGarbage(layout: StoreLayout, platform: Platform, dr
 
 /** Runs `work` holding the entry's install lock; undefined if another process holds it now. */
 async function withEntryLock<T>(layout: StoreLayout, name: string, work: () => Promise<T>): Promise<T | undefined> {
-  const release = await lockEntry(layout, name, { wait: false });
+  const release = await lockPath(join(layout.locks, `${name}.lock`), { wait: false });
   if (release === undefined) return undefined;
   try {
     return await work();

@@ -17,10 +17,34 @@ export interface StoreLayout {
   readonly trees: string;
   /** Upstream metadata (indexes, checksum files) with its validators. */
   readonly httpCache: string;
+  /**
+   * What devenv keeps per project outside the project (see projectState):
+   * user-only, so no repository can ship it and no other user can write it.
+   */
+  readonly projects: string;
 }
 
 export function storeLayout(home: string): StoreLayout {
-  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots"), trust: join(home, "trust"), trees: join(home, "trees"), httpCache: join(home, "cache", "http") };
+  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots"), trust: join(home, "trust"), trees: join(home, "trees"), httpCache: join(home, "cache", "http"), projects: join(home, "projects") };
+}
+
+/**
+ * The state of the project at the real path `root`: `projects/<root>/=/`,
+ * the project's path mirrored under DEVENV_HOME so that the launcher finds
+ * it with shell built-ins alone (no hashing process on the hot path).
+ * cli/launcher.sh builds the same path.
+ */
+export function projectState(layout: StoreLayout, root: string) {
+  const dir = join(layout.projects, root, "=");
+  return {
+    dir,
+    /** The evaluated devenv.ts with the hash of every file it read. */
+    config: join(dir, "config.json"),
+    /** The launcher's environment, and the copies of the files it compares (`lock.<gen>`, `input.<gen>.<n>`). */
+    env: join(dir, "env.sh"),
+    /** Held while devenv.lock or its history is rewritten. */
+    lock: join(dir, "lock"),
+  };
 }
 
 /** `<first 32 hex of the archive's sha256>-<tool>-<version>`. */

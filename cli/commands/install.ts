@@ -12,8 +12,8 @@ import type { Context } from "../context.js";
  * what devenv.lock pins and says it did not check the lock against devenv.ts.
  */
 export async function installCommand(ctx: Context): Promise<void> {
-  const { root, configFile, configText } = locateConfig(ctx.cwd);
-  if (!isConfigTrusted(ctx, configFile, configText)) {
+  const { root, configFile } = locateConfig(ctx.cwd);
+  if (!(await isConfigTrusted(ctx, root, configFile))) {
     const current = readLock(root);
     if (current === undefined) throw new DevenvError("untrusted", `${configFile} is not trusted, and there is no devenv.lock to install from`, { hint: "read devenv.ts, then run `devenv trust`" });
     ctx.log.warn(`${configFile} is not trusted: installing what devenv.lock pins without evaluating it`);

@@ -4,6 +4,7 @@ import { DevenvError, isErrno } from "../../errors.js";
 import { generations, readGeneration } from "../../lock/history.js";
 import { lockPath, parseLock, type LockFile } from "../../lock/lockfile.js";
 import { writeLockText } from "../../lock/write.js";
+import { withProjectLock } from "../../project/project-lock.js";
 import type { Context } from "../context.js";
 
 /**
@@ -13,6 +14,10 @@ import type { Context } from "../context.js";
  */
 export async function rollbackCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
   const root = findProjectRoot(ctx.cwd);
+  await withProjectLock(ctx.layout, root, () => rollback(ctx, root, args));
+}
+
+async function rollback(ctx: Context, root: string, args: Record<string, unknown>): Promise<void> {
   const all = generations(root);
   const current = readCurrent(root);
   if (args.list === true) {

@@ -69,14 +69,17 @@ describe("a broken devenv.lock is a one-line error naming the file (exit 1), and
     ["not JSON", "{ nope", /devenv\.lock: not valid JSON/],
     ["an unknown lockfileVersion", JSON.stringify({ ...valid, lockfileVersion: 7 }), /devenv\.lock: unsupported lockfileVersion 7/],
     ["a sha256 that is not 64 hex", JSON.stringify(valid).replace("a".repeat(64), "A".repeat(64)), /sha256 is not 64 lowercase hex/],
-    ["a URL that is neither https nor loopback", JSON.stringify(valid).replace("https://nodejs.org", "http://evil.example"), /url "http:\/\/evil\.example.*" is not https/],
+    ["a URL on another host", JSON.stringify(valid).replace("https://nodejs.org", "https://evil.example"), /url "https:\/\/evil\.example.*" is not where upstream publishes node 20\.99\.1 for linux-x64/],
+    ["a loopback URL", JSON.stringify(valid).replace("https://nodejs.org", "http://127.0.0.1:9"), /url "http:\/\/127\.0\.0\.1:9\/.*" is not where upstream publishes/],
+    ["the URL of another version", JSON.stringify(valid).replaceAll("v20.99.1", "v20.98.0"), /url ".*node-v20\.98\.0-linux-x64\.tar\.gz" is not where upstream publishes node 20\.99\.1/],
+    ["the URL of another platform", JSON.stringify(valid).replace("node-v20.99.1-linux-x64", "node-v20.99.1-darwin-arm64"), /is not where upstream publishes node 20\.99\.1 for linux-x64/],
     ["no platforms", JSON.stringify({ ...valid, tools: { node: { ...valid.tools.node, platforms: {} } } }), /tools\.node\.platforms is empty/],
     ["an unknown platform", JSON.stringify(valid).replace("linux-x64", "plan9-mips"), /unknown platform/],
     ["a version that is a path", JSON.stringify(valid).replace('"version":"20.99.1"', '"version":"/../../../../tmp/escaped"'), /tools\.node\.version "\/\.\.\/.*" is not a version/],
     ["a version that climbs", JSON.stringify(valid).replace('"version":"20.99.1"', '"version":"1..2"'), /is not a version/],
   ];
   it("a lock without this platform's archive names the platform", async () => {
-    const dir = project(nodeConfig("20"), { "devenv.lock": JSON.stringify(valid).replace("linux-x64", "darwin-arm64") });
+    const dir = project(nodeConfig("20"), { "devenv.lock": JSON.stringify(valid).replaceAll("linux-x64", "darwin-arm64") });
     const result = await devenv(["install"], { cwd: dir, env: world(mirror).env });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^error: devenv\.lock has no node 20\.99\.1 archive for linux-x64\nhint: /);

@@ -93,6 +93,24 @@ describe("network faults against a misbehaving mirror", () => {
       assertStoreClean(home);
     }));
 
+  it("an endless index is cut off at 64 MiB with one line, not read until memory runs out", () =>
+    withMirror(async (m) => {
+      m.faults.set("/index.json", { endless: true });
+      const result = await devenv(["lock"], { cwd: project(nodeConfig("20")), env: world(m).env });
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr.split("\n")[0], `error: GET ${m.url}/index.json sent more than 64 MiB, more than an index or a checksum file ever is`);
+    }));
+
+  it("a body that drips a byte at a time times out on its rate, though no gap reaches the timeout", () =>
+    withMirror(async (m) => {
+      m.faults.set(archivePath("20.99.1"), { drip: true });
+      const { env, home } = world(m, { DEVENV_HTTP_TIMEOUT: "0.5" });
+      const result = await devenv(["install"], { cwd: project(nodeConfig("20")), env });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`^error: GET ${m.url}${archivePath("20.99.1").replaceAll(".", "\\.")} timed out: less than 4 KiB in 1 s$`, "m"));
+      assertStoreClean(home);
+    }));
+
   it("a body that keeps ending short of its Content-Length is never installed", () =>
     withMirror(async (m) => {
       m.faults.set(archivePath("20.99.1"), { truncate: true });

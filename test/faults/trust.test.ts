@@ -34,7 +34,7 @@ describe("devenv.ts is code: evaluated only once trusted", () => {
     for (const args of [["run", "node"], ["env"], ["lock"], ["shell"]]) {
       const result = await devenv(args, { cwd: dir, env });
       assert.equal(result.code, 2, args.join(" "));
-      assert.equal(result.stderr, `error: ${join(dir, "devenv.ts")} is not trusted: devenv runs it as code\nhint: read it, then run \`devenv trust\` (CI and DEVENV_TRUST=1 trust every devenv.ts)\n`);
+      assert.equal(result.stderr, `error: ${join(dir, "devenv.ts")} is not trusted: devenv runs it as code\nhint: read it (and what it imports), then run \`devenv trust\` (CI and DEVENV_TRUST=1 trust every devenv.ts)\n`);
     }
     assert.equal(evaluations(), 0);
   });
@@ -105,7 +105,7 @@ describe("devenv.ts is code: evaluated only once trusted", () => {
     const { dir } = markingProject();
     const { env } = untrusted();
     const no = new Terminal(devenvBin, ["run", "node"], { cwd: dir, env: { ...env, TERM: "xterm" } });
-    await no.waitFor(`Trust devenv.ts at ${join(dir, "devenv.ts")}? [y/N] `);
+    await no.waitFor(`Trust devenv.ts at ${join(dir, "devenv.ts")}, and the files it imports? [y/N] `);
     no.type("");
     assert.equal(await no.exited, 2);
     const yes = new Terminal(devenvBin, ["run", "node"], { cwd: dir, env: { ...env, TERM: "xterm" } });

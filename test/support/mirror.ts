@@ -7,9 +7,11 @@ import type { AddressInfo } from "node:net";
  * requests; without it the fault is permanent.
  * - status: answer that status;  reset: drop the connection before answering;
  * - stall: send headers and half the body, then go silent;  delayMs: the same, then finish;
- * - corrupt: flip a byte;  truncate: close the connection after half the bytes.
+ * - corrupt: flip a byte;  truncate: close the connection after half the bytes;
+ * - endless: a body that never ends;  drip: one byte every 50 ms, forever.
+ * endless and drip stop when devenv hangs up, or when the mirror closes.
  */
-export type Fault = ({ status: number } | { reset: true } | { stall: true } | { delayMs: number } | { corrupt: true } | { truncate: true }) & { times?: number };
+export type Fault = ({ status: number } | { reset: true } | { stall: true } | { delayMs: number } | { corrupt: true } | { truncate: true } | { endless: true } | { drip: true }) & { times?: number };
 
 /**
  * A local static server like the real ones (Range requests, ETags) that counts
@@ -67,6 +69,21 @@ export class Mirror {
     const fault = this.activeFault(path);
     if (fault && "status" in fault) return void res.writeHead(fault.status).end();
     if (fault && "reset" in fault) return void req.socket.destroy();
+    if (fault && "endless" in fault) {
+      const block = Buffer.alloc(1 << 20, "[");
+      res.writeHead(200);
+      const pump = () => {
+        while (!res.destroyed && res.write(block));
+      };
+      res.on("drain", pump);
+      return pump();
+    }
+    if (fault && "drip" in fault) {
+      res.writeHead(200);
+      const drip = setInterval(() => (res.destroyed ? clearInterval(drip) : res.write("[")), 50);
+      res.on("close", () => clearInterval(drip));
+      return;
+    }
     if (file === undefined) return void res.writeHead(404).end("not found");
 
     const etag = `"${sha256(file).slice(0, 16)}"`;

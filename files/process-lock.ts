@@ -1,20 +1,18 @@
 import { readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import lockfile from "lockfile";
-import { isProcessAlive } from "../files/pid.js";
-import type { StoreLayout } from "./layout.js";
+import { isProcessAlive } from "./pid.js";
 
 /** A lock whose holder neither refreshed it nor can be asked (another host) is taken to be dead after this. */
 const staleMs = 20_000;
 
 /**
- * The inter-process lock of one store entry (the `lockfile` package). The
+ * An inter-process lock at `path` (the `lockfile` package): a store entry
+ * being installed, a project whose devenv.lock is being rewritten. The
  * holder writes its PID into it and refreshes it, so a waiter breaks the lock
  * of a killed holder at once, and of a frozen or remote one once it is stale.
  * `wait: false`: undefined, at once, if another process holds it.
  */
-export async function lockEntry(layout: StoreLayout, name: string, options: { wait: boolean }): Promise<(() => Promise<void>) | undefined> {
-  const path = join(layout.locks, `${name}.lock`);
+export async function lockPath(path: string, options: { wait: boolean }): Promise<(() => Promise<void>) | undefined> {
   for (;;) {
     breakIfHolderDied(path);
     const error = await new Promise<NodeJS.ErrnoException | null | undefined>((resolve) => lockfile.lock(path, { stale: staleMs }, resolve));

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { removeTree } from "../../files/tree.js";
+import { devenv, nodeConfig, project } from "../support/cli.js";
+import { Mirror, sha256 } from "../support/mirror.js";
+import { fakeNodeTarball } from "../support/tarball.js";
+import { startMirror, world } from "../support/world.js";
+
+/** The lock decides which upstream file and which sha256, never where devenv connects. */
+let mirror: Mirror;
+let evil: Mirror;
+const made: string[] = [];
+const canonical = "https://nodejs.org/dist/v20.99.1/node-v20.99.1-linux-x64.tar.gz";
+
+before(async () => {
+  mirror = await startMirror();
+  evil = await Mirror.start();
+  evil.files.set("/payload.tar.gz", fakeNodeTarball("66.6.6"));
+});
+after(async () => {
+  await Promise.all([mirror.close(), evil.close()]);
+  await Promise.all(made.map(removeTree));
+});
+
+function locked() {
+  const dir = project(nodeConfig("20"));
+  const w = world(mirror);
+  made.push(dir, w.home);
+  return { dir, ...w };
+}
+
+describe("a hostile devenv.lock", () => {
+  it("pointing an entry at another server (with that file's sha256) is refused before any request, also under CI", async () => {
+    const { dir, env } = locked();
+    assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    const lock = readFileSync(join(dir, "devenv.lock"), "utf8");
+    const entry = JSON.parse(lock).tools.node.platforms["linux-x64"] as { sha256: string };
+    const hostile = lock.replace(canonical, `${evil.url}/payload.tar.gz`).replace(entry.sha256, sha256(evil.files.get("/payload.tar.gz")!));
+    writeFileSync(join(dir, "devenv.lock"), hostile);
+    for (const [args, extra] of [[["run", "node"], {}], [["install", "--frozen"], { CI: "true" }], [["list"], {}]] as const) {
+      const result = await devenv(args, { cwd: dir, env: { ...env, ...extra } });
+      assert.equal(result.code, 1, `${args.join(" ")}: ${result.stdout}`);
+      assert.match(result.stderr, /^error: .*devenv\.lock: tools\.node\.platforms\.linux-x64\.url "http:\/\/127\.0\.0\.1:\d+\/payload\.tar\.gz" is not where upstream publishes node 20\.99\.1 for linux-x64$/m);
+    }
+    assert.equal(evil.hits.size, 0, "the other server was never asked");
+    assert.equal(readFileSync(join(dir, "devenv.lock"), "utf8"), hostile, "the lock is left as it is");
+  });
+
+  it("a damaged sha256 fails the install with a hint that repairs it, and `devenv lock node` does", async () => {
+    const { dir, env } = locked();
+    assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    const good = readFileSync(join(dir, "devenv.lock"), "utf8");
+    const sha = (JSON.parse(good).tools.node.platforms["linux-x64"] as { sha256: string }).sha256;
+    writeFileSync(join(dir, "devenv.lock"), good.replace(sha, "0".repeat(64)));
+    const failed = await devenv(["install"], { cwd: dir, env });
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /^error: checksum mismatch for /m);
+    assert.match(failed.stderr, /^hint: .*`devenv lock node`$/m);
+    const unchanged = await devenv(["lock"], { cwd: dir, env });
+    assert.equal(unchanged.code, 0);
+    assert.notEqual(readFileSync(join(dir, "devenv.lock"), "utf8"), good, "a plain `devenv lock` keeps a fresh-looking entry");
+    const repaired = await devenv(["lock", "node"], { cwd: dir, env });
+    assert.equal(repaired.code, 0, repaired.stderr);
+    assert.equal(readFileSync(join(dir, "devenv.lock"), "utf8"), good);
+    assert.equal((await devenv(["run", "node"], { cwd: dir, env })).stdout, "v20.99.1\n");
+    const again = await devenv(["update", "node"], { cwd: dir, env });
+    assert.match(again.stderr, /devenv\.lock is up to date/, "an entry that matches upstream is not a change");
+  });
+
+  it("concurrent rewrites of devenv.lock take turns: eight rollbacks at once keep eight generations", async () => {
+    const { dir, env } = locked();
+    for (const spec of ["18", "20", "22"]) {
+      writeFileSync(join(dir, "devenv.ts"), nodeConfig(spec));
+      assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    }
+    const history = () => readdirSync(join(dir, ".devenv", "history")).length;
+    assert.equal(history(), 2);
+    const results = await Promise.all(Array.from({ length: 8 }, () => devenv(["rollback"], { cwd: dir, env })));
+    results.forEach((r, i) => assert.equal(r.code, 0, `rollback ${i}: ${r.stderr}`));
+    assert.equal(history(), 10, "each rollback kept the lock it replaced");
+    // Rollbacks alternate between the two newest locks: eight of them end where they began.
+    assert.equal((JSON.parse(readFileSync(join(dir, "devenv.lock"), "utf8")) as { tools: { node: { version: string } } }).tools.node.version, "22.1.0");
+  });
+});
