@@ -59,6 +59,8 @@ const filesystemHints: Record<string, string> = {
   EISDIR: "a directory is where devenv needs a file; move it away",
   EEXIST: "something is in the way there; move it away",
   EMFILE: "too many open files; raise the limit (ulimit -n)",
+  ENAMETOOLONG: "the path is longer than this filesystem allows; use a shorter DEVENV_HOME or project path",
+  ELOOP: "symbolic links there point at each other; remove the loop",
 };
 
 /**

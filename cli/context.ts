@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import kleur from "kleur";
 import { Http, type ProxySettings } from "../download/http.js";
 import { createProgress, type Progress } from "../download/progress.js";
@@ -91,7 +91,13 @@ function isSet(value: string | undefined): boolean {
 }
 
 function devenvHome(env: NodeJS.ProcessEnv): string {
-  if (env.DEVENV_HOME) return resolve(env.DEVENV_HOME);
+  if (env.DEVENV_HOME) {
+    // Relative, it would name a place in whatever repository devenv runs in, where trust records could be shipped.
+    if (!isAbsolute(env.DEVENV_HOME)) {
+      throw new DevenvError("usage", `DEVENV_HOME=${env.DEVENV_HOME} is a relative path`, { hint: 'give an absolute path, e.g. DEVENV_HOME="$PWD/.devenv-home"' });
+    }
+    return resolve(env.DEVENV_HOME);
+  }
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "devenv");
   return process.platform === "darwin" ? join(homedir(), "Library", "Caches", "devenv") : join(homedir(), ".cache", "devenv");
 }

@@ -5,46 +5,46 @@
 # in a project whose cached environment (in DEVENV_HOME) is still valid are
 # answered here with shell built-ins and `cmp`: no Node.js.
 # Everything else, and any doubt, goes to the Node.js CLI, which refreshes the cache.
-build_id='@BUILD_ID@'
-node_bin='@NODE@'
-dist='@DIST@'
-platform='@PLATFORM@'
-nl='
+_dv_build_id='@BUILD_ID@'
+_dv_node_bin='@NODE@'
+_dv_dist='@DIST@'
+_dv_platform='@PLATFORM@'
+_dv_nl='
 '
 set -f
 
 cold() {
-  if [ ! -f "$dist/bundle/main.js" ]; then
+  if [ ! -f "$_dv_dist/bundle/main.js" ]; then
     # Installed somewhere other than where it was built: dist/ is beside bin/.
-    self=$0
-    while [ -L "$self" ]; do
-      link=$(readlink "$self")
-      case $link in /*) self=$link ;; *) self=${self%/*}/$link ;; esac
+    _dv_self=$0
+    while [ -L "$_dv_self" ]; do
+      _dv_link=$(readlink "$_dv_self")
+      case $_dv_link in /*) _dv_self=$_dv_link ;; *) _dv_self=${_dv_self%/*}/$_dv_link ;; esac
     done
-    dist=${self%/*}/../dist
+    _dv_dist=${_dv_self%/*}/../dist
   fi
   # devenv runs on the Node.js it was built with, never on a project's pinned node:
   # failing that, the first node on PATH that is not in a devenv store.
-  if [ ! -x "$node_bin" ]; then
-    devenv_home || home=/nonexistent
-    saved_ifs=$IFS IFS=:
-    for dir in $PATH; do
-      case $dir in "$home"/store/*) continue ;; esac
-      [ -x "$dir/node" ] && { node_bin=$dir/node; break; }
+  if [ ! -x "$_dv_node_bin" ]; then
+    devenv_home || _dv_home=/nonexistent
+    _dv_saved_ifs=$IFS IFS=:
+    for _dv_dir in $PATH; do
+      case $_dv_dir in "$_dv_home"/store/*) continue ;; esac
+      [ -x "$_dv_dir/node" ] && { _dv_node_bin=$_dv_dir/node; break; }
     done
-    IFS=$saved_ifs
+    IFS=$_dv_saved_ifs
   fi
-  exec "$node_bin" "$dist/bundle/main.js" "$@"
+  exec "$_dv_node_bin" "$_dv_dist/bundle/main.js" "$@"
 }
 
 # home: DEVENV_HOME as the CLI computes it (SPEC §4); false if it is relative.
 devenv_home() {
   case ${DEVENV_HOME-} in
-    /*) home=$DEVENV_HOME ;;
+    /*) _dv_home=$DEVENV_HOME ;;
     '')
       case ${XDG_CACHE_HOME-} in
-        /*) home=$XDG_CACHE_HOME/devenv ;;
-        '') if [ "$platform" = darwin ]; then home=$HOME/Library/Caches/devenv; else home=$HOME/.cache/devenv; fi ;;
+        /*) _dv_home=$XDG_CACHE_HOME/devenv ;;
+        '') if [ "$_dv_platform" = darwin ]; then _dv_home=$HOME/Library/Caches/devenv; else _dv_home=$HOME/.cache/devenv; fi ;;
         *) return 1 ;;
       esac
       ;;
@@ -54,8 +54,8 @@ devenv_home() {
 
 # True when CI or DEVENV_TRUST is set to anything but empty, 0 or false (as the CLI reads them).
 trusted_by_env() {
-  for value in "${CI-}" "${DEVENV_TRUST-}"; do
-    case $value in '' | 0 | [Ff][Aa][Ll][Ss][Ee]) ;; *) return 0 ;; esac
+  for _dv_value in "${CI-}" "${DEVENV_TRUST-}"; do
+    case $_dv_value in '' | 0 | [Ff][Aa][Ll][Ss][Ee]) ;; *) return 0 ;; esac
   done
   return 1
 }
@@ -67,52 +67,53 @@ trusted_by_env() {
 # any size at once, where a shell loop reading it line by line would crawl.
 load_cache() {
   # The physical path, as the Node.js CLI sees it (process.cwd()): one project, however it is reached.
-  dir=$(pwd -P) || return 1
-  [ "$dir" = / ] && dir=
-  while [ ! -f "$dir/devenv.ts" ]; do
-    [ -n "$dir" ] || return 1
-    dir=${dir%/*}
+  _dv_dir=$(pwd -P) || return 1
+  [ "$_dv_dir" = / ] && _dv_dir=
+  while [ ! -f "$_dv_dir/devenv.ts" ]; do
+    [ -n "$_dv_dir" ] || return 1
+    _dv_dir=${_dv_dir%/*}
   done
-  root=${dir:-/}
+  _dv_root=${_dv_dir:-/}
   devenv_home || return 1
-  state=$home/projects${dir}/=
-  [ -f "$state/env.sh" ] && [ -O "$state/env.sh" ] || return 1
-  . "$state/env.sh"
-  [ "$cache_build" = "$build_id" ] || return 1
-  [ "$cache_root" = "$root" ] || return 1
+  _dv_state=$_dv_home/projects${_dv_dir}/=
+  [ -f "$_dv_state/env.sh" ] && [ -O "$_dv_state/env.sh" ] || return 1
+  . "$_dv_state/env.sh"
+  [ "$_dv_cache_build" = "$_dv_build_id" ] || return 1
+  [ "$_dv_cache_root" = "$_dv_root" ] || return 1
   # Written while CI or DEVENV_TRUST vouched for devenv.ts: good only while one of them still does.
-  [ "$cache_trust" = record ] || trusted_by_env || return 1
-  cmp -s "$root/devenv.lock" "$state/lock.$cache_gen" || return 1
-  n=0 saved_ifs=$IFS IFS=$nl
-  for input in $cache_inputs; do
-    n=$((n + 1))
-    cmp -s "$input" "$state/input.$cache_gen.$n" || { IFS=$saved_ifs; return 1; }
+  [ "$_dv_cache_trust" = record ] || trusted_by_env || return 1
+  cmp -s "$_dv_root/devenv.lock" "$_dv_state/lock.$_dv_cache_gen" || return 1
+  _dv_n=0 _dv_saved_ifs=$IFS IFS=$_dv_nl
+  for _dv_input in $_dv_cache_inputs; do
+    _dv_n=$((_dv_n + 1))
+    cmp -s "$_dv_input" "$_dv_state/input.$_dv_cache_gen.$_dv_n" || { IFS=$_dv_saved_ifs; return 1; }
   done
-  for entry in $cache_entries; do
-    [ -d "$entry" ] || { IFS=$saved_ifs; return 1; }
+  # A store entry that lost its binary would let the system's tool of that name run instead.
+  for _dv_binary in $_dv_cache_binaries; do
+    [ -x "$_dv_binary" ] || { IFS=$_dv_saved_ifs; return 1; }
   done
-  IFS=$saved_ifs
+  IFS=$_dv_saved_ifs
 }
 
 # new_path: devenv's directories, then $PATH without store directories and duplicates.
 compose_path() {
-  new_path=$cache_dirs
-  saved_ifs=$IFS IFS=:
-  for dir in $PATH; do
-    case $dir in '' | "$cache_store"*) continue ;; esac
-    case :$new_path: in *:"$dir":*) continue ;; esac
-    new_path=${new_path:+$new_path:}$dir
+  _dv_new_path=$_dv_cache_dirs
+  _dv_saved_ifs=$IFS IFS=:
+  for _dv_dir in $PATH; do
+    case $_dv_dir in '' | "$_dv_cache_store"*) continue ;; esac
+    case :$_dv_new_path: in *:"$_dv_dir":*) continue ;; esac
+    _dv_new_path=${_dv_new_path:+$_dv_new_path:}$_dv_dir
   done
-  IFS=$saved_ifs
+  IFS=$_dv_saved_ifs
 }
 
 # out: $1 with every $2 replaced by $3.
 replace_all() {
-  out= rest=$1
+  _dv_out= _dv_rest=$1
   while :; do
-    case $rest in
-      *"$2"*) out=$out${rest%%"$2"*}$3 rest=${rest#*"$2"} ;;
-      *) out=$out$rest; return ;;
+    case $_dv_rest in
+      *"$2"*) _dv_out=$_dv_out${_dv_rest%%"$2"*}$3 _dv_rest=${_dv_rest#*"$2"} ;;
+      *) _dv_out=$_dv_out$_dv_rest; return ;;
     esac
   done
 }
@@ -120,49 +121,52 @@ replace_all() {
 case $1 in
   run)
     case $2 in
-      -- ) [ -n "${3-}" ] || cold "$@"; cmd=$3 ;;
+      -- ) [ -n "${3-}" ] || cold "$@"; _dv_cmd=$3 ;;
       '' | -*) cold "$@" ;;
-      *) cmd=$2 ;;
+      *) _dv_cmd=$2 ;;
     esac
     if load_cache; then
       compose_path
-      outer_path=$PATH PATH=$new_path
-      if command -v "$cmd" > /dev/null 2>&1; then
+      _dv_outer_path=$PATH PATH=$_dv_new_path
+      if command -v "$_dv_cmd" > /dev/null 2>&1; then
         export PATH
-        eval "$cache_posix"
+        eval "$_dv_cache_posix"
         shift
         [ "$1" = -- ] && shift
+        # Every name the launcher uses starts with _dv_: none of the user's variables was touched, and none of these goes on.
+        unset _dv_build_id _dv_node_bin _dv_dist _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value
+        unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_dirs _dv_cache_inputs _dv_cache_posix _dv_cache_fish
         exec "$@"
       fi
-      PATH=$outer_path
+      PATH=$_dv_outer_path
     fi
     cold "$@"
     ;;
   env)
     case $#:${2-} in
-      1:) format=${SHELL##*/} ;;
-      2:--shell=*) format=${2#--shell=} ;;
-      3:--shell) format=$3 ;;
+      1:) _dv_format=${SHELL##*/} ;;
+      2:--shell=*) _dv_format=${2#--shell=} ;;
+      3:--shell) _dv_format=$3 ;;
       *) cold "$@" ;;
     esac
-    case $format in
+    case $_dv_format in
       bash | zsh | fish) ;;
-      *) [ $# = 1 ] || cold "$@"; format=bash ;;
+      *) [ $# = 1 ] || cold "$@"; _dv_format=bash ;;
     esac
     load_cache || cold "$@"
     compose_path
-    if [ "$format" = fish ]; then
-      line='set -gx PATH' saved_ifs=$IFS IFS=:
-      for dir in $new_path; do
-        replace_all "$dir" '\' '\\'
-        replace_all "$out" "'" "\\'"
-        line="$line '$out'"
+    if [ "$_dv_format" = fish ]; then
+      _dv_line='set -gx PATH' _dv_saved_ifs=$IFS IFS=:
+      for _dv_dir in $_dv_new_path; do
+        replace_all "$_dv_dir" '\' '\\'
+        replace_all "$_dv_out" "'" "\\'"
+        _dv_line="$_dv_line '$_dv_out'"
       done
-      IFS=$saved_ifs
-      printf '%s\n%s\n' "$line" "$cache_fish"
+      IFS=$_dv_saved_ifs
+      printf '%s\n%s\n' "$_dv_line" "$_dv_cache_fish"
     else
-      replace_all "$new_path" "'" "'\\''"
-      printf "export PATH='%s'\n%s\n" "$out" "$cache_posix"
+      replace_all "$_dv_new_path" "'" "'\\''"
+      printf "export PATH='%s'\n%s\n" "$_dv_out" "$_dv_cache_posix"
     fi
     exit 0
     ;;

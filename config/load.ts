@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
@@ -62,18 +63,23 @@ export async function bundleConfig(file: string): Promise<ConfigBundle> {
   }
 }
 
-/** Runs the bundle and returns devenv.ts's default export, called if it is a function. */
-export async function evaluateBundle(bundle: ConfigBundle, file: string, tmpDir: string): Promise<unknown> {
-  mkdirSync(tmpDir, { recursive: true });
-  const module = join(tmpDir, `devenv-config-${process.pid}-${randomBytes(4).toString("hex")}.mjs`);
-  writeFileSync(module, bundle.code, { mode: 0o600 });
+/**
+ * Runs the bundle and returns devenv.ts's default export, called if it is a
+ * function. The bundle is imported from a private directory of the system's
+ * temporary area: nothing is written into the project, and a read-only
+ * DEVENV_HOME still evaluates.
+ */
+export async function evaluateBundle(bundle: ConfigBundle, file: string): Promise<unknown> {
+  const dir = mkdtempSync(join(tmpdir(), "devenv-config-"));
+  const module = join(dir, "devenv.config.mjs");
   let mod: { default?: unknown };
   try {
+    writeFileSync(module, bundle.code, { mode: 0o600, flag: "wx" });
     mod = (await import(pathToFileURL(module).href)) as { default?: unknown };
   } catch (error) {
     throw loadError(file, error);
   } finally {
-    rmSync(module, { force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
   if (mod.default === undefined) {
     throw new DevenvError("config-invalid", `${file} has no default export`, {

@@ -56,14 +56,16 @@ export function validateConfig(raw: unknown, file: string): ProjectConfig {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw fail(key, value, "not a valid variable name", "use letters, digits and _");
     if (reservedEnv.has(name)) throw fail(key, value, "is set by devenv itself", name === "PATH" ? "list directories in `path` instead" : `remove env.${name}`);
     if (typeof value !== "string") throw fail(key, value, "must be a string", `quote it: ${name}: "${String(value)}"`);
+    // No process can be given a variable holding NUL: the operating system ends the string there.
+    if (value.includes("\0")) throw fail(key, value, "holds a NUL character, which no environment variable can", "remove it");
     env[name] = value;
   }
 
   const rawPath = raw.path ?? [];
   if (!Array.isArray(rawPath)) throw fail("path", rawPath, "must be an array of directories", 'path: ["node_modules/.bin"]');
   rawPath.forEach((entry, i) => {
-    if (typeof entry !== "string" || entry === "" || entry.includes(":")) {
-      throw fail(`path[${i}]`, entry, "must be a non-empty directory without ':'", 'path: ["node_modules/.bin"]');
+    if (typeof entry !== "string" || entry === "" || entry.includes(":") || entry.includes("\0")) {
+      throw fail(`path[${i}]`, entry, "must be a non-empty directory without ':' or NUL", 'path: ["node_modules/.bin"]');
     }
   });
 

@@ -12,13 +12,21 @@ const staleMs = 20_000;
  * of a killed holder at once, and of a frozen or remote one once it is stale.
  * `wait: false`: undefined, at once, if another process holds it.
  */
-export async function lockPath(path: string, options: { wait: boolean }): Promise<(() => Promise<void>) | undefined> {
+export async function acquireLock(path: string, options: { wait: boolean; onWait?: (holder: number | undefined, waitedMs: number) => void }): Promise<(() => Promise<void>) | undefined> {
+  const started = Date.now();
+  let reported = 0;
   for (;;) {
-    breakIfHolderDied(path);
+    const holder = breakIfHolderDied(path);
     const error = await new Promise<NodeJS.ErrnoException | null | undefined>((resolve) => lockfile.lock(path, { stale: staleMs }, resolve));
     if (!error) break;
     if (error.code !== "EEXIST") throw error;
     if (!options.wait) return undefined;
+    // Waiting is said after a second, then every ten: a twin that stalls is never a silent hang.
+    const waited = Date.now() - started;
+    if (waited >= 1000 + reported * 10_000) {
+      options.onWait?.(holder, waited);
+      reported++;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   writeFileSync(path, `${process.pid}\n`);
@@ -35,12 +43,14 @@ export async function lockPath(path: string, options: { wait: boolean }): Promis
   };
 }
 
-function breakIfHolderDied(path: string): void {
+/** The holder's PID, unless it died (then its lock is removed). */
+function breakIfHolderDied(path: string): number | undefined {
   let pid: number;
   try {
     pid = Number(readFileSync(path, "utf8").trim());
   } catch {
-    return;
+    return undefined;
   }
   if (pid > 0 && !isProcessAlive(pid)) rmSync(path, { force: true });
+  return pid > 0 ? pid : undefined;
 }

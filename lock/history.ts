@@ -31,5 +31,5 @@ export function readGeneration(generation: Generation): string {
 export function recordGeneration(root: string, text: string): void {
   const { history, tmp } = ensureStateDir(root);
   const next = (generations(root).at(-1)?.number ?? 0) + 1;
-  writeFileAtomic(join(history, `${next}.lock`), text, 0o644, { tempDir: tmp });
+  writeFileAtomic(join(history, `${next}.lock`), text, 0o600, { tempDir: tmp });
 }

@@ -28,7 +28,8 @@ export interface CacheInput {
   /** devenv.lock exactly as read. */
   readonly lockText: string;
   readonly env: DevenvEnvironment;
-  readonly entries: readonly string[];
+  /** Every tool's binaries: the launcher checks each is still there. */
+  readonly binaries: readonly string[];
 }
 
 /**
@@ -62,16 +63,16 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   contents.forEach((content, i) => writeFileAtomic(join(state.dir, `input.${generation}.${i + 1}`), content!, 0o600));
   const vars = (name: string, value: string) => `${name}=${quotePosix(value)}\n`;
   const text = [
-    vars("cache_gen", generation),
-    vars("cache_build", buildId),
-    vars("cache_root", input.root),
-    vars("cache_trust", input.trust),
-    vars("cache_store", join(layout.store, "/")),
-    vars("cache_entries", input.entries.join("\n")),
-    vars("cache_dirs", [...new Set(input.env.dirs)].join(":")),
-    vars("cache_inputs", input.inputs.map((i) => i.path).join("\n")),
-    vars("cache_posix", posixExports(input.env.vars).trimEnd()),
-    vars("cache_fish", fishExports(input.env.vars).trimEnd()),
+    vars("_dv_cache_gen", generation),
+    vars("_dv_cache_build", buildId),
+    vars("_dv_cache_root", input.root),
+    vars("_dv_cache_trust", input.trust),
+    vars("_dv_cache_store", join(layout.store, "/")),
+    vars("_dv_cache_binaries", input.binaries.join("\n")),
+    vars("_dv_cache_dirs", [...new Set(input.env.dirs)].join(":")),
+    vars("_dv_cache_inputs", input.inputs.map((i) => i.path).join("\n")),
+    vars("_dv_cache_posix", posixExports(input.env.vars).trimEnd()),
+    vars("_dv_cache_fish", fishExports(input.env.vars).trimEnd()),
   ].join("");
   writeFileAtomic(state.env, text, 0o600);
   for (const name of readdirSync(state.dir)) {

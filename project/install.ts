@@ -1,4 +1,4 @@
-import { relative } from "node:path";
+import { join } from "node:path";
 import { existsSync } from "node:fs";
 import type { Context } from "../cli/context.js";
 import { DevenvError } from "../errors.js";
@@ -39,7 +39,10 @@ export async function installLocked(root: string, lock: LockFile, ctx: Context, 
   const entries = lockedEntries(lock, ctx, order);
   registerRoot(ctx.layout, root);
   return settleAll(entries, async ({ name, version, sha256, url, entry }) => {
-    if (existsSync(entry)) return { name, version, entry };
+    if (existsSync(entry)) {
+      assertWhole(name, version, entry);
+      return { name, version, entry };
+    }
     await ensureEntry(ctx.layout, entryRequest(name, version, { url, sha256 }, entry, ctx), ctx);
     ctx.log.info(`installed ${name} ${version}`);
     return { name, version, entry };
@@ -49,6 +52,20 @@ export async function installLocked(root: string, lock: LockFile, ctx: Context, 
 /** What the store needs to install one locked archive: where to fetch it, what it must contain, how to fix it up. */
 export function entryRequest(tool: ToolName, version: string, artifact: Artifact, entry: string, ctx: Context): EntryRequest {
   const resolver = resolvers[tool];
-  const expect = resolver.activate(entry).bin.map((dir) => relative(entry, dir));
-  return { tool, version, artifact, fetchUrl: resolver.downloadUrl(artifact.url, ctx.mirror(tool)), expect, fixup: resolver.fixup };
+  return { tool, version, artifact, fetchUrl: resolver.downloadUrl(artifact.url, ctx.mirror(tool)), expect: resolver.binaries, fixup: resolver.fixup };
+}
+
+/** The absolute paths of a tool's binaries in its entry: what the launcher checks before every use, too. */
+export function entryBinaries(tool: ToolName, entry: string): string[] {
+  return resolvers[tool].binaries.map((path) => join(entry, path));
+}
+
+/** An installed entry that lost one of its binaries would let the system's tool of that name run instead. */
+function assertWhole(tool: ToolName, version: string, entry: string): void {
+  const missing = entryBinaries(tool, entry).find((path) => !existsSync(path));
+  if (missing !== undefined) {
+    throw new DevenvError("store-modified", `${missing} is missing from the store: ${tool} ${version} was modified after it was installed`, {
+      hint: "run `devenv verify --repair` to reinstall it",
+    });
+  }
 }

@@ -8,6 +8,7 @@ import { isTrusted, trust } from "../config/trust.js";
 import { validateConfig, type ProjectConfig } from "../config/validate.js";
 import { DevenvError } from "../errors.js";
 import { projectState } from "../store/layout.js";
+import { keepCache } from "./keep.js";
 
 export interface Project {
   readonly root: string;
@@ -34,9 +35,9 @@ export async function openProject(ctx: Context): Promise<Project> {
   }
   const bundle = await bundleConfig(configFile);
   const trusted = await ensureTrusted(ctx, configFile, fingerprint(bundle.inputs));
-  const value = await evaluateBundle(bundle, configFile, ctx.layout.tmp);
+  const value = await evaluateBundle(bundle, configFile);
   const config = validateConfig(value, configFile);
-  writeEvaluatedConfig(state.config, bundle.inputs, value);
+  keepCache(ctx, "the evaluated devenv.ts", () => writeEvaluatedConfig(state.config, bundle.inputs, value));
   return { root, configFile, inputs: bundle.inputs, config, trust: trusted };
 }
 

@@ -1,7 +1,8 @@
 import type { Context } from "../cli/context.js";
 import { writeEnvironmentCache } from "./cache.js";
+import { keepCache } from "./keep.js";
 import { devenvEnvironment, type EnvironmentInput } from "./environment.js";
-import { installLocked } from "./install.js";
+import { entryBinaries, installLocked } from "./install.js";
 import { openProject } from "./open.js";
 import { logChanges, syncLock } from "./sync.js";
 
@@ -15,6 +16,9 @@ export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput
   logChanges(ctx, changes);
   const tools = await installLocked(project.root, lock, ctx, project.config.tools.map((t) => t.name));
   const input = { root: project.root, config: project.config, tools, store: ctx.layout.store };
-  writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, lockText: text, env: devenvEnvironment(input), entries: tools.map((t) => t.entry) });
+  const env = devenvEnvironment(input);
+  keepCache(ctx, "the launcher's environment", () =>
+    writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, lockText: text, env, binaries: tools.flatMap((t) => entryBinaries(t.name, t.entry)) }),
+  );
   return input;
 }

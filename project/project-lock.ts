@@ -1,5 +1,5 @@
 import { ensurePrivateDir } from "../files/private-dir.js";
-import { lockPath } from "../files/process-lock.js";
+import { acquireLock } from "../files/process-lock.js";
 import { projectState, type StoreLayout } from "../store/layout.js";
 
 /**
@@ -10,7 +10,7 @@ import { projectState, type StoreLayout } from "../store/layout.js";
 export async function withProjectLock<T>(layout: StoreLayout, root: string, work: () => Promise<T>): Promise<T> {
   const state = projectState(layout, root);
   ensurePrivateDir(state.dir);
-  const release = (await lockPath(state.lock, { wait: true }))!;
+  const release = (await acquireLock(state.lock, { wait: true }))!;
   try {
     return await work();
   } finally {

@@ -23,12 +23,12 @@ export function ensureStateDir(root: string): ReturnType<typeof stateLayout> {
   const layout = stateLayout(root);
   for (const dir of [layout.dir, layout.history, layout.tmp]) {
     const stat = lstatSync(dir, { throwIfNoEntry: false });
-    if (stat === undefined) mkdirSync(dir);
+    if (stat === undefined) mkdirSync(dir, { mode: 0o700 });
     else if (!stat.isDirectory()) refuse(dir, stat.isSymbolicLink() ? "a symbolic link" : "not a directory");
   }
   const ignore = join(layout.dir, ".gitignore");
   const stat = lstatSync(ignore, { throwIfNoEntry: false });
-  if (stat === undefined) writeFileSync(ignore, "*\n", { flag: "wx" });
+  if (stat === undefined) writeFileSync(ignore, "*\n", { flag: "wx", mode: 0o600 });
   else if (!stat.isFile()) refuse(ignore, stat.isSymbolicLink() ? "a symbolic link" : "not a file");
   return layout;
 }

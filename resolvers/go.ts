@@ -33,6 +33,8 @@ function toSemver(version: string): string | undefined {
 export const go = {
   name: "go",
 
+  binaries: ["bin/go"],
+
   isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^go/, ""), toSemver),
 
   async resolve(spec, ctx) {

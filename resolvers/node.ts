@@ -16,6 +16,8 @@ const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/,
 export const node = {
   name: "node",
 
+  binaries: ["bin/node"],
+
   isValidSpec(spec) {
     return /^lts(\/[a-z*]+)?$/i.test(spec) || isValidSemverSpec(spec.replace(/^v/, ""), toSemver);
   },

@@ -36,6 +36,8 @@ type TagBuilds = Map<string, Map<Platform, { asset: string; sha256: string; stri
 export const python = {
   name: "python",
 
+  binaries: ["bin/python3"],
+
   isValidSpec: (spec) => isValidSemverSpec(spec, toSemver),
 
   /**

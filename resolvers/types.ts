@@ -55,6 +55,8 @@ export interface Resolver {
   isCanonicalUrl(url: string, version: string, platform: Platform): boolean;
   /** The lock's canonical URL → where to fetch it, given the mirror. */
   downloadUrl(url: string, mirror: string | undefined): string;
+  /** Entry-relative paths an unpacked entry must have to be this tool at all: checked at install and before every use. */
+  readonly binaries: readonly string[];
   /** How an unpacked entry is used: bin dirs on PATH and extra variables (go: GOROOT, GOTOOLCHAIN). */
   activate(entry: string): Activation;
   /**

@@ -9,7 +9,7 @@ import type { Progress, ProgressTask } from "../download/progress.js";
 import { DevenvError, isErrno } from "../errors.js";
 import type { Artifact } from "../resolvers/types.js";
 import { extractArchive } from "./extract.js";
-import { lockPath } from "../files/process-lock.js";
+import { acquireLock } from "../files/process-lock.js";
 import { entryName, type StoreLayout } from "./layout.js";
 import { sealTree } from "./seal.js";
 import { writeFileAtomic } from "../files/atomic.js";
@@ -31,6 +31,7 @@ export interface EntryRequest {
 export interface EnsureDeps {
   readonly http: Http;
   readonly progress: Progress;
+  readonly log: { info(message: string): void };
 }
 
 /**
@@ -44,7 +45,9 @@ export async function ensureEntry(layout: StoreLayout, request: EntryRequest, de
   if (existsSync(target)) return target;
 
   await Promise.all([mkdir(layout.store, { recursive: true }), mkdir(layout.tmp, { recursive: true, mode: 0o700 }), mkdir(layout.locks, { recursive: true })]);
-  const release = (await lockPath(join(layout.locks, `${name}.lock`), { wait: true }))!;
+  const onWait = (holder: number | undefined, waited: number) =>
+    deps.log.info(`waiting for ${holder === undefined ? "another devenv" : `process ${holder}`}, which is installing ${request.tool} ${request.version} (${Math.round(waited / 1000)} s so far)`);
+  const release = (await acquireLock(join(layout.locks, `${name}.lock`), { wait: true, onWait }))!;
   try {
     if (existsSync(target)) return target;
     await sweepLeftovers(layout, name);

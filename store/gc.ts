@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { removeTree } from "../files/tree.js";
 import type { Platform } from "../resolvers/types.js";
-import { lockPath } from "../files/process-lock.js";
+import { acquireLock } from "../files/process-lock.js";
 import type { StoreLayout } from "./layout.js";
 import { referencedEntries } from "./referenced.js";
 import { dropRoot } from "./roots.js";
@@ -14,6 +14,8 @@ export interface Collected {
   readonly roots: string[];
   /** Temporary trees left by killed installs. */
   readonly temps: string[];
+  /** Projects whose devenv.lock does not parse: only their lock generations protected anything. */
+  readonly unreadable: Array<{ project: string; reason: string }>;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface Collected {
  */
 export async function collectGarbage(layout: StoreLayout, platform: Platform, dryRun: boolean): Promise<Collected> {
   const started = Date.now();
-  const { entries: live, deadRoots } = referencedEntries(layout, platform);
+  const { entries: live, deadRoots, unreadable } = referencedEntries(layout, platform);
   if (!dryRun) deadRoots.forEach(dropRoot);
 
   const entries: Collected["entries"] = [];
@@ -45,16 +47,17 @@ export async function collectGarbage(layout: StoreLayout, platform: Platform, dr
 
   const temps: string[] = [];
   for (const name of listDir(layout.tmp)) {
-    const entry = name.slice(0, name.lastIndexOf("."));
+    // `<entry>.XXXXXX` (mkdtemp's tree) and `<entry>.XXXXXX.archive` (its download) belong to <entry>'s install lock.
+    const entry = name.replace(/\.[^.]{6}(\.archive)?$/, "");
     const removed = await withEntryLock(layout, entry, async () => (dryRun ? true : (await removeTree(join(layout.tmp, name)), true)));
     if (removed) temps.push(name);
   }
-  return { entries, roots: deadRoots.map((r) => r.project), temps };
+  return { entries, roots: deadRoots.map((r) => r.project), temps, unreadable: unreadable.map(({ root, reason }) => ({ project: root.project, reason })) };
 }
 
 /** Runs `work` holding the entry's install lock; undefined if another process holds it now. */
 async function withEntryLock<T>(layout: StoreLayout, name: string, work: () => Promise<T>): Promise<T | undefined> {
-  const release = await lockPath(join(layout.locks, `${name}.lock`), { wait: false });
+  const release = await acquireLock(join(layout.locks, `${name}.lock`), { wait: false });
   if (release === undefined) return undefined;
   try {
     return await work();

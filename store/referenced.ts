@@ -17,16 +17,23 @@ export interface Referenced {
  * one of its lock generations, pins for this platform; and the roots whose
  * project or lock is gone.
  */
-export function referencedEntries(layout: StoreLayout, platform: Platform): { entries: Map<string, Referenced>; deadRoots: Root[] } {
+export function referencedEntries(layout: StoreLayout, platform: Platform): { entries: Map<string, Referenced>; deadRoots: Root[]; unreadable: Array<{ root: Root; reason: string }> } {
   const entries = new Map<string, Referenced>();
   const deadRoots: Root[] = [];
+  const unreadable: Array<{ root: Root; reason: string }> = [];
   for (const root of listRoots(layout)) {
-    const current = existsSync(lockPath(root.project)) ? readLock(root.project) : undefined;
-    if (current === undefined) {
+    if (!existsSync(lockPath(root.project))) {
       deadRoots.push(root);
       continue;
     }
-    const locks: LockFile[] = [current.lock, ...generations(root.project).flatMap((g) => parsedOrNone(readGeneration(g), g.file))];
+    // Another project's broken lock must not stop gc for everyone: its generations still protect what they pin.
+    let current: LockFile[] = [];
+    try {
+      current = [readLock(root.project)!.lock];
+    } catch (error) {
+      unreadable.push({ root, reason: (error as Error).message });
+    }
+    const locks: LockFile[] = [...current, ...generations(root.project).flatMap((g) => parsedOrNone(readGeneration(g), g.file))];
     for (const lock of locks) {
       for (const [tool, locked] of Object.entries(lock.tools)) {
         const artifact = locked.platforms[platform];
@@ -34,10 +41,10 @@ export function referencedEntries(layout: StoreLayout, platform: Platform): { en
       }
     }
   }
-  return { entries, deadRoots };
+  return { entries, deadRoots, unreadable };
 }
 
-/** A generation that no longer parses protects nothing; the current lock must parse (readLock throws). */
+/** A generation that no longer parses protects nothing. */
 function parsedOrNone(text: string, file: string): LockFile[] {
   try {
     return [parseLock(text, file)];

@@ -11,8 +11,8 @@ export function recordingLauncher(options: { buildId?: string } = {}) {
   const dir = tempDir("devenv-launcher-");
   const log = join(dir, "node-starts");
   writeFileSync(join(dir, "node"), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
-  let launcher = readFileSync(devenvBin, "utf8").replace(/^node_bin='.*'$/m, `node_bin='${join(dir, "node")}'`);
-  if (options.buildId) launcher = launcher.replace(/^build_id='.*'$/m, `build_id='${options.buildId}'`);
+  let launcher = readFileSync(devenvBin, "utf8").replace(/^_dv_node_bin='.*'$/m, `_dv_node_bin='${join(dir, "node")}'`);
+  if (options.buildId) launcher = launcher.replace(/^_dv_build_id='.*'$/m, `_dv_build_id='${options.buildId}'`);
   writeFileSync(join(dir, "devenv"), launcher, { mode: 0o755 });
   return {
     bin: join(dir, "devenv"),

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { removeTree } from "../../files/tree.js";
+import { devenv, nodeConfig, project, run } from "../support/cli.js";
+import { recordingLauncher } from "../support/launcher.js";
+import type { Mirror } from "../support/mirror.js";
+import { startMirror, world } from "../support/world.js";
+
+let mirror: Mirror;
+const made: string[] = [];
+before(async () => (mirror = await startMirror()));
+after(async () => {
+  await mirror.close();
+  await Promise.all(made.map(removeTree));
+});
+
+function installed(config = nodeConfig("20")) {
+  const dir = project(config);
+  const w = world(mirror);
+  made.push(dir, w.home);
+  return { dir, ...w };
+}
+
+describe("what a damaged store, a read-only DEVENV_HOME or an odd setting cannot do", () => {
+  it("a store entry that lost its binary never lets the system's tool run: not on the hot path, not through Node.js", async () => {
+    const { dir, env, home } = installed();
+    const launcher = recordingLauncher();
+    made.push(launcher.dir);
+    const hot = (args: string[]) => run(launcher.bin, args, { cwd: dir, env });
+    assert.equal((await hot(["run", "node"])).stdout, "v20.99.1\n");
+    const [entry] = readdirSync(join(home, "store"));
+    const bin = join(home, "store", entry!, "bin");
+    chmodSync(bin, 0o755);
+    rmSync(join(bin, "node"));
+    const result = await hot(["run", "node"]);
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(result.stderr, /^error: .*\/bin\/node is missing from the store: node 20\.99\.1 was modified after it was installed\nhint: run `devenv verify --repair` to reinstall it$/m);
+    assert.equal(launcher.nodeStarts(), 2, "the launcher did not answer");
+  });
+
+  it("a read-only DEVENV_HOME, fully installed, still serves run and env", { skip: process.getuid?.() !== 0 && "needs root to mount" }, async (t) => {
+    const { dir, env, home } = installed();
+    assert.equal((await devenv(["install"], { cwd: dir, env })).code, 0);
+    rmSync(join(home, "projects"), { recursive: true, force: true });
+    if (spawnSync("mount", ["--bind", home, home]).status !== 0) return void t.skip("cannot bind-mount here");
+    if (spawnSync("mount", ["-o", "remount,ro,bind", home]).status !== 0) {
+      spawnSync("umount", [home]);
+      return void t.skip("cannot remount read-only here");
+    }
+    try {
+      assert.throws(() => writeFileSync(join(home, "probe"), ""), /EROFS/);
+      for (const args of [["run", "node"], ["env", "--shell", "json"], ["which", "node"]]) {
+        const result = await devenv(args, { cwd: dir, env });
+        assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
+      }
+    } finally {
+      spawnSync("umount", [home]);
+    }
+  });
+
+  it("gc: another project's broken lock is a warning, not a stop; a project that moved keeps its toolchains when gc runs in it", async () => {
+    const { dir, env, home } = installed();
+    assert.equal((await devenv(["install"], { cwd: dir, env })).code, 0);
+    const broken = installed(nodeConfig("18"));
+    assert.equal((await devenv(["install"], { cwd: broken.dir, env })).code, 0);
+    writeFileSync(join(broken.dir, "devenv.lock"), "{ not json");
+    const moved = `${dir}-moved`;
+    renameSync(dir, moved);
+    made.push(moved);
+    const gc = await devenv(["gc"], { cwd: moved, env });
+    assert.equal(gc.code, 0, gc.stderr);
+    assert.match(gc.stderr, new RegExp(`^warning: ${broken.dir}: .*not valid JSON.*; only its lock generations kept toolchains$`, "m"));
+    assert.equal((await devenv(["run", "node"], { cwd: moved, env })).stdout, "v20.99.1\n");
+    assert.ok(readdirSync(join(home, "store")).some((e) => e.endsWith("-node-20.99.1")));
+  });
+
+  it("a relative DEVENV_HOME is refused: it would name a place inside whatever repository devenv runs in", async () => {
+    const { dir, env } = installed();
+    const result = await devenv(["lock"], { cwd: dir, env: { ...env, DEVENV_HOME: ".devenv-home" } });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^error: DEVENV_HOME=\.devenv-home is a relative path$/m);
+  });
+
+  it("an env value with a NUL is a config error naming it, not an internal error", async () => {
+    const { dir, env } = installed(nodeConfig("20", `, env: { BAD: "a\\0b" }`));
+    const result = await devenv(["run", "true"], { cwd: dir, env });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^error: .*devenv\.ts: env\.BAD = .*: holds a NUL character/m);
+  });
+
+  it("what devenv writes under .devenv/ is for this user alone", async () => {
+    const { dir, env } = installed();
+    assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    writeFileSync(join(dir, "devenv.ts"), nodeConfig("18"));
+    assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    const state = join(dir, ".devenv");
+    assert.equal(statSync(state).mode & 0o077, 0);
+    for (const file of [".gitignore", "history/1.lock"]) assert.equal(statSync(join(state, file)).mode & 0o077, 0, file);
+  });
+
+  it("the hot path leaves the user's variables as they were, whatever their names, and passes none of its own", async () => {
+    const { dir, env } = installed();
+    const launcher = recordingLauncher();
+    made.push(launcher.dir);
+    const mine = { home: "H", root: "R", dir: "D", key: "K", first: "F", state: "S", cmd: "C", n: "N", cache: "X" };
+    const show = ["run", "sh", "-c", 'echo "$home $root $dir $key $first $state $cmd $n $cache"; env | grep -c "^_dv_" || true'];
+    assert.equal((await run(launcher.bin, ["run", "true"], { cwd: dir, env })).code, 0);
+    const result = await run(launcher.bin, show, { cwd: dir, env: { ...env, ...mine } });
+    assert.equal(result.stdout, "H R D K F S C N X\n0\n");
+    assert.equal(launcher.nodeStarts(), 1, "answered by the hot path");
+  });
+
+  it("an install waiting behind a twin says for whom and how long", async () => {
+    const { dir, env } = installed();
+    assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    mirror.faults.set("/v20.99.1/node-v20.99.1-linux-x64.tar.gz", { delayMs: 2500 });
+    try {
+      const first = devenv(["install"], { cwd: dir, env });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const second = await devenv(["install"], { cwd: dir, env });
+      assert.equal((await first).code, 0);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stderr, /^waiting for process \d+, which is installing node 20\.99\.1 \(1 s so far\)$/m);
+    } finally {
+      mirror.faults.clear();
+    }
+  });
+});
