@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { removeTree } from "../../files/tree.js";
-import { devenv, nodeConfig, project, run } from "../support/cli.js";
+import { cleanEnv, devenv, nodeConfig, project, run, tempDir } from "../support/cli.js";
 import { recordingLauncher } from "../support/launcher.js";
-import type { Mirror } from "../support/mirror.js";
+import { Mirror } from "../support/mirror.js";
+import { buildTarball } from "../support/tarball.js";
+import { publishNode } from "../support/upstreams.js";
 import { startMirror, world } from "../support/world.js";
 
 let mirror: Mirror;
@@ -127,5 +129,45 @@ describe("what a damaged store, a read-only DEVENV_HOME or an odd setting cannot
     } finally {
       mirror.faults.clear();
     }
+  });
+
+  it("a gzip bomb served for a locked archive is refused on its checksum before a byte of it is unpacked", { skip: process.getuid?.() !== 0 && "needs root to mount a small disk" }, async (t) => {
+    const disk = tempDir("devenv-small-disk-");
+    made.push(disk);
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=20m", "tmpfs", disk]).status !== 0) return void t.skip("cannot mount a tmpfs here");
+    const bomb = await Mirror.start();
+    try {
+      publishNode(bomb, [{ version: "20.99.1" }]);
+      const home = join(disk, "devenv");
+      const dir = project(nodeConfig("20"));
+      made.push(dir);
+      const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: bomb.url });
+      assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+      // 200 MB of zeros in one file: about 200 KB once compressed, ten times the disk once unpacked.
+      const top = "node-v20.99.1-linux-x64";
+      bomb.files.set("/v20.99.1/node-v20.99.1-linux-x64.tar.gz", buildTarball([{ path: `${top}/` }, { path: `${top}/bin/` }, { path: `${top}/bin/node`, mode: 0o755, content: Buffer.alloc(200e6) }]));
+      const result = await devenv(["install"], { cwd: dir, env });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^error: checksum mismatch for /m, "not ENOSPC: nothing was unpacked");
+      assert.deepEqual(readdirSync(join(home, "tmp")), []);
+    } finally {
+      await bomb.close();
+      spawnSync("umount", [disk]);
+    }
+  });
+
+  it("reached through a symbolic link, a project is the same project for the launcher and for Node.js", async () => {
+    const { dir, env } = installed();
+    mkdirSync(join(dir, "sub"));
+    const elsewhere = tempDir("devenv-link-");
+    made.push(elsewhere);
+    symlinkSync(join(dir, "sub"), join(elsewhere, "into-project"));
+    const launcher = recordingLauncher();
+    made.push(launcher.dir);
+    const here = join(elsewhere, "into-project");
+    const cold = await devenv(["run", "sh", "-c", 'echo "$DEVENV_ROOT"'], { cwd: here, env });
+    assert.equal(cold.stdout, `${dir}\n`, cold.stderr);
+    assert.equal((await run(launcher.bin, ["run", "sh", "-c", 'echo "$DEVENV_ROOT"'], { cwd: here, env })).stdout, `${dir}\n`);
+    assert.equal(launcher.nodeStarts(), 0, "the launcher found the cache the CLI wrote for the same project");
   });
 });
