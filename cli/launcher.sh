@@ -67,7 +67,12 @@ trusted_by_env() {
 # any size at once, where a shell loop reading it line by line would crawl.
 load_cache() {
   # The physical path, as the Node.js CLI sees it (process.cwd()): one project, however it is reached.
-  _dv_dir=$(pwd -P) || return 1
+  # Found by going there and back (a subshell would cost a fork), leaving PWD and OLDPWD as they were.
+  _dv_logical=$PWD _dv_oldpwd=${OLDPWD-} _dv_had_oldpwd=${OLDPWD+set}
+  cd -P . 2> /dev/null || return 1
+  _dv_dir=$PWD
+  cd "$_dv_logical" 2> /dev/null || return 1
+  if [ -n "$_dv_had_oldpwd" ]; then OLDPWD=$_dv_oldpwd; else unset OLDPWD; fi
   [ "$_dv_dir" = / ] && _dv_dir=
   while [ ! -f "$_dv_dir/devenv.ts" ]; do
     [ -n "$_dv_dir" ] || return 1
@@ -134,7 +139,7 @@ case $1 in
         shift
         [ "$1" = -- ] && shift
         # Every name the launcher uses starts with _dv_: none of the user's variables was touched, and none of these goes on.
-        unset _dv_build_id _dv_node_bin _dv_dist _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value
+        unset _dv_build_id _dv_node_bin _dv_dist _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd
         unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_dirs _dv_cache_inputs _dv_cache_posix _dv_cache_fish
         exec "$@"
       fi

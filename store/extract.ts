@@ -96,7 +96,7 @@ export async function extractArchive(file: string, dir: string, source: string, 
   // chunks instead of 16 KiB cut threadpool round trips and file writes many-fold
   // (docs/performance.md).
   const gunzip = createGunzip({ chunkSize: 1 << 18 });
-  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  const input = createReadStream(file, { highWaterMark: 1 << 18 });
   let readError: Error | undefined;
   const stop = (error: Error) => {
     readError ??= error;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { needs } from "./support/programs.js";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
@@ -29,7 +30,7 @@ async function direnvProject(spec: string) {
   return { dir, env, launcher, exec };
 }
 
-describe("direnv: use devenv", () => {
+describe("direnv: use devenv", { skip: needs("direnv") }, () => {
   it("loads the locked toolchain; a reload with nothing changed starts no Node.js and rewrites nothing", async () => {
     const { dir, launcher, exec } = await direnvProject("20");
     const first = await exec("node", "--version");

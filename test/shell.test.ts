@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { needs } from "./support/programs.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -43,7 +44,7 @@ function setup(shell: keyof typeof rcFiles, spec = "20.99.1") {
 }
 
 for (const shell of ["bash", "zsh", "fish"] as const) {
-  describe(`devenv shell with ${shell}`, () => {
+  describe(`devenv shell with ${shell}`, { skip: shell === "bash" ? false : needs(shell) }, () => {
     const { prompt, orEcho } = rcFiles[shell];
 
     it("runs the user's rc file, yet the locked node wins; DEVENV_ROOT, env and aliases are there; exit code passes through", async () => {
