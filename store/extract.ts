@@ -83,7 +83,10 @@ export async function extractArchive(file: string, dir: string, source: string, 
     transform: hashContent,
     // node-tar skips what it finds unsafe or broken and only warns; devenv refuses the whole archive.
     onwarn: (code, message, data) => {
-      if ((data as unknown as NodeJS.ErrnoException).syscall !== undefined) {
+      // An operating-system error (an errno code: ENOSPC, EACCES) is the disk's; node-tar's own
+      // refusals (TAR_SYMLINK_ERROR, which also names a syscall) are the archive's.
+      const { syscall, code: errno } = data as unknown as NodeJS.ErrnoException;
+      if (syscall !== undefined && /^E[A-Z]+$/.test(errno ?? "")) {
         writeError ??= data as unknown as Error;
         // node-tar resumes the entry, but the tap between them still waits for the dead
         // file stream to drain: resume it too, or the archive stalls (a full disk hangs).

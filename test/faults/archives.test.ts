@@ -27,6 +27,7 @@ describe("hostile archives are refused, with nothing written outside the store",
     ["a fifo", [{ path: `${top}/` }, { path: `${top}/pipe`, type: "FIFO" }], /is a FIFO/],
     ["a hard link climbing out", [{ path: `${top}/` }, { path: `${top}/hard`, type: "Link", linkpath: `${top}/../../outside` }], /hard-links outside the entry/],
     ["a file at the top level", [{ path: "README" }, { path: `${top}/bin/node`, content: "x" }], /single top-level directory is expected/],
+    ["a file through a symlink that stays inside (node-tar's TAR_SYMLINK)", [{ path: `${top}/` }, { path: `${top}/real/` }, { path: `${top}/link`, type: "SymbolicLink", linkpath: "real" }, { path: `${top}/link/evil`, content: "pwned" }], /symbolic link|TAR_SYMLINK/i],
     ["two top-level directories", [{ path: `${top}/` }, { path: `${top}/bin/node`, content: "x" }, { path: "other/evil", content: "pwned" }], /outside the archive's top-level directory/],
   ];
   for (const [name, entries, message] of cases) {

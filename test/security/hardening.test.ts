@@ -170,4 +170,11 @@ describe("what a damaged store, a read-only DEVENV_HOME or an odd setting cannot
     assert.equal((await run(launcher.bin, ["run", "sh", "-c", 'echo "$DEVENV_ROOT"'], { cwd: here, env })).stdout, `${dir}\n`);
     assert.equal(launcher.nodeStarts(), 0, "the launcher found the cache the CLI wrote for the same project");
   });
+
+  it("a path longer than the filesystem allows is one line naming it, not an internal error", async () => {
+    const { dir, env } = installed();
+    const result = await devenv(["install"], { cwd: dir, env: { ...env, DEVENV_HOME: join(tempDir("devenv-long-"), "x".repeat(300)) } });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^error: cannot mkdir .*x{300}.*: ENAMETOOLONG\nhint: the path is longer than this filesystem allows/m);
+  });
 });
