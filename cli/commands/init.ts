@@ -1,6 +1,8 @@
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { configFileName } from "../../config/find.js";
+import { trust } from "../../config/trust.js";
+import { configFingerprint } from "../../project/open.js";
 import { detectPins } from "../../config/pins.js";
 import { DevenvError } from "../../errors.js";
 import { writeFileAtomic } from "../../files/atomic.js";
@@ -9,7 +11,9 @@ import type { Context } from "../context.js";
 
 /** Writes devenv.ts from --TOOL flags, or else from the pins the project already has (.nvmrc, go.mod, ...). */
 export async function initCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
-  const file = join(ctx.cwd, configFileName);
+  // The real path, as every later command names the project (and its trust record).
+  const root = realpathSync(ctx.cwd);
+  const file = join(root, configFileName);
   if (existsSync(file) && args.force !== true) {
     throw new DevenvError("usage", `${file} already exists`, { hint: "edit it, or run `devenv init --force` to overwrite it" });
   }
@@ -31,7 +35,9 @@ export async function initCommand(ctx: Context, args: Record<string, unknown>): 
     tools.push(["node", "lts"]);
   }
   writeFileAtomic(file, renderConfig(tools));
-  ctx.log.info(`wrote ${file}; next: \`devenv run node --version\``);
+  // Written by devenv from the user's own flags or pins: trusted by construction, exactly these bytes (an edit asks again).
+  trust({ dir: ctx.layout.trust }, file, (await configFingerprint(ctx, root, file)).fingerprint);
+  ctx.log.info(`wrote ${file}; next: \`devenv shell\`, or \`devenv run COMMAND\``);
 }
 
 export function renderConfig(tools: ReadonlyArray<readonly [string, string]>): string {
