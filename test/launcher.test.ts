@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { chmodSync, cpSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenvBin, nodeConfig, project, run } from "./support/cli.js";
+import { devenvBin, nodeConfig, project, run, tempDir } from "./support/cli.js";
 import { recordingLauncher } from "./support/launcher.js";
 import type { Mirror } from "./support/mirror.js";
 import { standardNodeReleases, startMirror, world } from "./support/world.js";
@@ -125,9 +125,9 @@ describe("the launcher's cache after review", () => {
 
   it("a copied project gets its own environment, not the original's cache", async () => {
     const { dir, devenv, env } = await warm();
-    const copy = `${dir}-copy`;
+    const copy = join(tempDir("devenv-project-"), "copy");
     cpSync(dir, copy, { recursive: true });
-    // Same user, same DEVENV_HOME and key: only the project's place differs.
+    // Same user, same DEVENV_HOME: only the project's place differs.
     const result = await run(devenvBin, ["run", "sh", "-c", 'echo "$DEVENV_ROOT"'], { cwd: copy, env });
     assert.equal((await devenv(["run", "sh", "-c", 'echo "$DEVENV_ROOT"'])).stdout, `${dir}\n`, "the original still its own");
     assert.equal(result.stdout, `${copy}\n`);

@@ -2,18 +2,13 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, it } from "node:test";
-import { removeTree } from "../files/tree.js";
 import { cleanEnv, devenvBin, nodeConfig, repoRoot, run, tempDir } from "./support/cli.js";
 import type { Mirror } from "./support/mirror.js";
 import { startMirror } from "./support/world.js";
 
 let mirror: Mirror;
-const made: string[] = [];
 before(async () => (mirror = await startMirror()));
-after(async () => {
-  await mirror.close();
-  await Promise.all(made.map(removeTree));
-});
+after(() => mirror.close());
 
 /** The commands of README.md's quick start, as a reader would type them. */
 function quickStart(): string[] {
@@ -28,7 +23,6 @@ it("README's quick start works line by line, without a terminal and without DEVE
   assert.deepEqual(lines.slice(0, 2), ["cd my-project", "devenv init --node 20"]);
   const workspace = tempDir("devenv-project-");
   const home = tempDir("devenv-home-");
-  made.push(workspace, home);
   mkdirSync(join(workspace, "my-project"));
   // devenv on PATH, as `npm install -g .` would put it; nothing trusted in advance.
   const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: mirror.url, DEVENV_TRUST: undefined, PATH: `${dirname(devenvBin)}:${process.env.PATH}` });
@@ -42,7 +36,6 @@ it("README's quick start works line by line, without a terminal and without DEVE
 it("direnv's use_devenv calls the devenv that printed it, so a local or npx install works; if that one is gone, the one on PATH", async () => {
   const dir = tempDir("devenv-project-");
   const home = tempDir("devenv-home-");
-  made.push(dir, home);
   writeFileSync(join(dir, "devenv.ts"), nodeConfig("20"));
   const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: mirror.url });
   const hook = (await run(devenvBin, ["hook", "direnv"], { cwd: dir, env })).stdout;

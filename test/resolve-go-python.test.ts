@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { HttpStatusError } from "../download/http.js";
 import { go } from "../resolvers/go.js";
 import { python } from "../resolvers/python.js";
+import { tempDir } from "./support/cli.js";
 import { fakeContext } from "./support/fake-fetch.js";
 
 const hex = (n: number) => n.toString(16).padStart(64, "0");
@@ -184,7 +184,7 @@ describe("python resolver", () => {
   });
 
   it("fixup rewrites the /install build prefix in sysconfig data and the config Makefile, and nothing else", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "devenv-fixup-"));
+    const dir = tempDir("devenv-fixup-");
     const lib = join(dir, "lib", "python3.12");
     mkdirSync(join(lib, "config-3.12-x86_64-linux-gnu"), { recursive: true });
     const sysconfig = join(lib, "_sysconfigdata__linux_x86_64-linux-gnu.py");

@@ -35,6 +35,8 @@ function setup(shell: keyof typeof rcFiles, spec = "20.99.1") {
   writeFileSync(join(home, "system-node", "node"), "#!/bin/sh\necho system-node\n", { mode: 0o755 });
   mkdirSync(join(home, rcFiles[shell].file, ".."), { recursive: true });
   writeFileSync(join(home, rcFiles[shell].file), rcFiles[shell].text);
+  // fish's first start generates completions in the background, writing into HOME after the test is over.
+  mkdirSync(join(home, ".local/share/fish/generated_completions"), { recursive: true });
   const outerBin = tempDir("devenv-outer-bin-");
   writeFileSync(join(outerBin, "outer-tool"), "#!/bin/sh\necho OUTER-TOOL\n", { mode: 0o755 });
   const dir = project(`export default { tools: { node: "${spec}" }, env: { APP_ENV: "dev" } };\n`);

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { removeTree } from "../../files/tree.js";
 import { cleanEnv, devenv, project, tempDir } from "../support/cli.js";
 import { FakeGithub, publishPythonAtScale } from "../support/github.js";
 import { Mirror } from "../support/mirror.js";
@@ -20,7 +19,6 @@ const oldTags = Array.from({ length: 40 }, (_, i) => String(20250140 - i));
 
 let mirror: Mirror;
 let github: FakeGithub;
-const made: string[] = [];
 
 before(async () => {
   if (needs("openssl")) return;
@@ -30,13 +28,11 @@ before(async () => {
 after(async () => {
   await github?.close();
   await mirror?.close();
-  await Promise.all(made.map(removeTree));
 });
 
 function setup(config: string, token?: string) {
   const home = tempDir("devenv-home-");
   const dir = project(config);
-  made.push(home, dir);
   const env = cleanEnv({ DEVENV_HOME: home, HTTPS_PROXY: github.proxyUrl, NODE_EXTRA_CA_CERTS: github.caFile, ...(token ? { GITHUB_TOKEN: token } : {}) });
   return { home, dir, env };
 }
@@ -70,7 +66,6 @@ describe("python from GitHub itself, through a TLS-intercepting proxy", { skip: 
       publishPython(old, oldTags.map((tag, i) => ({ tag, builds: [i === oldTags.length - 1 ? { version: "3.8.99" } : { version: `3.13.${i}` }] })));
       const home = tempDir("devenv-home-");
       const dir = project(`export default { tools: { python: "3.8" } };\n`);
-      made.push(home, dir);
       const env = cleanEnv({ DEVENV_HOME: home, HTTPS_PROXY: walk.proxyUrl, NODE_EXTRA_CA_CERTS: walk.caFile });
       const cold = await devenv(["lock"], { cwd: dir, env });
       assert.equal(cold.code, 0, cold.stderr);

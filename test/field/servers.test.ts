@@ -17,7 +17,6 @@ import { publishGo, publishNode, publishPython } from "../support/upstreams.js";
  */
 let mirror: Mirror;
 let tls: Certificate | undefined;
-const made: string[] = [];
 const servers: Served[] = [];
 
 before(async () => {
@@ -31,7 +30,6 @@ after(async () => {
   await Promise.all(servers.map((s) => s.close()));
   await mirror.close();
   tls?.remove();
-  await Promise.all(made.map(removeTree));
 });
 
 async function serve(start: () => Promise<Served>): Promise<Served> {
@@ -43,7 +41,6 @@ async function serve(start: () => Promise<Served>): Promise<Served> {
 function dirs() {
   const home = tempDir("devenv-home-");
   const dir = project(`import { defineConfig } from "devenv";\nexport default defineConfig({ tools: { node: "20", python: "3.12", go: "1.22" } });\n`);
-  made.push(home, dir);
   return { home, dir };
 }
 
@@ -178,7 +175,6 @@ describe("what is refused, in one line", () => {
       publishGo(m, [{ version: "1.22.99" }, { version: "1.2.2", unchecked: true }]);
       const { home } = dirs();
       const dir = project(`export default { tools: { go: "1.2.2" } };\n`);
-      made.push(dir);
       const result = await devenv(["lock"], { cwd: dir, env: cleanEnv({ DEVENV_HOME: home, DEVENV_GO_MIRROR: `${m.url}/go` }) });
       assert.equal(result.code, 1);
       assert.equal(result.stderr.split("\n")[0], "error: go 1.2.2 has no published checksums, so devenv cannot pin it");
@@ -220,9 +216,7 @@ describe("real-size archives against a closing server", () => {
 
   it(`20 cold installs of the real node archive (${"~"}40 MB) in a row: no crash, each one whole`, { skip: needs("python3") }, async () => {
     const dir = project(`import { defineConfig } from "devenv";\nexport default defineConfig({ tools: { node: "${realNodeVersion}" } });\n`);
-    made.push(dir);
     const lockHome = tempDir("devenv-home-");
-    made.push(lockHome);
     const env = (home: string) => cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: closing.url });
     assert.equal((await devenv(["lock"], { cwd: dir, env: env(lockHome) })).code, 0);
     for (let i = 0; i < 20; i++) {
@@ -241,7 +235,6 @@ describe("real-size archives against a closing server", () => {
   it("a tampered sha256 in the lock, for the real-size archive: checksum mismatch, exit 1, nothing left", { skip: needs("python3") }, async () => {
     const dir = project(`import { defineConfig } from "devenv";\nexport default defineConfig({ tools: { node: "${realNodeVersion}" } });\n`);
     const home = tempDir("devenv-home-");
-    made.push(dir, home);
     const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: closing.url });
     assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
     const real = sha256(archive);

@@ -3,7 +3,6 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { removeTree } from "../../files/tree.js";
 import { cleanEnv, devenv, nodeConfig, project, run, tempDir } from "../support/cli.js";
 import { recordingLauncher } from "../support/launcher.js";
 import { Mirror } from "../support/mirror.js";
@@ -12,17 +11,12 @@ import { publishNode } from "../support/upstreams.js";
 import { startMirror, world } from "../support/world.js";
 
 let mirror: Mirror;
-const made: string[] = [];
 before(async () => (mirror = await startMirror()));
-after(async () => {
-  await mirror.close();
-  await Promise.all(made.map(removeTree));
-});
+after(() => mirror.close());
 
 function installed(config = nodeConfig("20")) {
   const dir = project(config);
   const w = world(mirror);
-  made.push(dir, w.home);
   return { dir, ...w };
 }
 
@@ -30,7 +24,6 @@ describe("what a damaged store, a read-only DEVENV_HOME or an odd setting cannot
   it("a store entry that lost its binary never lets the system's tool run: not on the hot path, not through Node.js", async () => {
     const { dir, env, home } = installed();
     const launcher = recordingLauncher();
-    made.push(launcher.dir);
     const hot = (args: string[]) => run(launcher.bin, args, { cwd: dir, env });
     assert.equal((await hot(["run", "node"])).stdout, "v20.99.1\n");
     const [entry] = readdirSync(join(home, "store"));
@@ -69,9 +62,8 @@ describe("what a damaged store, a read-only DEVENV_HOME or an odd setting cannot
     const broken = installed(nodeConfig("18"));
     assert.equal((await devenv(["install"], { cwd: broken.dir, env })).code, 0);
     writeFileSync(join(broken.dir, "devenv.lock"), "{ not json");
-    const moved = `${dir}-moved`;
+    const moved = join(tempDir("devenv-project-"), "moved");
     renameSync(dir, moved);
-    made.push(moved);
     const gc = await devenv(["gc"], { cwd: moved, env });
     assert.equal(gc.code, 0, gc.stderr);
     assert.match(gc.stderr, new RegExp(`^warning: ${broken.dir}: .*not valid JSON.*; only its lock generations kept toolchains$`, "m"));
@@ -106,7 +98,6 @@ describe("what a damaged store, a read-only DEVENV_HOME or an odd setting cannot
   it("the hot path leaves the user's variables as they were, whatever their names, and passes none of its own", async () => {
     const { dir, env } = installed();
     const launcher = recordingLauncher();
-    made.push(launcher.dir);
     const mine = { home: "H", root: "R", dir: "D", key: "K", first: "F", state: "S", cmd: "C", n: "N", cache: "X" };
     const show = ["run", "sh", "-c", 'echo "$home $root $dir $key $first $state $cmd $n $cache"; env | grep -c "^_dv_" || true'];
     assert.equal((await run(launcher.bin, ["run", "true"], { cwd: dir, env })).code, 0);
@@ -133,14 +124,12 @@ describe("what a damaged store, a read-only DEVENV_HOME or an odd setting cannot
 
   it("a gzip bomb served for a locked archive is refused on its checksum before a byte of it is unpacked", { skip: process.getuid?.() !== 0 && "needs root to mount a small disk" }, async (t) => {
     const disk = tempDir("devenv-small-disk-");
-    made.push(disk);
     if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=20m", "tmpfs", disk]).status !== 0) return void t.skip("cannot mount a tmpfs here");
     const bomb = await Mirror.start();
     try {
       publishNode(bomb, [{ version: "20.99.1" }]);
       const home = join(disk, "devenv");
       const dir = project(nodeConfig("20"));
-      made.push(dir);
       const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: bomb.url });
       assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
       // 200 MB of zeros in one file: about 200 KB once compressed, ten times the disk once unpacked.
@@ -160,10 +149,8 @@ describe("what a damaged store, a read-only DEVENV_HOME or an odd setting cannot
     const { dir, env } = installed();
     mkdirSync(join(dir, "sub"));
     const elsewhere = tempDir("devenv-link-");
-    made.push(elsewhere);
     symlinkSync(join(dir, "sub"), join(elsewhere, "into-project"));
     const launcher = recordingLauncher();
-    made.push(launcher.dir);
     const here = join(elsewhere, "into-project");
     const cold = await devenv(["run", "sh", "-c", 'echo "$DEVENV_ROOT"'], { cwd: here, env });
     assert.equal(cold.stdout, `${dir}\n`, cold.stderr);

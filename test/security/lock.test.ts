@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { removeTree } from "../../files/tree.js";
 import { devenv, nodeConfig, project } from "../support/cli.js";
 import { Mirror, sha256 } from "../support/mirror.js";
 import { fakeNodeTarball } from "../support/tarball.js";
@@ -11,7 +10,6 @@ import { startMirror, world } from "../support/world.js";
 /** The lock decides which upstream file and which sha256, never where devenv connects. */
 let mirror: Mirror;
 let evil: Mirror;
-const made: string[] = [];
 const canonical = "https://nodejs.org/dist/v20.99.1/node-v20.99.1-linux-x64.tar.gz";
 
 before(async () => {
@@ -19,15 +17,11 @@ before(async () => {
   evil = await Mirror.start();
   evil.files.set("/payload.tar.gz", fakeNodeTarball("66.6.6"));
 });
-after(async () => {
-  await Promise.all([mirror.close(), evil.close()]);
-  await Promise.all(made.map(removeTree));
-});
+after(() => Promise.all([mirror.close(), evil.close()]));
 
 function locked() {
   const dir = project(nodeConfig("20"));
   const w = world(mirror);
-  made.push(dir, w.home);
   return { dir, ...w };
 }
 

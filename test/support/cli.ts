@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,8 +14,38 @@ export interface Result {
   readonly stderr: string;
 }
 
+/** Every directory tempDir made in this process. */
+const made: string[] = [];
+
+/** A new directory in the system's temporary area, removed when this test file's process exits, passed or failed. */
 export function tempDir(prefix = "devenv-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+// node's test runner runs each file in a process of its own: its exit is the end of that file's tests.
+// What cannot be removed is reported by the check at the end of `npm test` (test/support/leaks.ts), not thrown here.
+process.on("exit", () => made.forEach((dir) => removeNow(dir)));
+
+/** rm -r, also of read-only store entries (whose directories lose their write bits). */
+function removeNow(dir: string, again = true): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    if (!again) return;
+    const writable = (path: string): void => {
+      if (!lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) return;
+      chmodSync(path, 0o755);
+      readdirSync(path).forEach((name) => writable(join(path, name)));
+    };
+    try {
+      writable(dir);
+    } catch {
+      // removed meanwhile, or not ours to change
+    }
+    removeNow(dir, false);
+  }
 }
 
 /**
