@@ -30,6 +30,11 @@ export class Terminal {
     this.pty.write(`${line}\r`);
   }
 
+  /** Sends keys as they are (a TAB, Ctrl-A), without ending the line. */
+  press(keys: string): void {
+    this.pty.write(keys);
+  }
+
   /** Types a line and waits for `expect` in what follows it. */
   async run(line: string, expect: string): Promise<void> {
     const from = this.output.length;
