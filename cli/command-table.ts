@@ -1,21 +1,15 @@
 import type { Options, PositionalOptions } from "yargs";
 import { toolNames } from "../resolvers/registry.js";
-import type { Context } from "./context.js";
-
-export type Handler = (ctx: Context, args: Record<string, unknown>) => Promise<number | void>;
-
 /** What a command's positional argument is: completion offers these. */
 export type Completes = "tools" | "binaries" | readonly string[];
 
-/** One command of the CLI, as data: yargs is built from it, and so are the shell completions. */
+/** One command of the CLI, as data: yargs is built from it (cli/main.ts), and so are the shell completions. */
 export interface CommandSpec {
   readonly name: string;
   readonly describe: string;
   /** The positional, in yargs' syntax (`[tools..]`, `<bin>`), and what it is. */
   readonly positional?: { readonly syntax: string; readonly options: PositionalOptions; readonly completes?: Completes };
   readonly options?: Readonly<Record<string, Options>>;
-  /** Loaded when the command runs, so each pays only for the modules it uses. */
-  readonly load: () => Promise<Handler>;
 }
 
 export const globalOptions: Readonly<Record<string, Options>> = {
@@ -36,54 +30,47 @@ export const commandTable: readonly CommandSpec[] = [
     describe: "write devenv.ts",
     // One flag per registered toolchain.
     options: { ...Object.fromEntries(toolNames.map((tool) => [tool, { type: "string", requiresArg: true, describe: `${tool} version spec` } satisfies Options])), force: { type: "boolean", describe: "overwrite an existing devenv.ts" } },
-    load: async () => (await import("./commands/init.js")).initCommand,
   },
-  { name: "lock", describe: "resolve what is missing or stale and write devenv.lock", positional: tools("re-resolve just these"), load: async () => (await import("./commands/lock.js")).lockCommand },
-  { name: "update", describe: "re-resolve specs to the newest matching versions; print `tool old -> new`", positional: tools("just these (default: all)"), load: async () => (await import("./commands/update.js")).updateCommand },
+  { name: "lock", describe: "resolve what is missing or stale and write devenv.lock", positional: tools("re-resolve just these") },
+  { name: "update", describe: "re-resolve specs to the newest matching versions; print `tool old -> new`", positional: tools("just these (default: all)") },
   {
     name: "rollback",
     describe: "restore the previous (or Nth) generation of devenv.lock",
     positional: { syntax: "[generation]", options: { type: "number", describe: "generation number (see --list)" } },
     options: { list: { type: "boolean", describe: "list generations" } },
-    load: async () => (await import("./commands/rollback.js")).rollbackCommand,
   },
-  { name: "install", describe: "put every locked toolchain for this platform into the store", load: async () => (await import("./commands/install.js")).installCommand },
+  { name: "install", describe: "put every locked toolchain for this platform into the store" },
   {
     name: "run",
     describe: "run CMD [ARGS...] in the environment (options after CMD are its own)",
     positional: { syntax: "[cmd..]", options: {}, completes: "binaries" },
     options: { pure },
-    load: async () => (await import("./commands/run.js")).runCommand,
   },
-  { name: "shell", describe: "start $SHELL (bash, zsh, fish; else sh) in the environment", options: { pure }, load: async () => (await import("./commands/shell.js")).shellCommand },
+  { name: "shell", describe: "start $SHELL (bash, zsh, fish; else sh) in the environment", options: { pure } },
   {
     name: "env",
     describe: "print the environment",
     options: { shell: { choices: ["bash", "zsh", "fish", "json", "github"], describe: "output format (default: from $SHELL)" } },
-    load: async () => (await import("./commands/env.js")).envCommand,
   },
   {
     name: "which",
     describe: "print the absolute path BIN resolves to in the environment",
     positional: { syntax: "<bin>", options: { type: "string", demandOption: true }, completes: "binaries" },
-    load: async () => (await import("./commands/which.js")).whichCommand,
   },
-  { name: "list", describe: "the locked tools: spec, version, store path, installed or not", options: { json: { type: "boolean", describe: "print JSON" } }, load: async () => (await import("./commands/list.js")).listCommand },
-  { name: "gc", describe: "remove store entries no project's lock (or lock generation) references", options: { "dry-run": { type: "boolean", describe: "say what would go, remove nothing" } }, load: async () => (await import("./commands/gc.js")).gcCommand },
-  { name: "cache-key", describe: "a key for a CI cache of DEVENV_HOME: changes exactly when this platform's locked archives do", load: async () => (await import("./commands/cache-key.js")).cacheKeyCommand },
-  { name: "trust", describe: "trust this project's devenv.ts and what it imports as they are now (it is code)", options: { revoke: { type: "boolean", describe: "stop trusting it" } }, load: async () => (await import("./commands/trust.js")).trustCommand },
-  { name: "verify", describe: "re-hash store entries against the tree hash recorded at install", options: { repair: { type: "boolean", describe: "reinstall modified entries from the lock" } }, load: async () => (await import("./commands/verify.js")).verifyCommand },
+  { name: "list", describe: "the locked tools: spec, version, store path, installed or not", options: { json: { type: "boolean", describe: "print JSON" } } },
+  { name: "gc", describe: "remove store entries no project's lock (or lock generation) references", options: { "dry-run": { type: "boolean", describe: "say what would go, remove nothing" } } },
+  { name: "cache-key", describe: "a key for a CI cache of DEVENV_HOME: changes exactly when this platform's locked archives do" },
+  { name: "trust", describe: "trust this project's devenv.ts and what it imports as they are now (it is code)", options: { revoke: { type: "boolean", describe: "stop trusting it" } } },
+  { name: "verify", describe: "re-hash store entries against the tree hash recorded at install", options: { repair: { type: "boolean", describe: "reinstall modified entries from the lock" } } },
   {
     name: "hook",
     describe: "print shell integration: `devenv hook direnv` prints use_devenv",
     positional: { syntax: "<target>", options: { choices: ["direnv"], demandOption: true }, completes: ["direnv"] },
-    load: async () => (await import("./commands/hook.js")).hookCommand,
   },
   {
     name: "completion",
     describe: "print a completion script: `devenv completion bash|zsh|fish`",
     // `binaries` is what the scripts themselves ask for: the executables of the locked toolchains.
     positional: { syntax: "<shell>", options: { choices: ["bash", "zsh", "fish", "binaries"], demandOption: true }, completes: ["bash", "zsh", "fish"] },
-    load: async () => (await import("./commands/completion.js")).completionCommand,
   },
 ];

@@ -3,10 +3,32 @@ import kleur from "kleur";
 import { DevenvError, ExitCode, filesystemError } from "../errors.js";
 import { splitRunArgv } from "./argv.js";
 import { commandTable, globalOptions, type CommandSpec } from "./command-table.js";
-import { createContext, type GlobalFlags } from "./context.js";
+import { createContext, type Context, type GlobalFlags } from "./context.js";
 import { createLog } from "./log.js";
 
 const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+type Handler = (ctx: Context, args: Record<string, unknown>) => Promise<number | void>;
+
+/** Each command's code, loaded when it runs, so each pays only for the modules it uses. */
+const handlers: Record<string, () => Promise<Handler>> = {
+  init: async () => (await import("./commands/init.js")).initCommand,
+  lock: async () => (await import("./commands/lock.js")).lockCommand,
+  update: async () => (await import("./commands/update.js")).updateCommand,
+  rollback: async () => (await import("./commands/rollback.js")).rollbackCommand,
+  install: async () => (await import("./commands/install.js")).installCommand,
+  run: async () => (await import("./commands/run.js")).runCommand,
+  shell: async () => (await import("./commands/shell.js")).shellCommand,
+  env: async () => (await import("./commands/env.js")).envCommand,
+  which: async () => (await import("./commands/which.js")).whichCommand,
+  list: async () => (await import("./commands/list.js")).listCommand,
+  gc: async () => (await import("./commands/gc.js")).gcCommand,
+  "cache-key": async () => (await import("./commands/cache-key.js")).cacheKeyCommand,
+  trust: async () => (await import("./commands/trust.js")).trustCommand,
+  verify: async () => (await import("./commands/verify.js")).verifyCommand,
+  hook: async () => (await import("./commands/hook.js")).hookCommand,
+  completion: async () => (await import("./commands/completion.js")).completionCommand,
+};
 
 async function main(argv: string[]): Promise<number> {
   const { options, command } = splitRunArgv(argv);
@@ -16,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
   const dispatch = (spec: CommandSpec) => async (args: Record<string, unknown>) => {
     verbose = args.verbose === true;
     const ctx = createContext(args as GlobalFlags, process.env, version);
-    const handler = await spec.load();
+    const handler = await handlers[spec.name]!();
     try {
       exitCode = (await handler(ctx, { ...args, command })) ?? 0;
     } finally {

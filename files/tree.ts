@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { chmod, lstat, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isErrno } from "../errors.js";
@@ -18,5 +19,14 @@ async function makeDirsWritable(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
     const path = join(dir, name);
     if ((await lstat(path)).isDirectory()) await makeDirsWritable(path);
+  }
+}
+
+/** The names in `dir`; none when it does not exist (or cannot be read). */
+export function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }

@@ -37,7 +37,7 @@ export async function openProject(ctx: Context): Promise<Project> {
   const trusted = await ensureTrusted(ctx, configFile, fingerprint(bundle.inputs));
   const value = await evaluateBundle(bundle, configFile);
   const config = validateConfig(value, configFile);
-  keepCache(ctx, "the evaluated devenv.ts", () => writeEvaluatedConfig(state.config, bundle.inputs, value));
+  keepCache(ctx.log, "the evaluated devenv.ts", () => writeEvaluatedConfig(state.config, bundle.inputs, value));
   return { root, configFile, inputs: bundle.inputs, config, trust: trusted };
 }
 

@@ -17,7 +17,7 @@ export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput
   const tools = await installLocked(project.root, lock, ctx, project.config.tools.map((t) => t.name));
   const input = { root: project.root, config: project.config, tools, store: ctx.layout.store };
   const env = devenvEnvironment(input);
-  keepCache(ctx, "the launcher's environment", () =>
+  keepCache(ctx.log, "the launcher's environment", () =>
     writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, lockText: text, env, binaries: tools.flatMap((t) => entryBinaries(t.name, t.entry)) }),
   );
   return input;

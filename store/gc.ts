@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { removeTree } from "../files/tree.js";
+import { listDir, removeTree } from "../files/tree.js";
 import type { Platform } from "../resolvers/types.js";
 import { acquireLock } from "../files/process-lock.js";
 import type { StoreLayout } from "./layout.js";
@@ -63,14 +63,6 @@ async function withEntryLock<T>(layout: StoreLayout, name: string, work: () => P
     return await work();
   } finally {
     await release();
-  }
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
   }
 }
 

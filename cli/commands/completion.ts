@@ -1,6 +1,7 @@
-import { readdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { findProjectRoot } from "../../config/find.js";
+import { listDir } from "../../files/tree.js";
 import { readLock } from "../../lock/lockfile.js";
 import { resolvers, toolNames, type ToolName } from "../../resolvers/registry.js";
 import { quotePosix } from "../../shells/posix.js";
@@ -40,14 +41,6 @@ function lockedBinaries(ctx: Context): string[] {
     }
   }
   return [...names].sort();
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 function isExecutable(path: string): boolean {
