@@ -52,7 +52,7 @@ export async function installLocked(root: string, lock: LockFile, ctx: Context, 
 /** What the store needs to install one locked archive: where to fetch it, what it must contain, how to fix it up. */
 export function entryRequest(tool: ToolName, version: string, artifact: Artifact, entry: string, ctx: Context): EntryRequest {
   const resolver = resolvers[tool];
-  return { tool, version, artifact, fetchUrl: resolver.downloadUrl(artifact.url, ctx.mirror(tool)), expect: resolver.binaries, fixup: resolver.fixup };
+  return { tool, version, artifact, fetchUrl: resolver.downloadUrl(artifact.url, ctx.mirror(tool)), expect: resolver.binaries, stripTop: resolver.stripTop ?? true, fixup: resolver.fixup };
 }
 
 /** The absolute paths of a tool's binaries in its entry: what the launcher checks before every use, too. */

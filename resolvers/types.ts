@@ -57,6 +57,11 @@ export interface Resolver {
   downloadUrl(url: string, mirror: string | undefined): string;
   /** Entry-relative paths an unpacked entry must have to be this tool at all: checked at install and before every use. */
   readonly binaries: readonly string[];
+  /**
+   * How the archive unpacks: its single top-level directory stripped (default), or as it is
+   * (a zip of a bare binary). Its format (tar.gz, zip) is the canonical URL's.
+   */
+  readonly stripTop?: boolean;
   /** How an unpacked entry is used: bin dirs on PATH and extra variables (go: GOROOT, GOTOOLCHAIN). */
   activate(entry: string): Activation;
   /**

@@ -8,7 +8,7 @@ import { HttpStatusError, type Http } from "../download/http.js";
 import type { Progress, ProgressTask } from "../download/progress.js";
 import { DevenvError, isErrno } from "../errors.js";
 import type { Artifact } from "../resolvers/types.js";
-import { extractArchive } from "./extract.js";
+import { extractArchive, formatOf } from "./extract.js";
 import { acquireLock } from "../files/process-lock.js";
 import { entryName, type StoreLayout } from "./layout.js";
 import { sealTree } from "./seal.js";
@@ -22,8 +22,10 @@ export interface EntryRequest {
   readonly artifact: Artifact;
   /** Where to fetch the artifact: its canonical URL, or that URL moved onto a mirror. */
   readonly fetchUrl: string;
-  /** Entry-relative paths the unpacked tree must have to be this tool at all (its bin directories). */
+  /** Entry-relative paths the unpacked tree must have to be this tool at all (its binaries). */
   readonly expect: readonly string[];
+  /** The archive holds one top-level directory, whose contents are the entry (tar.gz toolchains, bun's zip); else its contents are (deno's zip). */
+  readonly stripTop: boolean;
   /** The resolver's adjustments to the unpacked tree, made before it is sealed; returns the files it rewrote. */
   readonly fixup?: ((dir: string, entry: string) => Promise<string[]>) | undefined;
 }
@@ -73,7 +75,8 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
   const interrupted = onInterrupt();
   try {
     await fetchVerified(request, archive, deps, interrupted.signal);
-    const contentHashes = new Map(await extractArchive(archive, temp, request.fetchUrl, interrupted.signal));
+    const format = formatOf(request.artifact.url);
+    const contentHashes = new Map(await extractArchive(archive, temp, { source: request.fetchUrl, format, stripTop: request.stripTop, signal: interrupted.signal }));
     await rm(archive);
     const missing = request.expect.find((path) => !existsSync(join(temp, path)));
     if (missing !== undefined) {

@@ -1,141 +1,21 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { createGunzip } from "node:zlib";
-import { Minipass } from "minipass";
-import { Unpack, type ReadEntry } from "tar";
-import { DevenvError } from "../errors.js";
+import { extractTar } from "./extract-tar.js";
+import { extractZip } from "./extract-zip.js";
+import { entryPolicy } from "./unpack-policy.js";
 
-const allowedTypes = new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
+export type ArchiveFormat = "tar.gz" | "zip";
 
-/** Path segments without empty and `.` parts: `./a//b/` → [a, b]. */
-const segments = (path: string) => path.split("/").filter((p) => p !== "" && p !== ".");
-
-/**
- * Unpacks the verified tar.gz `file` (downloaded from `source`) into `dir`, with
- * the archive's single top-level directory stripped, and refuses (rather than
- * skips) anything that could land outside `dir`: `..`, absolute paths, links
- * pointing out, devices, a second top level. Settles only once nothing is being
- * written any more. Returns the sha256 of each file's content by entry-relative path.
- */
-export async function extractArchive(file: string, dir: string, source: string, signal?: AbortSignal): Promise<ReadonlyMap<string, string>> {
-  let refusal: DevenvError | undefined;
-  /** The first error writing to disk (ENOSPC, EACCES): the disk's fault, not the archive's. */
-  let writeError: Error | undefined;
-  let top: string | undefined;
-  const refuse = (problem: string) => {
-    refusal ??= new DevenvError("archive-unsafe", `refusing ${source}: ${problem}`, {
-      hint: "the archive is not a toolchain devenv will unpack; report it to the mirror's owner",
-    });
-    return false;
-  };
-
-  /**
-   * Sees each entry's raw header before node-tar writes anything, and rewrites
-   * its path to the stripped one itself, so that what is checked is what is written.
-   */
-  const filter = (path: string, stat: ReadEntry | unknown): boolean => {
-    const entry = stat as ReadEntry;
-    const bad = (problem: string) => refuse(`entry "${path}" ${problem}`);
-    if (path.startsWith("/")) return bad("has an absolute path");
-    const parts = segments(path);
-    if (parts.includes("..")) return bad("climbs out with '..'");
-    if (!allowedTypes.has(entry.type)) return bad(`is a ${entry.type}`);
-    const [first, ...rest] = parts;
-    if (first === undefined) return false;
-    if (top !== undefined && first !== top) return bad(`is outside the archive's top-level directory "${top}"`);
-    top = first;
-    if (rest.length === 0) return entry.type === "Directory" ? false : bad("is a file where a single top-level directory is expected");
-    const target = String(entry.linkpath ?? "");
-    if (entry.type === "SymbolicLink") {
-      // Only leading `..`, and no more of them than the link is deep: then no chain of links can leave the entry.
-      const targetParts = segments(target);
-      const ups = targetParts.findIndex((p) => p !== "..");
-      const leading = ups === -1 ? targetParts.length : ups;
-      if (target.startsWith("/") || targetParts.slice(leading).includes("..") || leading > rest.length - 1) return bad(`links outside the entry (-> ${target})`);
-    }
-    if (entry.type === "Link") {
-      const targetParts = segments(target);
-      if (target.startsWith("/") || targetParts.includes("..") || targetParts[0] !== top || targetParts.length < 2) return bad(`hard-links outside the entry (-> ${target})`);
-      entry.linkpath = targetParts.slice(1).join("/");
-    }
-    entry.path = rest.join("/");
-    // Nothing setuid, setgid, sticky or writable by others ever lands in the store.
-    if (typeof entry.mode === "number") entry.mode &= 0o755;
-    return true;
-  };
-
-  /** sha256 of each file's content as it was written, by entry-relative path: the tree hash need not read them again. */
-  const contentHashes = new Map<string, string>();
-  /** The hashing stream of each file being written, to unblock it if the write fails. */
-  const taps = new WeakMap<ReadEntry, Minipass<Buffer>>();
-  const hashContent = (entry: ReadEntry): ReadEntry => {
-    const path = entry.path;
-    const tap = new HashingPassThrough();
-    tap.on("end", () => contentHashes.set(path, tap.hash.digest("hex")));
-    taps.set(entry, tap);
-    return tap as unknown as ReadEntry;
-  };
-
-  const unpack = new Unpack({
-    cwd: dir,
-    preserveOwner: false,
-    filter,
-    transform: hashContent,
-    // node-tar skips what it finds unsafe or broken and only warns; devenv refuses the whole archive.
-    onwarn: (code, message, data) => {
-      // An operating-system error (an errno code: ENOSPC, EACCES) is the disk's; node-tar's own
-      // refusals (TAR_SYMLINK_ERROR, which also names a syscall) are the archive's.
-      const { syscall, code: errno } = data as unknown as NodeJS.ErrnoException;
-      if (syscall !== undefined && /^E[A-Z]+$/.test(errno ?? "")) {
-        writeError ??= data as unknown as Error;
-        // node-tar resumes the entry, but the tap between them still waits for the dead
-        // file stream to drain: resume it too, or the archive stalls (a full disk hangs).
-        taps.get(data.entry as ReadEntry)?.resume();
-      } else if (code !== "TAR_ENTRY_INFO") refuse(`${message} (${code})`);
-    },
-  });
-  // Inflating on the libuv threadpool (Node's zlib stream) rather than on the main thread
-  // (node-tar's own gunzip) lets parsing, hashing and writing go on meanwhile; large
-  // chunks instead of 16 KiB cut threadpool round trips and file writes many-fold
-  // (docs/performance.md).
-  const gunzip = createGunzip({ chunkSize: 1 << 18 });
-  const input = createReadStream(file, { highWaterMark: 1 << 18 });
-  let readError: Error | undefined;
-  const stop = (error: Error) => {
-    readError ??= error;
-    input.destroy();
-    gunzip.unpipe();
-    // Ends the archive where it broke: node-tar finishes (or abandons) the entry it was
-    // writing and closes. Only then may the caller remove the directory; removing it
-    // while files are still being written fails with ENOTEMPTY.
-    unpack.end();
-  };
-  input.on("error", stop);
-  gunzip.on("error", (error: Error) => stop(new DevenvError("archive-invalid", `${source} is not a gzip archive: ${error.message}`, { hint: "check the mirror" })));
-  signal?.addEventListener("abort", () => stop(signal.reason as Error), { once: true });
-  input.pipe(gunzip).pipe(unpack as unknown as NodeJS.WritableStream);
-  await new Promise<void>((resolve) => {
-    unpack.on("close", resolve);
-    unpack.on("error", (error: Error) => {
-      refusal ??= error as DevenvError;
-      resolve();
-    });
-  });
-  const failure = readError ?? writeError ?? refusal;
-  if (failure !== undefined) throw failure;
-  return contentHashes;
+/** The format of an archive, by its canonical URL's name. */
+export function formatOf(url: string): ArchiveFormat {
+  return new URL(url).pathname.endsWith(".zip") ? "zip" : "tar.gz";
 }
 
 /**
- * Hashes what is written through it. Hashing in write(), not in a 'data'
- * listener: a listener would set the stream flowing before node-tar pipes it
- * to the file, and the first chunks would never reach the file.
+ * Unpacks the verified archive `file` (fetched from `source`) into `dir`: one
+ * policy (store/unpack-policy.ts), two readers. `stripTop`: the archive holds
+ * a single top-level directory, whose contents are the entry.
+ * Returns the sha256 of each file's content by entry-relative path.
  */
-class HashingPassThrough extends Minipass<Buffer> {
-  readonly hash = createHash("sha256");
-
-  override write(chunk: Buffer, ...rest: unknown[]): boolean {
-    this.hash.update(chunk);
-    return (super.write as (chunk: Buffer, ...rest: unknown[]) => boolean)(chunk, ...rest);
-  }
+export function extractArchive(file: string, dir: string, options: { source: string; format: ArchiveFormat; stripTop: boolean; signal?: AbortSignal }): Promise<ReadonlyMap<string, string>> {
+  const policy = entryPolicy(options.source, options.stripTop);
+  return (options.format === "zip" ? extractZip : extractTar)(file, dir, policy, options.signal);
 }

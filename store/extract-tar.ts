@@ -1,0 +1,106 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
+import { Minipass } from "minipass";
+import { Unpack, type ReadEntry } from "tar";
+import { DevenvError } from "../errors.js";
+import { safeMode, type EntryPolicy } from "./unpack-policy.js";
+
+/**
+ * Unpacks the verified tar.gz `file` into `dir` under `policy`. Settles only
+ * once nothing is being written any more. Returns the sha256 of each file's
+ * content by entry-relative path.
+ */
+export async function extractTar(file: string, dir: string, policy: EntryPolicy, signal?: AbortSignal): Promise<ReadonlyMap<string, string>> {
+  /** The first error writing to disk (ENOSPC, EACCES): the disk's fault, not the archive's. */
+  let writeError: Error | undefined;
+
+  /**
+   * Sees each entry's raw header before node-tar writes anything, and rewrites
+   * its path to the stripped one itself, so that what is checked is what is written.
+   */
+  const filter = (path: string, stat: ReadEntry | unknown): boolean => {
+    const entry = stat as ReadEntry;
+    const placed = policy.place(path, entry.type, String(entry.linkpath ?? ""));
+    if (placed === undefined) return false;
+    entry.path = placed.path;
+    if (entry.type === "Link") entry.linkpath = placed.linkpath;
+    if (typeof entry.mode === "number") entry.mode = safeMode(entry.mode);
+    return true;
+  };
+
+  /** sha256 of each file's content as it was written, by entry-relative path: the tree hash need not read them again. */
+  const contentHashes = new Map<string, string>();
+  /** The hashing stream of each file being written, to unblock it if the write fails. */
+  const taps = new WeakMap<ReadEntry, Minipass<Buffer>>();
+  const hashContent = (entry: ReadEntry): ReadEntry => {
+    const path = entry.path;
+    const tap = new HashingPassThrough();
+    tap.on("end", () => contentHashes.set(path, tap.hash.digest("hex")));
+    taps.set(entry, tap);
+    return tap as unknown as ReadEntry;
+  };
+
+  const unpack = new Unpack({
+    cwd: dir,
+    preserveOwner: false,
+    filter,
+    transform: hashContent,
+    // node-tar skips what it finds unsafe or broken and only warns; devenv refuses the whole archive.
+    onwarn: (code, message, data) => {
+      // An operating-system error (an errno code: ENOSPC, EACCES) is the disk's; node-tar's own
+      // refusals (TAR_SYMLINK_ERROR, which also names a syscall) are the archive's.
+      const { syscall, code: errno } = data as unknown as NodeJS.ErrnoException;
+      if (syscall !== undefined && /^E[A-Z]+$/.test(errno ?? "")) {
+        writeError ??= data as unknown as Error;
+        // node-tar resumes the entry, but the tap between them still waits for the dead
+        // file stream to drain: resume it too, or the archive stalls (a full disk hangs).
+        taps.get(data.entry as ReadEntry)?.resume();
+      } else if (code !== "TAR_ENTRY_INFO") policy.refuse(`${message} (${code})`);
+    },
+  });
+  // Inflating on the libuv threadpool (Node's zlib stream) rather than on the main thread
+  // (node-tar's own gunzip) lets parsing, hashing and writing go on meanwhile; large
+  // chunks instead of 16 KiB cut threadpool round trips and file writes many-fold
+  // (docs/performance.md).
+  const gunzip = createGunzip({ chunkSize: 1 << 18 });
+  const input = createReadStream(file, { highWaterMark: 1 << 18 });
+  let readError: Error | undefined;
+  const stop = (error: Error) => {
+    readError ??= error;
+    input.destroy();
+    gunzip.unpipe();
+    // Ends the archive where it broke: node-tar finishes (or abandons) the entry it was
+    // writing and closes. Only then may the caller remove the directory; removing it
+    // while files are still being written fails with ENOTEMPTY.
+    unpack.end();
+  };
+  input.on("error", stop);
+  gunzip.on("error", (error: Error) => stop(new DevenvError("archive-invalid", `${policy.source} is not a gzip archive: ${error.message}`, { hint: "check the mirror" })));
+  signal?.addEventListener("abort", () => stop(signal.reason as Error), { once: true });
+  input.pipe(gunzip).pipe(unpack as unknown as NodeJS.WritableStream);
+  await new Promise<void>((resolve) => {
+    unpack.on("close", resolve);
+    unpack.on("error", (error: Error) => {
+      policy.refuse(error.message);
+      resolve();
+    });
+  });
+  const failure = readError ?? writeError ?? policy.refusal;
+  if (failure !== undefined) throw failure;
+  return contentHashes;
+}
+
+/**
+ * Hashes what is written through it. Hashing in write(), not in a 'data'
+ * listener: a listener would set the stream flowing before node-tar pipes it
+ * to the file, and the first chunks would never reach the file.
+ */
+class HashingPassThrough extends Minipass<Buffer> {
+  readonly hash = createHash("sha256");
+
+  override write(chunk: Buffer, ...rest: unknown[]): boolean {
+    this.hash.update(chunk);
+    return (super.write as (chunk: Buffer, ...rest: unknown[]) => boolean)(chunk, ...rest);
+  }
+}
