@@ -1,12 +1,11 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HttpStatusError } from "../download/http.js";
-import { DevenvError } from "../errors.js";
+import { releaseTags } from "./github.js";
 import { isValidSemverSpec, noMatch, pickVersion, type Candidate } from "./pick.js";
 import { parseShasums, rebaseUrl, type Artifact, type Platform, type ResolveContext, type Resolver } from "./types.js";
 
 const upstream = "https://github.com/astral-sh/python-build-standalone/releases/download";
-const tagsApi = "https://api.github.com/repos/astral-sh/python-build-standalone/tags";
 
 const triples: Record<Platform, string> = {
   "linux-x64": "x86_64-unknown-linux-gnu",
@@ -120,7 +119,8 @@ const lookahead = 8;
 /** Release tags newest first, each with what it builds for our platforms; tags without SHA256SUMS are skipped. */
 async function* walkTags(ctx: ResolveContext): AsyncGenerator<{ tag: string; builds: TagBuilds }> {
   const base = ctx.mirror ?? upstream;
-  const tags = await releaseTags(ctx);
+  // Release tags are dates: newest first is a sort.
+  const tags = (await releaseTags(ctx, "astral-sh/python-build-standalone", "DEVENV_PYTHON_MIRROR")).sort((a, b) => b.localeCompare(a, "en", { numeric: true }));
   // A published release's files never change: cached for good, and fetched ahead of the walk.
   const sums = (tag: string) => {
     const url = `${base}/${tag}/SHA256SUMS`;
@@ -157,54 +157,4 @@ function tagBuilds(tag: string, sums: Map<string, string>): TagBuilds {
     builds.set(match[1]!, byPlatform);
   }
   return builds;
-}
-
-/**
- * `{mirror}/releases.json`, or the repository's tags from the GitHub API: a
- * page of 100 tags is ~30 KB, where a page of releases embeds every asset of
- * every release (~100 MB). Release tags are dates, so newest first is a sort.
- */
-async function releaseTags(ctx: ResolveContext): Promise<string[]> {
-  if (ctx.mirror !== undefined) {
-    const data = await ctx.fetch.json(`${ctx.mirror}/releases.json`);
-    if (!Array.isArray(data) || !data.every((t) => typeof t === "string")) {
-      throw new DevenvError("resolve-failed", `${ctx.mirror}/releases.json is not a JSON array of release tags`, { hint: "check DEVENV_PYTHON_MIRROR" });
-    }
-    return data as string[];
-  }
-  const headers: Record<string, string> = { accept: "application/vnd.github+json" };
-  if (ctx.githubToken) headers.authorization = `Bearer ${ctx.githubToken}`;
-  const tags: string[] = [];
-  for (let page = 1; ; page++) {
-    const url = `${tagsApi}?per_page=100&page=${page}`;
-    let answer: unknown;
-    try {
-      answer = await ctx.fetch.json(url, { headers });
-    } catch (error) {
-      throw rateLimited(error) ?? error;
-    }
-    if (!Array.isArray(answer)) throw new DevenvError("resolve-failed", `${url} did not answer a list of tags`, { hint: "set DEVENV_PYTHON_MIRROR to a mirror" });
-    tags.push(...answer.map((t: { name?: unknown }) => t.name).filter((t): t is string => typeof t === "string"));
-    if (answer.length < 100) return tags.sort((a, b) => b.localeCompare(a, "en", { numeric: true }));
-  }
-}
-
-/**
- * GitHub's rate limits answer 403 or 429, with `x-ratelimit-remaining: 0` and
- * the reset time (primary limit), or `retry-after` (secondary limit).
- * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
- */
-function rateLimited(error: unknown): DevenvError | undefined {
-  if (!(error instanceof HttpStatusError) || (error.status !== 403 && error.status !== 429)) return undefined;
-  const { headers } = error;
-  const reset = Number(headers["x-ratelimit-reset"]);
-  const retryAfter = Number(headers["retry-after"]);
-  let when: string;
-  if (headers["x-ratelimit-remaining"] === "0" && Number.isFinite(reset)) when = `after ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC`;
-  else if (Number.isFinite(retryAfter)) when = `in ${retryAfter} s`;
-  else return undefined;
-  return new DevenvError("network", `GitHub's API rate limit is spent (${error.url} answered ${error.status}); try again ${when}`, {
-    hint: "set GITHUB_TOKEN (any token lifts the limit to 5,000 requests an hour), or set DEVENV_PYTHON_MIRROR to a mirror with releases.json",
-    cause: error,
-  });
 }

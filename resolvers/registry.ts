@@ -1,3 +1,5 @@
+import { bun } from "./bun.js";
+import { deno } from "./deno.js";
 import { go } from "./go.js";
 import { node } from "./node.js";
 import { python } from "./python.js";
@@ -8,6 +10,8 @@ const registry = {
   node,
   python,
   go,
+  bun,
+  deno,
 } satisfies Record<string, Resolver>;
 
 export type ToolName = keyof typeof registry;

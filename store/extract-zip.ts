@@ -8,8 +8,8 @@ import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { DevenvError } from "../errors.js";
 import { safeMode, type EntryPolicy } from "./unpack-policy.js";
 
-/** More than any toolchain unpacks to (the largest is a few hundred MB): a zip that declares it is a bomb. */
-const maxUnpackedBytes = 4 * 2 ** 30;
+/** Far more than any toolchain unpacks to (the largest, a few hundred MB): a zip that declares it is a bomb. */
+const maxUnpackedBytes = 2 * 2 ** 30;
 
 const S_IFMT = 0o170000;
 const kinds: Record<number, string> = { 0: "File", 0o100000: "File", 0o040000: "Directory", 0o120000: "SymbolicLink" };

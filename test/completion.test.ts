@@ -30,7 +30,7 @@ describe("shell completion", () => {
       return result.stdout.split("\n").filter(Boolean).sort();
     };
     assert.deepEqual(await complete("devenv", "r"), ["rollback", "run"]);
-    assert.deepEqual(await complete("devenv", "lock", ""), ["--color", "--frozen", "--offline", "--quiet", "--verbose", "-C", "-q", "-v", "go", "node", "python"]);
+    assert.deepEqual(await complete("devenv", "lock", ""), ["--color", "--frozen", "--offline", "--quiet", "--verbose", "-C", "-q", "-v", "bun", "deno", "go", "node", "python"]);
     assert.deepEqual(await complete("devenv", "env", "--shell", "f"), ["fish"]);
     assert.deepEqual(await complete("devenv", "run", "n"), ["node", "npm"]);
     assert.deepEqual(await complete("devenv", "init", "--p"), ["--python"]);
@@ -46,7 +46,7 @@ describe("shell completion", () => {
     assert.deepEqual(await complete("devenv run n"), ["node", "npm"]);
     assert.deepEqual(await complete("devenv run node "), [], "after the command, no more binaries");
     assert.deepEqual(await complete("devenv env --shell j"), ["json"]);
-    assert.deepEqual((await complete("devenv update ")).filter((w) => !w.startsWith("-")), ["go", "node", "python"]);
+    assert.deepEqual((await complete("devenv update ")).filter((w) => !w.startsWith("-")), ["bun", "deno", "go", "node", "python"]);
   });
 
   it("zsh: TAB in a real interactive zsh completes commands, values and binaries", { skip: needs("zsh") }, async () => {

@@ -1,6 +1,7 @@
 import { platforms, type Platform } from "../../resolvers/types.js";
 import { sha256, type Mirror } from "./mirror.js";
 import { buildTarball, fakeNodeTarball } from "./tarball.js";
+import { buildZip } from "./zip.js";
 
 /** Small unique bytes standing in for an archive no test installs: only its checksum matters. */
 const placeholder = (name: string) => Buffer.from(`placeholder archive ${name}\n`);
@@ -135,4 +136,56 @@ function compareVersions(a: string, b: string): number {
   const pb = b.split(".").map(Number);
   for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0);
   return 0;
+}
+
+const bunAssets: Record<Platform, string> = { "linux-x64": "bun-linux-x64", "linux-arm64": "bun-linux-aarch64", "darwin-x64": "bun-darwin-x64", "darwin-arm64": "bun-darwin-aarch64" };
+
+/** bun's zip: `bun-linux-x64/bun`, here a script that answers --version and says how it was called. */
+export function fakeBunZip(version: string): Buffer {
+  const script = `#!/bin/sh\ncase "$1" in --version) echo "${version}" ;; *) echo "$(basename "$0") $*" ;; esac\n`;
+  return buildZip([{ path: "bun-linux-x64/" }, { path: "bun-linux-x64/bun", mode: 0o755, content: script }]);
+}
+
+export interface ZipRelease {
+  readonly version: string;
+  readonly platforms?: readonly Platform[];
+  /** Replaces the generated linux-x64 archive (the real binary, a hostile zip). */
+  readonly linuxX64?: Buffer;
+}
+
+/** Serves oven-sh/bun's release layout under `prefix`: releases.json, bun-v{V}/SHASUMS256.txt and the zips. */
+export function publishBun(mirror: Mirror, releases: readonly ZipRelease[], prefix = "/bun"): void {
+  mirror.files.set(`${prefix}/releases.json`, Buffer.from(JSON.stringify(["canary", ...releases.map((r) => `bun-v${r.version}`)])));
+  for (const { version, platforms: published = platforms, linuxX64 } of releases) {
+    const lines = published.map((platform) => {
+      const asset = `${bunAssets[platform]}.zip`;
+      const archive = platform === "linux-x64" ? (linuxX64 ?? fakeBunZip(version)) : placeholder(asset);
+      mirror.files.set(`${prefix}/bun-v${version}/${asset}`, archive);
+      return `${sha256(archive)}  ${asset}`;
+    });
+    // The baseline build sits beside the default one; the lock takes the default.
+    lines.push(`${"3".repeat(64)}  bun-linux-x64-baseline.zip`);
+    mirror.files.set(`${prefix}/bun-v${version}/SHASUMS256.txt`, Buffer.from(`${lines.join("\n")}\n`));
+  }
+}
+
+const denoTriples: Record<Platform, string> = { "linux-x64": "x86_64-unknown-linux-gnu", "linux-arm64": "aarch64-unknown-linux-gnu", "darwin-x64": "x86_64-apple-darwin", "darwin-arm64": "aarch64-apple-darwin" };
+
+/** deno's zip: a bare `deno`, no top directory; here a script that answers --version and shows DENO_NO_UPDATE_CHECK. */
+export function fakeDenoZip(version: string): Buffer {
+  const script = `#!/bin/sh\ncase "$1" in --version) echo "deno ${version}" ;; *) echo "deno $* DENO_NO_UPDATE_CHECK=$DENO_NO_UPDATE_CHECK" ;; esac\n`;
+  return buildZip([{ path: "deno", mode: 0o755, content: script }]);
+}
+
+/** Serves dl.deno.land's layout under `prefix`: releases.json (tags), release/v{V}/deno-{triple}.zip and .zip.sha256sum. */
+export function publishDeno(mirror: Mirror, releases: readonly ZipRelease[], prefix = "/deno"): void {
+  mirror.files.set(`${prefix}/releases.json`, Buffer.from(JSON.stringify(releases.map((r) => `v${r.version}`))));
+  for (const { version, platforms: published = platforms, linuxX64 } of releases) {
+    for (const platform of published) {
+      const asset = `deno-${denoTriples[platform]}.zip`;
+      const archive = platform === "linux-x64" ? (linuxX64 ?? fakeDenoZip(version)) : placeholder(asset);
+      mirror.files.set(`${prefix}/release/v${version}/${asset}`, archive);
+      mirror.files.set(`${prefix}/release/v${version}/${asset}.sha256sum`, Buffer.from(`${sha256(archive)}  ${asset}\n`));
+    }
+  }
 }

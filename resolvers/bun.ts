@@ -1,0 +1,61 @@
+import { symlink } from "node:fs/promises";
+import { join } from "node:path";
+import semver from "semver";
+import { releaseTags } from "./github.js";
+import { isValidSemverSpec, pickVersion } from "./pick.js";
+import { parseShasums, platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
+
+const upstream = "https://github.com/oven-sh/bun/releases/download";
+
+/**
+ * `bun-v{V}/bun-{os}-{arch}.zip`, holding `bun-{os}-{arch}/bun`. linux-x64 also has
+ * a `-baseline` build for CPUs without AVX2; the lock takes the default one.
+ */
+const assets: Record<Platform, string> = {
+  "linux-x64": "bun-linux-x64.zip",
+  "linux-arm64": "bun-linux-aarch64.zip",
+  "darwin-x64": "bun-darwin-x64.zip",
+  "darwin-arm64": "bun-darwin-aarch64.zip",
+};
+
+const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/, "")) ?? undefined;
+const canonicalUrl = (version: string, platform: Platform) => `${upstream}/bun-v${version}/${assets[platform]}`;
+
+export const bun = {
+  name: "bun",
+
+  binaries: ["bun"],
+
+  isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), toSemver),
+
+  /** Versions from the tags of oven-sh/bun (`bun-v1.1.30`); canary and other tags are not releases. */
+  async resolve(spec, ctx) {
+    const versions = (await releaseTags(ctx, "oven-sh/bun", "DEVENV_BUN_MIRROR")).flatMap((tag) => /^bun-v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/.exec(tag)?.[1] ?? []);
+    const candidates = versions.map((version) => ({ version, semver: version, stable: semver.prerelease(version) === null }));
+    return pickVersion("bun", spec.replace(/^v/, ""), candidates, toSemver);
+  },
+
+  /** From the release's SHASUMS256.txt: all four platforms, never downloading an archive. */
+  async artifacts(version, ctx) {
+    const url = `${ctx.mirror ?? upstream}/bun-v${version}/SHASUMS256.txt`;
+    const sums = parseShasums(await ctx.fetch.text(url, { immutable: true, validate: (text) => parseShasums(text, url) }), url);
+    const found: Partial<Record<Platform, Artifact>> = {};
+    for (const platform of platforms) {
+      const sha256 = sums.get(assets[platform]);
+      if (sha256) found[platform] = { url: canonicalUrl(version, platform), sha256 };
+    }
+    return found;
+  },
+
+  isCanonicalUrl: (url, version, platform) => url === canonicalUrl(version, platform),
+
+  downloadUrl: (url, mirror) => rebaseUrl(url, upstream, mirror),
+
+  activate: (entry) => ({ bin: [entry], env: {} }),
+
+  /** bun's own installer links `bunx` to `bun`: bun runs as bunx when called by that name. */
+  async fixup(dir) {
+    await symlink("bun", join(dir, "bunx"));
+    return [];
+  },
+} satisfies Resolver;

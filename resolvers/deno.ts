@@ -1,0 +1,69 @@
+import semver from "semver";
+import { HttpStatusError } from "../download/http.js";
+import { DevenvError } from "../errors.js";
+import { releaseTags } from "./github.js";
+import { isValidSemverSpec, pickVersion } from "./pick.js";
+import { platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
+
+const upstream = "https://dl.deno.land";
+
+/** `release/v{V}/deno-{triple}.zip`, a bare `deno` with no top directory, and `.sha256sum` beside it. */
+const triples: Record<Platform, string> = {
+  "linux-x64": "x86_64-unknown-linux-gnu",
+  "linux-arm64": "aarch64-unknown-linux-gnu",
+  "darwin-x64": "x86_64-apple-darwin",
+  "darwin-arm64": "aarch64-apple-darwin",
+};
+
+const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/, "")) ?? undefined;
+const canonicalUrl = (version: string, platform: Platform) => `${upstream}/release/v${version}/deno-${triples[platform]}.zip`;
+
+export const deno = {
+  name: "deno",
+
+  binaries: ["deno"],
+
+  stripTop: false,
+
+  isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), toSemver),
+
+  /** Versions from the tags of denoland/deno (`v2.1.4`). */
+  async resolve(spec, ctx) {
+    const versions = (await releaseTags(ctx, "denoland/deno", "DEVENV_DENO_MIRROR")).flatMap((tag) => /^v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/.exec(tag)?.[1] ?? []);
+    const candidates = versions.map((version) => ({ version, semver: version, stable: semver.prerelease(version) === null }));
+    return pickVersion("deno", spec.replace(/^v/, ""), candidates, toSemver);
+  },
+
+  /** Each archive's `.sha256sum` (one small file a platform, fetched together, cached for good). */
+  async artifacts(version, ctx) {
+    const found: Partial<Record<Platform, Artifact>> = {};
+    await Promise.all(
+      platforms.map(async (platform) => {
+        const url = deno.downloadUrl(canonicalUrl(version, platform), ctx.mirror) + ".sha256sum";
+        let text: string;
+        try {
+          text = await ctx.fetch.text(url, { immutable: true, validate: (body) => checksumOf(body, url) });
+        } catch (error) {
+          if (error instanceof HttpStatusError && error.status === 404) return;
+          throw error;
+        }
+        found[platform] = { url: canonicalUrl(version, platform), sha256: checksumOf(text, url) };
+      }),
+    );
+    return found;
+  },
+
+  isCanonicalUrl: (url, version, platform) => url === canonicalUrl(version, platform),
+
+  downloadUrl: (url, mirror) => rebaseUrl(url, upstream, mirror),
+
+  // deno must never offer to upgrade itself behind the lock's back; DENO_DIR stays the user's.
+  activate: (entry) => ({ bin: [entry], env: { DENO_NO_UPDATE_CHECK: "1" } }),
+} satisfies Resolver;
+
+/** A `.sha256sum` holds the hash, as sha256sum prints it (`<hex>  <file>`) or alone. */
+function checksumOf(text: string, url: string): string {
+  const hex = /\b[0-9a-fA-F]{64}\b/.exec(text)?.[0];
+  if (hex === undefined) throw new DevenvError("resolve-failed", `${url} holds no sha256`, { hint: "check the mirror (DEVENV_DENO_MIRROR): it should serve upstream's .sha256sum files as they are" });
+  return hex.toLowerCase();
+}

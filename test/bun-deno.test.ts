@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { cleanEnv, devenv, project, tempDir } from "./support/cli.js";
+import { Mirror, sha256 } from "./support/mirror.js";
+import { publishBun, publishDeno } from "./support/upstreams.js";
+import { buildZip, type ZipEntry } from "./support/zip.js";
+import { walk } from "./faults/support.js";
+
+let mirror: Mirror;
+before(async () => {
+  mirror = await Mirror.start();
+  publishBun(mirror, [{ version: "1.2.99" }, { version: "1.2.98" }, { version: "1.1.99" }]);
+  publishDeno(mirror, [{ version: "2.1.99" }, { version: "2.0.99" }, { version: "1.46.99" }]);
+});
+after(() => mirror.close());
+
+const config = (tools: Record<string, string>) => `import { defineConfig } from "devenv";\nexport default defineConfig({ tools: ${JSON.stringify(tools)} });\n`;
+const env = (home = tempDir("devenv-home-"), m = mirror) => cleanEnv({ DEVENV_HOME: home, DEVENV_BUN_MIRROR: `${m.url}/bun`, DEVENV_DENO_MIRROR: `${m.url}/deno` });
+
+describe("bun and deno, through the same resolver interface as node, python and go", () => {
+  it("lock all four platforms from upstream's checksums, with canonical URLs", async () => {
+    const dir = project(config({ bun: "1.2", deno: "2" }));
+    const result = await devenv(["lock"], { cwd: dir, env: env() });
+    assert.equal(result.code, 0, result.stderr);
+    const lock = JSON.parse(readFileSync(join(dir, "devenv.lock"), "utf8")) as { tools: Record<string, { version: string; platforms: Record<string, { url: string; sha256: string }> }> };
+    assert.equal(lock.tools.bun!.version, "1.2.99");
+    assert.equal(lock.tools.deno!.version, "2.1.99");
+    for (const tool of Object.values(lock.tools)) assert.deepEqual(Object.keys(tool.platforms), ["darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64"]);
+    assert.deepEqual(lock.tools.bun!.platforms["darwin-arm64"], { url: "https://github.com/oven-sh/bun/releases/download/bun-v1.2.99/bun-darwin-aarch64.zip", sha256: sha256(mirror.files.get("/bun/bun-v1.2.99/bun-darwin-aarch64.zip")!) });
+    assert.deepEqual(lock.tools.deno!.platforms["linux-arm64"], { url: "https://dl.deno.land/release/v2.1.99/deno-aarch64-unknown-linux-gnu.zip", sha256: sha256(mirror.files.get("/deno/release/v2.1.99/deno-aarch64-unknown-linux-gnu.zip")!) });
+  });
+
+  it("run bun, bunx and deno from the store; deno never checks for updates", async () => {
+    const dir = project(config({ bun: "1.1", deno: "1" }));
+    const e = env();
+    const result = await devenv(["run", "sh", "-c", "bun --version; bunx cowsay; deno --version; deno test"], { cwd: dir, env: e });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "1.1.99\nbunx cowsay\ndeno 1.46.99\ndeno test DENO_NO_UPDATE_CHECK=1\n");
+    const which = await devenv(["which", "deno"], { cwd: dir, env: e });
+    assert.match(which.stdout, /\/store\/[0-9a-f]{32}-deno-1\.46\.99\/deno\n$/);
+  });
+
+  it("specs as for the others: exact, ranges, latest; canary is not a release", async () => {
+    for (const [spec, expected] of [["1.2.98", "1.2.98"], ["^1.1", "1.2.99"], ["latest", "1.2.99"], ["~1.1.0", "1.1.99"]] as const) {
+      const dir = project(config({ bun: spec }));
+      const result = await devenv(["lock"], { cwd: dir, env: env() });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal((JSON.parse(readFileSync(join(dir, "devenv.lock"), "utf8")) as { tools: { bun: { version: string } } }).tools.bun.version, expected, spec);
+    }
+    const missing = await devenv(["lock"], { cwd: project(config({ deno: "3" })), env: env() });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no deno release matches "3"; nearest available: 2\.1\.99/);
+  });
+
+  it("devenv init has a flag for each, from the registry", async () => {
+    const dir = tempDir("devenv-project-");
+    const result = await devenv(["init", "--bun", "1.2", "--deno", "2"], { cwd: dir, env: env() });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(readFileSync(join(dir, "devenv.ts"), "utf8"), /bun: "1\.2",\n\s+deno: "2",/);
+  });
+});
+
+describe("hostile zips are refused as hostile tarballs are, with nothing written outside the store", () => {
+  const outside = tempDir("devenv-outside-");
+  const top = "bun-linux-x64";
+  const cases: Array<[string, ZipEntry[], RegExp]> = [
+    ["a ../ name (zip-slip)", [{ path: `${top}/` }, { path: `${top}/../../../evil`, content: "pwned" }], /climbs out with '\.\.'/],
+    ["an absolute name", [{ path: `${top}/` }, { path: `${outside}/evil`, content: "pwned" }], /has an absolute path/],
+    ["a symlink pointing outside", [{ path: `${top}/` }, { path: `${top}/link`, type: "SymbolicLink", linkpath: outside }, { path: `${top}/link/evil`, content: "pwned" }], /links outside the entry/],
+    ["a file through a symlink inside", [{ path: `${top}/` }, { path: `${top}/real/` }, { path: `${top}/link`, type: "SymbolicLink", linkpath: "real" }, { path: `${top}/link/evil`, content: "pwned" }], /written through a symbolic link/],
+    ["a zip bomb's declared size", [{ path: `${top}/` }, { path: `${top}/a`, content: "x", declaredSize: 0xf0000000 }, { path: `${top}/b`, content: "x", declaredSize: 0xf0000000 }], /declares more than 2 GiB unpacked \(a zip bomb\)/],
+    ["two top-level directories", [{ path: `${top}/` }, { path: `${top}/bun`, content: "x" }, { path: "other/evil", content: "pwned" }], /outside the archive's top-level directory/],
+  ];
+  for (const [name, entries, message] of cases) {
+    it(name, async () => {
+      const hostile = await Mirror.start();
+      try {
+        publishBun(hostile, [{ version: "1.2.99", linuxX64: buildZip(entries) }]);
+        const home = tempDir("devenv-home-");
+        const result = await devenv(["install"], { cwd: project(config({ bun: "1.2" })), env: env(home, hostile) });
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(result.stderr, /^error: refusing http:\/\/127\.0\.0\.1:\d+\/bun\/bun-v1\.2\.99\/bun-linux-x64\.zip: /m);
+        assert.match(result.stderr, message);
+        assert.deepEqual(walk(join(home, "store")), []);
+        assert.deepEqual(walk(join(home, "tmp")), []);
+        assert.deepEqual(walk(outside), []);
+      } finally {
+        await hostile.close();
+      }
+    });
+  }
+});
