@@ -2,6 +2,7 @@ import { symlink } from "node:fs/promises";
 import { join } from "node:path";
 import semver from "semver";
 import { releaseTags } from "./github.js";
+import { packageJson, toolVersions, versionFile } from "./pin-files.js";
 import { isValidSemverSpec, pickVersion } from "./pick.js";
 import { parseShasums, platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
 
@@ -25,6 +26,8 @@ export const bun = {
   name: "bun",
 
   binaries: ["bun"],
+
+  pins: [versionFile(".bun-version", (v) => v.replace(/^v/, "")), toolVersions(["bun"]), packageJson((m) => /^bun@(\d[^+]*)/.exec(m.packageManager ?? "")?.[1])],
 
   isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), toSemver),
 

@@ -2,6 +2,7 @@ import semver from "semver";
 import { HttpStatusError } from "../download/http.js";
 import { DevenvError } from "../errors.js";
 import { releaseTags } from "./github.js";
+import { toolVersions, versionFile } from "./pin-files.js";
 import { isValidSemverSpec, pickVersion } from "./pick.js";
 import { platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
 
@@ -22,6 +23,9 @@ export const deno = {
   name: "deno",
 
   binaries: ["deno"],
+
+  /** dvm's `.dvmrc`, then asdf's. */
+  pins: [versionFile(".dvmrc", (v) => v.replace(/^v/, "")), toolVersions(["deno"])],
 
   stripTop: false,
 

@@ -1,4 +1,5 @@
 import { DevenvError } from "../errors.js";
+import { toolVersions } from "./pin-files.js";
 import { isValidSemverSpec, pickVersion, type Candidate } from "./pick.js";
 import { platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
 
@@ -34,6 +35,9 @@ export const go = {
   name: "go",
 
   binaries: ["bin/go"],
+
+  /** go.mod's `toolchain go1.22.3` pins exactly; else its `go 1.22` line is the language version, taken as the line's newest release. */
+  pins: [toolVersions(["golang", "go"]), { file: "go.mod", read: (text) => /^toolchain\s+go(\S+)/m.exec(text)?.[1] ?? /^go\s+(\S+)/m.exec(text)?.[1] }],
 
   isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^go/, ""), toSemver),
 

@@ -1,5 +1,6 @@
 import semver from "semver";
 import { DevenvError } from "../errors.js";
+import { packageJson, toolVersions, versionFile } from "./pin-files.js";
 import { isValidSemverSpec, noMatch, pickVersion, type Candidate } from "./pick.js";
 import { parseShasums, platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
 
@@ -17,6 +18,9 @@ export const node = {
   name: "node",
 
   binaries: ["bin/node"],
+
+  /** nvm's files first, then asdf's, then package.json's engines. */
+  pins: [versionFile(".nvmrc", nvmSpec), versionFile(".node-version", nvmSpec), toolVersions(["nodejs", "node"], nvmSpec), packageJson((m) => m.engines?.node)],
 
   isValidSpec(spec) {
     return /^lts(\/[a-z*]+)?$/i.test(spec) || isValidSemverSpec(spec.replace(/^v/, ""), toSemver);
@@ -72,4 +76,11 @@ function pickLts(spec: string, codename: string | undefined, index: IndexEntry[]
   if (newest) return newest.version.slice(1);
   const codenames = [...new Set(lts.map((e) => `lts/${String(e.lts).toLowerCase()}`))];
   throw noMatch("node", spec, codenames.slice(0, 5));
+}
+
+/** nvm's spellings: `v20.1.0`, `lts/*`, `lts/iron`, `node` and `stable` for the newest release. */
+function nvmSpec(spec: string): string {
+  if (spec === "node" || spec === "stable") return "latest";
+  if (spec === "lts/*") return "lts";
+  return spec.replace(/^v(?=\d)/, "");
 }

@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HttpStatusError } from "../download/http.js";
 import { releaseTags } from "./github.js";
+import { toolVersions, versionFile } from "./pin-files.js";
 import { isValidSemverSpec, noMatch, pickVersion, type Candidate } from "./pick.js";
 import { parseShasums, rebaseUrl, type Artifact, type Platform, type ResolveContext, type Resolver } from "./types.js";
 
@@ -36,6 +37,8 @@ export const python = {
   name: "python",
 
   binaries: ["bin/python3"],
+
+  pins: [versionFile(".python-version"), toolVersions(["python"])],
 
   isValidSpec: (spec) => isValidSemverSpec(spec, toSemver),
 

@@ -1,4 +1,5 @@
 import { DevenvError } from "../errors.js";
+import type { PinSource } from "./pin-files.js";
 
 /** The platforms a lock records, named as SPEC §3 names them. */
 export const platforms = ["darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64"] as const;
@@ -55,6 +56,8 @@ export interface Resolver {
   isCanonicalUrl(url: string, version: string, platform: Platform): boolean;
   /** The lock's canonical URL → where to fetch it, given the mirror. */
   downloadUrl(url: string, mirror: string | undefined): string;
+  /** Files of other version managers that `devenv init` reads a pin from, first found first. */
+  readonly pins: readonly PinSource[];
   /** Entry-relative paths an unpacked entry must have to be this tool at all: checked at install and before every use. */
   readonly binaries: readonly string[];
   /**

@@ -27,6 +27,9 @@ describe("devenv init reads the pins a project already has", () => {
     ["go.mod toolchain", { "go.mod": "module x\n\ngo 1.22\n\ntoolchain go1.22.3\n" }, { go: "1.22.3" }],
     ["go.mod go line", { "go.mod": "module x\n\ngo 1.21\n" }, { go: "1.21" }],
     ["package.json engines.node", { "package.json": JSON.stringify({ name: "x", engines: { node: ">=18 <21" } }) }, { node: ">=18 <21" }],
+    ["bun and deno: .bun-version, .dvmrc", { ".bun-version": "v1.2.3\n", ".dvmrc": "2.1.4\n" }, { bun: "1.2.3", deno: "2.1.4" }],
+    ["bun and deno from .tool-versions", { ".tool-versions": "bun 1.1.30\ndeno 2.0.0\n" }, { bun: "1.1.30", deno: "2.0.0" }],
+    ["package.json packageManager bun@", { "package.json": JSON.stringify({ packageManager: "bun@1.2.3+sha512.abc" }) }, { bun: "1.2.3" }],
     [".nvmrc wins over engines", { ".nvmrc": "20\n", "package.json": JSON.stringify({ engines: { node: ">=16" } }) }, { node: "20" }],
     ["a whole polyglot repo", { ".nvmrc": "20", ".python-version": "3.12", "go.mod": "module x\ngo 1.22.1\n" }, { node: "20", python: "3.12", go: "1.22.1" }],
   ];
