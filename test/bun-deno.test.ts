@@ -7,6 +7,7 @@ import { Mirror, sha256 } from "./support/mirror.js";
 import { publishBun, publishDeno } from "./support/upstreams.js";
 import { buildZip, type ZipEntry } from "./support/zip.js";
 import { walk } from "./faults/support.js";
+import { realBunVersion, realBunZip, realDenoVersion, realDenoZip } from "./support/real-node.js";
 
 let mirror: Mirror;
 before(async () => {
@@ -91,4 +92,25 @@ describe("hostile zips are refused as hostile tarballs are, with nothing written
       }
     });
   }
+});
+
+describe("the real bun and deno, repacked from their npm packages into upstream's zips", () => {
+  it(`bun ${realBunVersion} and deno ${realDenoVersion} run from the store`, async () => {
+    const real = await Mirror.start();
+    try {
+      publishBun(real, [{ version: realBunVersion, linuxX64: await realBunZip() }]);
+      publishDeno(real, [{ version: realDenoVersion, linuxX64: await realDenoZip() }]);
+      const dir = project(config({ bun: realBunVersion, deno: realDenoVersion }));
+      const e = { ...env(tempDir("devenv-home-"), real), DENO_DIR: tempDir("devenv-deno-dir-") };
+      const versions = await devenv(["run", "sh", "-c", "bun --version; deno --version | head -n 1"], { cwd: dir, env: e });
+      assert.equal(versions.code, 0, versions.stderr);
+      assert.match(versions.stdout, new RegExp(`^${realBunVersion.replaceAll(".", "\\.")}\\ndeno ${realDenoVersion.replaceAll(".", "\\.")} `));
+      const scripts = await devenv(["run", "sh", "-c", "bun -e 'console.log(6 * 7)'; deno eval 'console.log(Deno.version.deno)'"], { cwd: dir, env: e });
+      assert.equal(scripts.code, 0, scripts.stderr);
+      assert.equal(scripts.stdout, `42\n${realDenoVersion}\n`);
+      assert.equal((await devenv(["verify"], { cwd: dir, env: e })).code, 0, "verify covers them");
+    } finally {
+      await real.close();
+    }
+  });
 });

@@ -13,11 +13,11 @@ export interface ZipEntry {
 const fileTypes = { File: 0o100000, Directory: 0o040000, SymbolicLink: 0o120000 };
 
 /**
- * A zip written record by record (stored, or deflated where it lies about its size; made on Unix), so tests can build
+ * A zip written record by record (stored, or deflated; made on Unix), so tests can build
  * archives no well-behaved zipper would: `../evil`, absolute names, links out,
  * sizes that lie.
  */
-export function buildZip(entries: readonly ZipEntry[]): Buffer {
+export function buildZip(entries: readonly ZipEntry[], options: { deflate?: boolean } = {}): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -27,8 +27,8 @@ export function buildZip(entries: readonly ZipEntry[]): Buffer {
     const name = Buffer.from(entry.path);
     const crc = crc32(data);
     // A lying size is only believable deflated: a stored entry's two sizes must agree.
-    const deflated = entry.declaredSize !== undefined;
-    const stored = deflated ? deflateRawSync(data) : data;
+    const deflated = options.deflate === true || entry.declaredSize !== undefined;
+    const stored = deflated ? deflateRawSync(data, { level: 1 }) : data;
     const mode = fileTypes[type] | (entry.mode ?? (type === "Directory" ? 0o755 : type === "SymbolicLink" ? 0o777 : 0o644));
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
