@@ -74,3 +74,20 @@ export function filesystemError(error: unknown): DevenvError | undefined {
   if (hint === undefined || path === undefined) return undefined;
   return new DevenvError("filesystem", `cannot ${syscall ?? "use"} ${path}: ${code}`, { hint, cause: error });
 }
+
+/** Response headers as undici gives them. */
+export type HttpHeaders = Record<string, string | string[] | undefined>;
+
+/** An HTTP answer devenv cannot use; `status` lets callers say what it means for them. */
+export class HttpStatusError extends DevenvError {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly headers: HttpHeaders,
+    attempts = 1,
+  ) {
+    super("network", `GET ${url} answered ${status}${attempts > 1 ? ` after ${attempts} attempts` : ""}`, {
+      hint: status === 404 ? "check the version and the mirror (DEVENV_*_MIRROR)" : "try again later, or use a mirror (DEVENV_*_MIRROR)",
+    });
+  }
+}

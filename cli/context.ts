@@ -3,35 +3,16 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import kleur from "kleur";
 import { Http, type ProxySettings } from "../download/http.js";
-import { createProgress, type Progress } from "../download/progress.js";
+import { createProgress } from "../download/progress.js";
 import { DevenvError } from "../errors.js";
 import { isLoopback } from "../download/loopback.js";
 import type { Platform } from "../resolvers/types.js";
-import { storeLayout, type StoreLayout } from "../store/layout.js";
-import { createLog, type Log } from "./log.js";
+import { storeLayout } from "../store/layout.js";
+import type { Log, Session } from "../project/session.js";
+import { createLog } from "./log.js";
 
-/** Everything a command needs from the outside world, read once from flags and the environment. */
-export interface Context {
-  /** Where the project is looked for, and where `run` runs. */
-  readonly cwd: string;
-  readonly layout: StoreLayout;
-  readonly platform: Platform;
-  readonly offline: boolean;
-  /** The lock must already match devenv.ts: --frozen, or CI (SPEC §3). */
-  readonly frozen: boolean;
-  /** Every devenv.ts counts as trusted: CI (which runs the repository's code anyway) or DEVENV_TRUST=1. */
-  readonly trustAll: boolean;
-  /** A person is at the terminal to answer a question. */
-  readonly interactive: boolean;
-  /** DEVENV_<TOOL>_MIRROR (SPEC §7), read when a tool first needs it. */
-  mirror(tool: string): string | undefined;
-  readonly githubToken: string | undefined;
-  readonly env: NodeJS.ProcessEnv;
-  readonly log: Log;
-  readonly progress: Progress;
-  readonly http: Http;
-  readonly version: string;
-}
+/** What the CLI hands every command: the session that project/ and below take. */
+export type Context = Session;
 
 export interface GlobalFlags {
   C?: string | undefined;

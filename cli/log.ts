@@ -1,12 +1,5 @@
 import kleur from "kleur";
-import type { DevenvError } from "../errors.js";
-
-export interface Log {
-  info(message: string): void;
-  warn(message: string): void;
-  debug(message: string): void;
-  error(error: DevenvError): void;
-}
+import type { Log } from "../project/session.js";
 
 /** Progress, logs and errors go to stderr; stdout is for data (SPEC §6). */
 export function createLog(stream: NodeJS.WritableStream, options: { quiet: boolean; verbose: boolean }): Log {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { gunzipSync } from "node:zlib";
 import type { Dispatcher } from "undici";
-import { DevenvError } from "../errors.js";
+import { DevenvError, HttpStatusError, type HttpHeaders as Headers } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import type { FetchOptions, MetadataFetcher } from "../resolvers/types.js";
 
@@ -33,22 +33,6 @@ interface CachedText {
   readonly lastModified?: string | undefined;
   readonly immutable?: boolean | undefined;
   readonly body: string;
-}
-
-type Headers = Record<string, string | string[] | undefined>;
-
-/** An HTTP answer devenv cannot use; `status` lets callers say what it means for them. */
-export class HttpStatusError extends DevenvError {
-  constructor(
-    readonly url: string,
-    readonly status: number,
-    readonly headers: Headers,
-    attempts = 1,
-  ) {
-    super("network", `GET ${url} answered ${status}${attempts > 1 ? ` after ${attempts} attempts` : ""}`, {
-      hint: status === 404 ? "check the version and the mirror (DEVENV_*_MIRROR)" : "try again later, or use a mirror (DEVENV_*_MIRROR)",
-    });
-  }
 }
 
 /** SPEC §7: at most 5 redirects. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../files/atomic.js";
-import { ensureStateDir, stateLayout } from "../project/state.js";
+import { ensureStateDir, stateLayout } from "./state.js";
 
 /** Numbered generations of devenv.lock in .devenv/history/, oldest first: each is a lock that was once current. */
 export interface Generation {

@@ -1,5 +1,5 @@
 import { sweepDeadTemps, writeFileAtomic } from "../files/atomic.js";
-import { ensureStateDir } from "../project/state.js";
+import { ensureStateDir } from "./state.js";
 import { recordGeneration } from "./history.js";
 import { lockPath, serializeLock, type LockFile } from "./lockfile.js";
 

@@ -8,7 +8,7 @@ import { ensurePrivateDir } from "../files/private-dir.js";
 import { fishExports } from "../shells/fish.js";
 import { posixExports, quotePosix } from "../shells/posix.js";
 import { projectState, type StoreLayout } from "../store/layout.js";
-import type { DevenvEnvironment } from "./environment.js";
+import type { DevenvEnvironment } from "../shells/types.js";
 
 /** Written by the build beside dist/: the launcher carries the same id, so an upgrade invalidates every cache. */
 const buildIdFile = new URL("../build-id", import.meta.url);

@@ -1,6 +1,7 @@
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import type { ProjectConfig } from "../config/validate.js";
 import { resolvers } from "../resolvers/registry.js";
+import type { DevenvEnvironment } from "../shells/types.js";
 import type { InstalledTool } from "./install.js";
 
 /** What a command run with `--pure` still needs from outside: a terminal, a user, a locale. */
@@ -15,12 +16,6 @@ export interface EnvironmentInput {
   readonly store: string;
 }
 
-/** What devenv adds (SPEC §5): directories to put before PATH, and variables (PATH excluded). */
-export interface DevenvEnvironment {
-  /** Toolchain bins in `tools` order, then the config's `path`, made absolute. */
-  readonly dirs: string[];
-  readonly vars: Record<string, string>;
-}
 
 export function devenvEnvironment(input: EnvironmentInput): DevenvEnvironment {
   const dirs: string[] = [];

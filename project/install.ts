@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import type { Context } from "../cli/context.js";
+import type { Session as Context } from "./session.js";
 import { DevenvError } from "../errors.js";
 import type { LockFile } from "../lock/lockfile.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import type { Context } from "../cli/context.js";
+import type { Session as Context } from "./session.js";
 import { configFileName, findProjectRoot } from "../config/find.js";
 import { readEvaluatedConfig, writeEvaluatedConfig } from "../config/evaluated-cache.js";
 import { bundleConfig, evaluateBundle, fingerprint, type ConfigBundle, type ConfigInput } from "../config/load.js";

@@ -1,4 +1,4 @@
-import type { Context } from "../cli/context.js";
+import type { Session as Context } from "./session.js";
 import { writeEnvironmentCache } from "./cache.js";
 import { keepCache } from "./keep.js";
 import { devenvEnvironment, type EnvironmentInput } from "./environment.js";

@@ -1,4 +1,4 @@
-import type { Context } from "../cli/context.js";
+import type { Session as Context } from "./session.js";
 import { DevenvError } from "../errors.js";
 import { readLock, serializeLock, type LockedTool, type LockFile } from "../lock/lockfile.js";
 import { lockDifferences } from "../lock/stale.js";

@@ -1,6 +1,5 @@
 import semver from "semver";
-import { HttpStatusError } from "../download/http.js";
-import { DevenvError } from "../errors.js";
+import { DevenvError, HttpStatusError } from "../errors.js";
 import { releaseTags } from "./github.js";
 import { toolVersions, versionFile } from "./pin-files.js";
 import { isValidSemverSpec, pickVersion } from "./pick.js";

@@ -1,5 +1,4 @@
-import { HttpStatusError } from "../download/http.js";
-import { DevenvError } from "../errors.js";
+import { DevenvError, HttpStatusError } from "../errors.js";
 import type { ResolveContext } from "./types.js";
 
 /**

@@ -1,6 +1,6 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { HttpStatusError } from "../download/http.js";
+import { HttpStatusError } from "../errors.js";
 import { releaseTags } from "./github.js";
 import { toolVersions, versionFile } from "./pin-files.js";
 import { isValidSemverSpec, noMatch, pickVersion, type Candidate } from "./pick.js";

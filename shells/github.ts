@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { DevenvEnvironment } from "../project/environment.js";
+import type { DevenvEnvironment } from "./types.js";
 
 /**
  * Lines for $GITHUB_PATH and $GITHUB_ENV, which the Actions runner applies to

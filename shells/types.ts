@@ -1,3 +1,10 @@
+/** What devenv adds (SPEC §5): directories to put before PATH, and variables (PATH excluded). */
+export interface DevenvEnvironment {
+  /** Toolchain bins in `tools` order, then the config's `path`, made absolute. */
+  readonly dirs: string[];
+  readonly vars: Record<string, string>;
+}
+
 export interface StartOptions {
   /** A private directory for the rc files this start needs; removed when the shell exits. */
   readonly dir: string;

@@ -4,9 +4,9 @@ import { chmod, mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import { constants as osConstants } from "node:os";
 import { basename, join } from "node:path";
 
-import { HttpStatusError, type Http } from "../download/http.js";
+import type { Http } from "../download/http.js";
+import { DevenvError, HttpStatusError, isErrno } from "../errors.js";
 import type { Progress, ProgressTask } from "../download/progress.js";
-import { DevenvError, isErrno } from "../errors.js";
 import type { Artifact } from "../resolvers/types.js";
 import { extractArchive, formatOf } from "./extract.js";
 import { acquireLock } from "../files/process-lock.js";

@@ -1,11 +1,16 @@
 import { lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { listDir, removeTree } from "../files/tree.js";
-import type { Platform } from "../resolvers/types.js";
 import { acquireLock } from "../files/process-lock.js";
 import type { StoreLayout } from "./layout.js";
-import { referencedEntries } from "./referenced.js";
-import { dropRoot } from "./roots.js";
+import { dropRoot, type Root } from "./roots.js";
+
+/** What the locks of every registered project pin, as project/referenced.ts finds it: gc reads no lock itself. */
+export interface References {
+  readonly entries: ReadonlyMap<string, unknown>;
+  readonly deadRoots: readonly Root[];
+  readonly unreadable: ReadonlyArray<{ root: Root; reason: string }>;
+}
 
 export interface Collected {
   /** Store entries removed (or, dry, that would be), with their size. */
@@ -25,9 +30,9 @@ export interface Collected {
  * lock held, and never if it was finished after gc started: a concurrent
  * install registers its root and writes its lock before it installs.
  */
-export async function collectGarbage(layout: StoreLayout, platform: Platform, dryRun: boolean): Promise<Collected> {
+export async function collectGarbage(layout: StoreLayout, references: References, dryRun: boolean): Promise<Collected> {
   const started = Date.now();
-  const { entries: live, deadRoots, unreadable } = referencedEntries(layout, platform);
+  const { entries: live, deadRoots, unreadable } = references;
   if (!dryRun) deadRoots.forEach(dropRoot);
 
   const entries: Collected["entries"] = [];

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { HttpStatusError } from "../download/http.js";
+import { HttpStatusError } from "../errors.js";
 import { go } from "../resolvers/go.js";
 import { python } from "../resolvers/python.js";
 import { tempDir } from "./support/cli.js";

@@ -1,6 +1,7 @@
 import { findProjectRoot } from "../../config/find.js";
 import { DevenvError } from "../../errors.js";
 import { registerRoot } from "../../store/roots.js";
+import { referencedEntries } from "../../project/referenced.js";
 import { collectGarbage } from "../../store/gc.js";
 import type { Context } from "../context.js";
 
@@ -9,7 +10,7 @@ export async function gcCommand(ctx: Context, args: Record<string, unknown>): Pr
   // The project gc runs in is live, even if it moved since it last installed (its root names the old path).
   const here = projectAround(ctx.cwd);
   if (here !== undefined) registerRoot(ctx.layout, here);
-  const { entries, roots, temps, unreadable } = await collectGarbage(ctx.layout, ctx.platform, dryRun);
+  const { entries, roots, temps, unreadable } = await collectGarbage(ctx.layout, referencedEntries(ctx.layout, ctx.platform), dryRun);
   for (const { project, reason } of unreadable) ctx.log.warn(`${project}: ${reason}; only its lock generations kept toolchains`);
   const verb = dryRun ? "would remove" : "removed";
   for (const { name, bytes } of entries) process.stdout.write(`${verb} ${name} (${megabytes(bytes)})\n`);

@@ -4,7 +4,7 @@ import { DevenvError } from "../../errors.js";
 import { removeTree } from "../../files/tree.js";
 import { entryRequest } from "../../project/install.js";
 import { ensureEntry } from "../../store/ensure.js";
-import { referencedEntries } from "../../store/referenced.js";
+import { referencedEntries } from "../../project/referenced.js";
 import { treeHash } from "../../store/tree-hash.js";
 import type { Context } from "../context.js";
 

@@ -1,4 +1,4 @@
-import { HttpStatusError } from "../../download/http.js";
+import { HttpStatusError } from "../../errors.js";
 import type { FetchOptions, ResolveContext } from "../../resolvers/types.js";
 
 /** A ResolveContext whose network is a table of URLs; it records what was asked, with which headers. */

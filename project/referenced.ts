@@ -3,8 +3,8 @@ import { generations, readGeneration } from "../lock/history.js";
 import { lockPath, parseLock, readLock, type LockFile } from "../lock/lockfile.js";
 import type { ToolName } from "../resolvers/registry.js";
 import type { Artifact, Platform } from "../resolvers/types.js";
-import { entryName, type StoreLayout } from "./layout.js";
-import { listRoots, type Root } from "./roots.js";
+import { entryName, type StoreLayout } from "../store/layout.js";
+import { listRoots, type Root } from "../store/roots.js";
 
 export interface Referenced {
   readonly tool: ToolName;
@@ -17,7 +17,14 @@ export interface Referenced {
  * one of its lock generations, pins for this platform; and the roots whose
  * project or lock is gone.
  */
-export function referencedEntries(layout: StoreLayout, platform: Platform): { entries: Map<string, Referenced>; deadRoots: Root[]; unreadable: Array<{ root: Root; reason: string }> } {
+/** What every registered project's locks pin (store/gc.ts takes it as its References). */
+export interface ProjectReferences {
+  readonly entries: Map<string, Referenced>;
+  readonly deadRoots: Root[];
+  readonly unreadable: Array<{ root: Root; reason: string }>;
+}
+
+export function referencedEntries(layout: StoreLayout, platform: Platform): ProjectReferences {
   const entries = new Map<string, Referenced>();
   const deadRoots: Root[] = [];
   const unreadable: Array<{ root: Root; reason: string }> = [];

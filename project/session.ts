@@ -1,0 +1,41 @@
+import type { Http } from "../download/http.js";
+import type { Progress } from "../download/progress.js";
+import type { DevenvError } from "../errors.js";
+import type { Platform } from "../resolvers/types.js";
+import type { StoreLayout } from "../store/layout.js";
+
+/** Where commands say what they do: stderr (cli/log.ts). */
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  error(error: DevenvError): void;
+}
+
+/**
+ * Everything a command needs from the outside world, read once by the CLI
+ * (cli/context.ts) from flags and the environment, and passed down: nothing
+ * below reads process.env.
+ */
+export interface Session {
+  /** Where the project is looked for, and where `run` runs. */
+  readonly cwd: string;
+  readonly layout: StoreLayout;
+  readonly platform: Platform;
+  readonly offline: boolean;
+  /** The lock must already match devenv.ts: --frozen, or CI (SPEC §3). */
+  readonly frozen: boolean;
+  /** Every devenv.ts counts as trusted: CI (which runs the repository's code anyway) or DEVENV_TRUST=1. */
+  readonly trustAll: boolean;
+  /** A person is at the terminal to answer a question. */
+  readonly interactive: boolean;
+  /** DEVENV_<TOOL>_MIRROR (SPEC §7), read when a tool first needs it. */
+  mirror(tool: string): string | undefined;
+  readonly githubToken: string | undefined;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Log;
+  readonly progress: Progress;
+  readonly http: Http;
+  readonly version: string;
+}
+
