@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { homedir } from "node:os";
+import { createInterface } from "node:readline/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import kleur from "kleur";
 import { Http, type ProxySettings } from "../download/http.js";
@@ -40,7 +41,12 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     offline,
     frozen: flags.frozen === true || isSet(env.CI),
     trustAll: isSet(env.CI) || isSet(env.DEVENV_TRUST),
-    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
+    confirm: async (question) => {
+      if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) return undefined;
+      const prompt = createInterface({ input: process.stdin, output: process.stderr });
+      const answer = await prompt.question(`${question} [y/N] `).finally(() => prompt.close());
+      return /^y(es)?$/i.test(answer.trim());
+    },
     mirror: mirrors(env, log),
     githubToken: env.GITHUB_TOKEN || undefined,
     env,

@@ -61,7 +61,8 @@ trusted_by_env() {
 }
 
 # Loads the cache of the project around $PWD into cache_* variables; false if there is none or it is stale.
-# The cache lives in DEVENV_HOME under the project's real path (store/layout.ts, projectState): no
+# The cache lives in DEVENV_HOME under the project's real path (store/layout.ts, projectState, whose names
+# the build writes in here): no
 # repository can ship one. Every file devenv.ts's evaluation read, and devenv.lock, must be byte for
 # byte the copies kept beside it: `cmp` is the one process the hot path starts, and it reads a file of
 # any size at once, where a shell loop reading it line by line would crawl.
@@ -80,18 +81,18 @@ load_cache() {
   done
   _dv_root=${_dv_dir:-/}
   devenv_home || return 1
-  _dv_state=$_dv_home/projects${_dv_dir}/=
-  [ -f "$_dv_state/env.sh" ] && [ -O "$_dv_state/env.sh" ] || return 1
-  . "$_dv_state/env.sh"
+  _dv_state=$_dv_home/@PROJECTS@${_dv_dir}/@STATE_LEAF@
+  [ -f "$_dv_state/@ENV_FILE@" ] && [ -O "$_dv_state/@ENV_FILE@" ] || return 1
+  . "$_dv_state/@ENV_FILE@"
   [ "$_dv_cache_build" = "$_dv_build_id" ] || return 1
   [ "$_dv_cache_root" = "$_dv_root" ] || return 1
   # Written while CI or DEVENV_TRUST vouched for devenv.ts: good only while one of them still does.
   [ "$_dv_cache_trust" = record ] || trusted_by_env || return 1
-  cmp -s "$_dv_root/devenv.lock" "$_dv_state/lock.$_dv_cache_gen" || return 1
+  cmp -s "$_dv_root/devenv.lock" "$_dv_state/@LOCK_COPY@$_dv_cache_gen" || return 1
   _dv_n=0 _dv_saved_ifs=$IFS IFS=$_dv_nl
   for _dv_input in $_dv_cache_inputs; do
     _dv_n=$((_dv_n + 1))
-    cmp -s "$_dv_input" "$_dv_state/input.$_dv_cache_gen.$_dv_n" || { IFS=$_dv_saved_ifs; return 1; }
+    cmp -s "$_dv_input" "$_dv_state/@INPUT_COPY@$_dv_cache_gen.$_dv_n" || { IFS=$_dv_saved_ifs; return 1; }
   done
   # A store entry that lost its binary would let the system's tool of that name run instead.
   for _dv_binary in $_dv_cache_binaries; do

@@ -59,8 +59,8 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   }
   ensurePrivateDir(state.dir);
   const generation = randomBytes(6).toString("hex");
-  writeFileAtomic(join(state.dir, `lock.${generation}`), input.lockText, 0o600);
-  contents.forEach((content, i) => writeFileAtomic(join(state.dir, `input.${generation}.${i + 1}`), content!, 0o600));
+  writeFileAtomic(state.lockCopy(generation), input.lockText, 0o600);
+  contents.forEach((content, i) => writeFileAtomic(state.inputCopy(generation, i + 1), content!, 0o600));
   const vars = (name: string, value: string) => `${name}=${quotePosix(value)}\n`;
   const text = [
     vars("_dv_cache_gen", generation),
@@ -75,7 +75,10 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
     vars("_dv_cache_fish", fishExports(input.env.vars).trimEnd()),
   ].join("");
   writeFileAtomic(state.env, text, 0o600);
+  // The copies of older generations: anything beside env.sh that is not this generation's.
+  const current = new Set([state.env, state.lockCopy(generation), ...contents.map((_, i) => state.inputCopy(generation, i + 1))]);
   for (const name of readdirSync(state.dir)) {
-    if (/^(lock|input)\./.test(name) && !name.startsWith(`lock.${generation}`) && !name.startsWith(`input.${generation}.`)) rmSync(join(state.dir, name), { force: true });
+    const path = join(state.dir, name);
+    if (!current.has(path) && path !== state.lock && path !== state.config) rmSync(path, { force: true });
   }
 }

@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { createInterface } from "node:readline/promises";
 import type { Session as Context } from "./session.js";
 import { configFileName, findProjectRoot } from "../config/find.js";
 import { readEvaluatedConfig, writeEvaluatedConfig } from "../config/evaluated-cache.js";
@@ -69,10 +68,7 @@ async function ensureTrusted(ctx: Context, configFile: string, print: string): P
   const untrusted = new DevenvError("untrusted", `${configFile} is not trusted: devenv runs it as code`, {
     hint: "read it (and what it imports), then run `devenv trust` (CI and DEVENV_TRUST=1 trust every devenv.ts)",
   });
-  if (!ctx.interactive) throw untrusted;
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await prompt.question(`Trust devenv.ts at ${configFile}, and the files it imports? [y/N] `).finally(() => prompt.close());
-  if (!/^y(es)?$/i.test(answer.trim())) throw untrusted;
+  if ((await ctx.confirm(`Trust devenv.ts at ${configFile}, and the files it imports?`)) !== true) throw untrusted;
   trust({ dir: ctx.layout.trust }, configFile, print);
   return "record";
 }

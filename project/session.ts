@@ -27,8 +27,11 @@ export interface Session {
   readonly frozen: boolean;
   /** Every devenv.ts counts as trusted: CI (which runs the repository's code anyway) or DEVENV_TRUST=1. */
   readonly trustAll: boolean;
-  /** A person is at the terminal to answer a question. */
-  readonly interactive: boolean;
+  /**
+   * Asks the person at the terminal a yes/no question; undefined when nobody is
+   * there to answer (no terminal), so the caller decides what silence means.
+   */
+  confirm(question: string): Promise<boolean | undefined>;
   /** DEVENV_<TOOL>_MIRROR (SPEC §7), read when a tool first needs it. */
   mirror(tool: string): string | undefined;
   readonly githubToken: string | undefined;

@@ -8,8 +8,8 @@
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -41,11 +41,21 @@ const walk = (dir) => readdirSync(dir, { withFileTypes: true }).sort((a, b) => a
 walk(dist);
 const buildId = hash.digest("hex").slice(0, 16);
 
-const values = { BUILD_ID: buildId, NODE: process.execPath, DIST: dist, PLATFORM: process.platform };
+// The launcher finds the project's state in DEVENV_HOME by the names store/layout.ts declares.
+const { projectState, storeLayout } = await import(pathToFileURL(join(dist, "store", "layout.js")).href);
+const state = projectState(storeLayout("/HOME"), "/ROOT");
+const [projects, leaf] = state.dir.slice("/HOME/".length).split("/ROOT/");
+const names = { PROJECTS: projects, STATE_LEAF: leaf, ENV_FILE: basename(state.env), LOCK_COPY: basename(state.lockCopy("GEN")).replace("GEN", ""), INPUT_COPY: basename(state.inputCopy("GEN", 1)).replace("GEN.1", "") };
+if (state.inputCopy("GEN", 1) !== join(state.dir, `${names.INPUT_COPY}GEN.1`)) throw new Error("cli/launcher.sh names input copies <prefix><generation>.<n>");
+
+const values = { BUILD_ID: buildId, NODE: process.execPath, DIST: dist, PLATFORM: process.platform, ...names };
 for (const [name, value] of Object.entries(values)) {
-  if (value.includes("'")) throw new Error(`${name} contains a single quote: ${value}`);
+  if (value.includes("'") || /[$`"\\]/.test(value)) throw new Error(`${name} contains a character the launcher cannot quote: ${value}`);
 }
-const launcher = template.replace(/@(BUILD_ID|NODE|DIST|PLATFORM)@/g, (_, name) => values[name]);
+const launcher = template.replace(/@([A-Z_]+)@/g, (match, name) => {
+  if (values[name] === undefined) throw new Error(`cli/launcher.sh names ${match}, which the build does not know`);
+  return values[name];
+});
 
 writeFileSync(join(dist, "build-id"), `${buildId}\n`);
 mkdirSync(join(root, "bin"), { recursive: true });

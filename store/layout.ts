@@ -32,7 +32,7 @@ export function storeLayout(home: string): StoreLayout {
  * The state of the project at the real path `root`: `projects/<root>/=/`,
  * the project's path mirrored under DEVENV_HOME so that the launcher finds
  * it with shell built-ins alone (no hashing process on the hot path).
- * cli/launcher.sh builds the same path.
+ * scripts/build.mjs writes these names into cli/launcher.sh.
  */
 export function projectState(layout: StoreLayout, root: string) {
   const dir = join(layout.projects, root, "=");
@@ -40,8 +40,10 @@ export function projectState(layout: StoreLayout, root: string) {
     dir,
     /** The evaluated devenv.ts with the hash of every file it read. */
     config: join(dir, "config.json"),
-    /** The launcher's environment, and the copies of the files it compares (`lock.<gen>`, `input.<gen>.<n>`). */
+    /** The launcher's environment; it names a generation, whose copies of the files it compares lie beside it. */
     env: join(dir, "env.sh"),
+    lockCopy: (generation: string) => join(dir, `lock.${generation}`),
+    inputCopy: (generation: string, n: number) => join(dir, `input.${generation}.${n}`),
     /** Held while devenv.lock or its history is rewritten. */
     lock: join(dir, "lock"),
   };
