@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cleanEnv, devenv, project, tempDir } from "./support/cli.js";
+import { cleanEnv, devenv, project, run, tempDir } from "./support/cli.js";
+import { recordingLauncher } from "./support/launcher.js";
 import { Mirror, sha256 } from "./support/mirror.js";
 import { publishBun, publishDeno } from "./support/upstreams.js";
 import { buildZip, type ZipEntry } from "./support/zip.js";
@@ -41,6 +42,23 @@ describe("bun and deno, through the same resolver interface as node, python and 
     assert.equal(result.stdout, "1.1.99\nbunx cowsay\ndeno 1.46.99\ndeno test DENO_NO_UPDATE_CHECK=1\n");
     const which = await devenv(["which", "deno"], { cwd: dir, env: e });
     assert.match(which.stdout, /\/store\/[0-9a-f]{32}-deno-1\.46\.99\/deno\n$/);
+  });
+
+  it("env (evaluated by bash), the launcher's hot path and direnv's use_devenv serve them as they serve node", async () => {
+    const dir = project(config({ deno: "2", bun: "1" }));
+    const e = env();
+    const exported = await devenv(["env", "--shell", "bash"], { cwd: dir, env: e });
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, /^export DENO_NO_UPDATE_CHECK='1'$/m);
+    const evaluated = await run("bash", ["-c", `${exported.stdout}\ndeno --version; bunx x`], { cwd: dir, env: e });
+    assert.equal(evaluated.stdout, "deno 2.1.99\nbunx x\n", evaluated.stderr);
+    const launcher = recordingLauncher();
+    const hot = await run(launcher.bin, ["run", "bun", "--version"], { cwd: dir, env: e });
+    assert.equal(hot.stdout, "1.2.99\n");
+    assert.equal(launcher.nodeStarts(), 0, "answered without Node.js from the cache the first run wrote");
+    const hook = (await devenv(["hook", "direnv"], { cwd: dir, env: e })).stdout;
+    const direnv = await run("bash", ["-c", `${hook}\nwatch_file() { :; }\nuse_devenv && deno x`], { cwd: dir, env: e });
+    assert.equal(direnv.stdout, "deno x DENO_NO_UPDATE_CHECK=1\n", direnv.stderr);
   });
 
   it("specs as for the others: exact, ranges, latest; canary is not a release", async () => {
