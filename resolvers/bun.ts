@@ -1,9 +1,9 @@
 import { symlink } from "node:fs/promises";
 import { join } from "node:path";
 import semver from "semver";
-import { releaseTags } from "./github.js";
+import { resolveTagged } from "./github.js";
 import { packageJson, toolVersions, versionFile } from "./pin-files.js";
-import { isValidSemverSpec, pickVersion } from "./pick.js";
+import { isValidSemverSpec } from "./pick.js";
 import { parseShasums, platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstream = "https://github.com/oven-sh/bun/releases/download";
@@ -32,11 +32,7 @@ export const bun = {
   isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), toSemver),
 
   /** Versions from the tags of oven-sh/bun (`bun-v1.1.30`); canary and other tags are not releases. */
-  async resolve(spec, ctx) {
-    const versions = (await releaseTags(ctx, "oven-sh/bun", "DEVENV_BUN_MIRROR")).flatMap((tag) => /^bun-v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/.exec(tag)?.[1] ?? []);
-    const candidates = versions.map((version) => ({ version, semver: version, stable: semver.prerelease(version) === null }));
-    return pickVersion("bun", spec.replace(/^v/, ""), candidates, toSemver);
-  },
+  resolve: (spec, ctx) => resolveTagged("bun", spec, ctx, { repo: "oven-sh/bun", mirrorVariable: "DEVENV_BUN_MIRROR", pattern: /^bun-v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/ }),
 
   /** From the release's SHASUMS256.txt: all four platforms, never downloading an archive. */
   async artifacts(version, ctx) {

@@ -1,8 +1,8 @@
 import semver from "semver";
 import { DevenvError, HttpStatusError } from "../errors.js";
-import { releaseTags } from "./github.js";
+import { resolveTagged } from "./github.js";
 import { toolVersions, versionFile } from "./pin-files.js";
-import { isValidSemverSpec, pickVersion } from "./pick.js";
+import { isValidSemverSpec } from "./pick.js";
 import { platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstream = "https://dl.deno.land";
@@ -31,11 +31,7 @@ export const deno = {
   isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), toSemver),
 
   /** Versions from the tags of denoland/deno (`v2.1.4`). */
-  async resolve(spec, ctx) {
-    const versions = (await releaseTags(ctx, "denoland/deno", "DEVENV_DENO_MIRROR")).flatMap((tag) => /^v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/.exec(tag)?.[1] ?? []);
-    const candidates = versions.map((version) => ({ version, semver: version, stable: semver.prerelease(version) === null }));
-    return pickVersion("deno", spec.replace(/^v/, ""), candidates, toSemver);
-  },
+  resolve: (spec, ctx) => resolveTagged("deno", spec, ctx, { repo: "denoland/deno", mirrorVariable: "DEVENV_DENO_MIRROR", pattern: /^v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/ }),
 
   /** Each archive's `.sha256sum` (one small file a platform, fetched together, cached for good). */
   async artifacts(version, ctx) {

@@ -1,4 +1,6 @@
 import { DevenvError, HttpStatusError } from "../errors.js";
+import semver from "semver";
+import { pickVersion } from "./pick.js";
 import type { ResolveContext } from "./types.js";
 
 /**
@@ -50,4 +52,15 @@ function rateLimited(error: unknown, mirrorVariable: string): DevenvError | unde
     hint: `set GITHUB_TOKEN (any token lifts the limit to 5,000 requests an hour), or set ${mirrorVariable} to a mirror with releases.json`,
     cause: error,
   });
+}
+
+/**
+ * A spec (SPEC §2: exact, line, range, latest) resolved among the releases of
+ * `repo` whose tags match `pattern` (its first group is the semver version);
+ * other tags (canary, nightly) are not releases.
+ */
+export async function resolveTagged(tool: string, spec: string, ctx: ResolveContext, source: { repo: string; mirrorVariable: string; pattern: RegExp }): Promise<string> {
+  const versions = (await releaseTags(ctx, source.repo, source.mirrorVariable)).flatMap((tag) => source.pattern.exec(tag)?.[1] ?? []);
+  const candidates = versions.map((version) => ({ version, semver: version, stable: semver.prerelease(version) === null }));
+  return pickVersion(tool, spec.replace(/^v/, ""), candidates, (v) => semver.valid(v.replace(/^v/, "")) ?? undefined);
 }
