@@ -2,7 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DevenvError, filesystemError, isErrno } from "../errors.js";
 import { isToolName, resolvers } from "../resolvers/registry.js";
-import { platforms, type Artifact, type Platform } from "../resolvers/types.js";
+import { isCanonicalUrl, platforms, type Artifact, type Platform } from "../resolvers/types.js";
 
 export const lockFileName = "devenv.lock";
 
@@ -76,7 +76,7 @@ export function parseLock(text: string, file: string): LockFile {
       if (!(platforms as readonly string[]).includes(platform)) throw invalid(`${key}: unknown platform; known: ${platforms.join(", ")}`);
       if (!isObject(artifact) || typeof artifact.url !== "string" || typeof artifact.sha256 !== "string") throw invalid(`${key} needs "url" and "sha256"`);
       if (!/^[0-9a-f]{64}$/.test(artifact.sha256)) throw invalid(`${key}.sha256 is not 64 lowercase hex characters`);
-      if (!resolvers[name].isCanonicalUrl(artifact.url, tool.version, platform as Platform)) {
+      if (!isCanonicalUrl(resolvers[name], artifact.url, tool.version, platform as Platform)) {
         throw invalid(`${key}.url ${JSON.stringify(artifact.url)} is not where upstream publishes ${name} ${tool.version} for ${platform}`, `restore devenv.lock from version control, or run \`devenv lock ${name}\` to re-resolve it`);
       }
     }

@@ -4,7 +4,7 @@ import semver from "semver";
 import { resolveTagged } from "./github.js";
 import { packageJson, toolVersions, versionFile } from "./pin-files.js";
 import { isValidSemverSpec } from "./pick.js";
-import { parseShasums, platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
+import { parseShasums, platforms, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstream = "https://github.com/oven-sh/bun/releases/download";
 
@@ -24,6 +24,10 @@ const canonicalUrl = (version: string, platform: Platform) => `${upstream}/bun-v
 
 export const bun = {
   name: "bun",
+
+  upstream,
+
+  archiveUrl: (version, platform) => canonicalUrl(version, platform),
 
   binaries: ["bun"],
 
@@ -46,9 +50,6 @@ export const bun = {
     return found;
   },
 
-  isCanonicalUrl: (url, version, platform) => url === canonicalUrl(version, platform),
-
-  downloadUrl: (url, mirror) => rebaseUrl(url, upstream, mirror),
 
   activate: (entry) => ({ bin: [entry], env: {} }),
 

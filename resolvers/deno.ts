@@ -21,6 +21,10 @@ const canonicalUrl = (version: string, platform: Platform) => `${upstream}/relea
 export const deno = {
   name: "deno",
 
+  upstream,
+
+  archiveUrl: (version, platform) => canonicalUrl(version, platform),
+
   binaries: ["deno"],
 
   /** dvm's `.dvmrc`, then asdf's. */
@@ -38,7 +42,7 @@ export const deno = {
     const found: Partial<Record<Platform, Artifact>> = {};
     await Promise.all(
       platforms.map(async (platform) => {
-        const url = deno.downloadUrl(canonicalUrl(version, platform), ctx.mirror) + ".sha256sum";
+        const url = `${rebaseUrl(canonicalUrl(version, platform), upstream, ctx.mirror)}.sha256sum`;
         let text: string;
         try {
           text = await ctx.fetch.text(url, { immutable: true, validate: (body) => checksumOf(body, url) });
@@ -52,9 +56,6 @@ export const deno = {
     return found;
   },
 
-  isCanonicalUrl: (url, version, platform) => url === canonicalUrl(version, platform),
-
-  downloadUrl: (url, mirror) => rebaseUrl(url, upstream, mirror),
 
   // deno must never offer to upgrade itself behind the lock's back; DENO_DIR stays the user's.
   activate: (entry) => ({ bin: [entry], env: { DENO_NO_UPDATE_CHECK: "1" } }),

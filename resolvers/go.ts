@@ -1,7 +1,7 @@
 import { DevenvError } from "../errors.js";
 import { toolVersions } from "./pin-files.js";
 import { isValidSemverSpec, pickVersion, type Candidate } from "./pick.js";
-import { platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
+import { platforms, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstreamIndex = "https://go.dev/dl/?mode=json&include=all";
 const upstreamFiles = "https://dl.google.com/go";
@@ -34,6 +34,13 @@ function toSemver(version: string): string | undefined {
 export const go = {
   name: "go",
 
+  upstream: upstreamFiles,
+
+  archiveUrl(version, platform) {
+    const { os, arch } = goPlatforms[platform];
+    return `${upstreamFiles}/go${version}.${os}-${arch}.tar.gz`;
+  },
+
   binaries: ["bin/go"],
 
   /** go.mod's `toolchain go1.22.3` pins exactly; else its `go 1.22` line is the language version, taken as the line's newest release. */
@@ -65,12 +72,6 @@ export const go = {
     return found;
   },
 
-  isCanonicalUrl(url, version, platform) {
-    const { os, arch } = goPlatforms[platform];
-    return url === `${upstreamFiles}/go${version}.${os}-${arch}.tar.gz`;
-  },
-
-  downloadUrl: (url, mirror) => rebaseUrl(url, upstreamFiles, mirror),
 
   // GOTOOLCHAIN=local: a go.mod asking for a newer toolchain must not make go download one behind the lock's back.
   activate: (entry) => ({ bin: [`${entry}/bin`], env: { GOROOT: entry, GOTOOLCHAIN: "local" } }),

@@ -2,7 +2,7 @@ import semver from "semver";
 import { DevenvError } from "../errors.js";
 import { packageJson, toolVersions, versionFile } from "./pin-files.js";
 import { isValidSemverSpec, noMatch, pickVersion, type Candidate } from "./pick.js";
-import { parseShasums, platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
+import { parseShasums, platforms, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstream = "https://nodejs.org/dist";
 
@@ -16,6 +16,10 @@ const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/,
 
 export const node = {
   name: "node",
+
+  upstream,
+
+  archiveUrl: (version, platform) => canonicalUrl(version, platform),
 
   binaries: ["bin/node"],
 
@@ -47,9 +51,6 @@ export const node = {
     return found;
   },
 
-  isCanonicalUrl: (url, version, platform) => url === canonicalUrl(version, platform),
-
-  downloadUrl: (url, mirror) => rebaseUrl(url, upstream, mirror),
 
   activate: (entry) => ({ bin: [`${entry}/bin`], env: {} }),
 } satisfies Resolver;

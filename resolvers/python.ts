@@ -4,7 +4,7 @@ import { HttpStatusError } from "../errors.js";
 import { releaseTags } from "./github.js";
 import { toolVersions, versionFile } from "./pin-files.js";
 import { isValidSemverSpec, noMatch, pickVersion, type Candidate } from "./pick.js";
-import { parseShasums, rebaseUrl, type Artifact, type Platform, type ResolveContext, type Resolver } from "./types.js";
+import { parseShasums, type Artifact, type Platform, type ResolveContext, type Resolver } from "./types.js";
 
 const upstream = "https://github.com/astral-sh/python-build-standalone/releases/download";
 
@@ -35,6 +35,8 @@ type TagBuilds = Map<string, Map<Platform, { asset: string; sha256: string; stri
 
 export const python = {
   name: "python",
+
+  upstream,
 
   binaries: ["bin/python3"],
 
@@ -84,7 +86,6 @@ export const python = {
     return match !== null && encodeURIComponent(match[0]) === asset && match[1] === version && match[2] === tag && match[3] === triples[platform];
   },
 
-  downloadUrl: (url, mirror) => rebaseUrl(url, upstream, mirror),
 
   activate: (entry) => ({ bin: [`${entry}/bin`], env: {} }),
 

@@ -48,14 +48,15 @@ export interface Resolver {
   resolve(spec: string, ctx: ResolveContext): Promise<string>;
   /** exact version → { url, sha256 } per platform, from upstream checksum data; never downloads the archive. */
   artifacts(version: string, ctx: ResolveContext): Promise<Partial<Record<Platform, Artifact>>>;
+  /** Where upstream publishes the archives: the base of every canonical URL, which DEVENV_<NAME>_MIRROR replaces. */
+  readonly upstream: string;
+  /** The canonical URL of a version's archive for a platform, where it follows from those two alone. */
+  archiveUrl?(version: string, platform: Platform): string;
   /**
-   * Is `url` the canonical upstream URL of this tool's `version` for `platform`?
-   * A lock entry pointing anywhere else is refused: the lock pins which
-   * upstream file, never where devenv connects.
+   * Is `url` the canonical upstream URL of this tool's `version` for `platform`? Only
+   * for a toolchain whose URL does not follow from them alone (python's names a release tag).
    */
-  isCanonicalUrl(url: string, version: string, platform: Platform): boolean;
-  /** The lock's canonical URL → where to fetch it, given the mirror. */
-  downloadUrl(url: string, mirror: string | undefined): string;
+  isCanonicalUrl?(url: string, version: string, platform: Platform): boolean;
   /** Files of other version managers that `devenv init` reads a pin from, first found first. */
   readonly pins: readonly PinSource[];
   /** Entry-relative paths an unpacked entry must have to be this tool at all: checked at install and before every use. */
@@ -73,6 +74,20 @@ export interface Resolver {
    * Returns the entry-relative paths of the files it rewrote.
    */
   fixup?(dir: string, entry: string): Promise<string[]>;
+}
+
+/**
+ * Is `url` where upstream publishes `tool`'s `version` for `platform`? A lock entry
+ * pointing anywhere else is refused: the lock pins which upstream file, never where devenv connects.
+ */
+export function isCanonicalUrl(resolver: Resolver, url: string, version: string, platform: Platform): boolean {
+  if (resolver.isCanonicalUrl) return resolver.isCanonicalUrl(url, version, platform);
+  return url === resolver.archiveUrl?.(version, platform);
+}
+
+/** Where to fetch a canonical URL: on the mirror, which serves upstream's layout, when one is set. */
+export function fetchUrl(resolver: Resolver, url: string, mirror: string | undefined): string {
+  return rebaseUrl(url, resolver.upstream, mirror);
 }
 
 /** Moves a canonical upstream URL onto a mirror that serves the same layout. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fetchUrl } from "../resolvers/types.js";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -57,7 +58,7 @@ describe("go resolver", () => {
       "linux-x64": { url: "https://dl.google.com/go/go1.20.linux-amd64.tar.gz", sha256: hex(1) },
       "darwin-arm64": { url: "https://dl.google.com/go/go1.20.darwin-arm64.tar.gz", sha256: hex(3) },
     });
-    assert.equal(go.downloadUrl("https://dl.google.com/go/go1.20.linux-amd64.tar.gz", "http://m/go"), "http://m/go/go1.20.linux-amd64.tar.gz");
+    assert.equal(fetchUrl(go, "https://dl.google.com/go/go1.20.linux-amd64.tar.gz", "http://m/go"), "http://m/go/go1.20.linux-amd64.tar.gz");
   });
 
   it("activates with GOROOT and GOTOOLCHAIN=local", () => {
@@ -129,7 +130,7 @@ describe("python resolver", () => {
 
   it("maps canonical URLs onto the mirror, keeping %2B", () => {
     const url = `${base}/20250301/cpython-3.13.2%2B20250301-${linux}-install_only_stripped.tar.gz`;
-    assert.equal(python.downloadUrl(url, "http://m/py"), `http://m/py/20250301/cpython-3.13.2%2B20250301-${linux}-install_only_stripped.tar.gz`);
+    assert.equal(fetchUrl(python, url, "http://m/py"), `http://m/py/20250301/cpython-3.13.2%2B20250301-${linux}-install_only_stripped.tar.gz`);
   });
 
   it("without a mirror, pages through the GitHub tags API (newest first by date) and sends GITHUB_TOKEN", async () => {

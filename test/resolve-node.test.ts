@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fetchUrl } from "../resolvers/types.js";
 import { describe, it } from "node:test";
 import { DevenvError } from "../errors.js";
 import { node } from "../resolvers/node.js";
@@ -98,8 +99,8 @@ describe("node artifacts come from SHASUMS256.txt, never from the archive", () =
 
   it("maps canonical URLs onto the mirror for download, and leaves them alone without one", () => {
     const url = "https://nodejs.org/dist/v20.99.1/node-v20.99.1-linux-x64.tar.gz";
-    assert.equal(node.downloadUrl(url, "http://127.0.0.1:9/node"), "http://127.0.0.1:9/node/v20.99.1/node-v20.99.1-linux-x64.tar.gz");
-    assert.equal(node.downloadUrl(url, undefined), url);
+    assert.equal(fetchUrl(node, url, "http://127.0.0.1:9/node"), "http://127.0.0.1:9/node/v20.99.1/node-v20.99.1-linux-x64.tar.gz");
+    assert.equal(fetchUrl(node, url, undefined), url);
   });
 });
 
