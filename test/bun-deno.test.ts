@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cleanEnv, devenv, project, run, tempDir } from "./support/cli.js";
+import { cleanEnv, devenv, devenvBin, project, run, tempDir } from "./support/cli.js";
+import { needs } from "./support/programs.js";
+import { Terminal } from "./support/terminal.js";
 import { recordingLauncher } from "./support/launcher.js";
 import { Mirror, sha256 } from "./support/mirror.js";
 import { publishBun, publishDeno } from "./support/upstreams.js";
@@ -59,6 +61,27 @@ describe("bun and deno, through the same resolver interface as node, python and 
     const hook = (await devenv(["hook", "direnv"], { cwd: dir, env: e })).stdout;
     const direnv = await run("bash", ["-c", `${hook}\nwatch_file() { :; }\nuse_devenv && deno x`], { cwd: dir, env: e });
     assert.equal(direnv.stdout, "deno x DENO_NO_UPDATE_CHECK=1\n", direnv.stderr);
+  });
+
+  it("devenv shell (bash, on a terminal) has them first on PATH", async () => {
+    const dir = project(config({ bun: "1", deno: "2" }));
+    const home = tempDir("devenv-home-dir-");
+    const term = new Terminal(devenvBin, ["shell"], { cwd: dir, env: { ...env(), HOME: home, SHELL: "/bin/bash", TERM: "xterm" } });
+    await term.run("bun --version; deno --version", "deno 2.1.99");
+    assert.match(term.output, /1\.2\.99\r?\n/);
+    term.type("exit 3");
+    assert.equal(await term.exited, 3);
+  });
+
+  it("direnv: use devenv loads them", { skip: needs("direnv") }, async () => {
+    const home = tempDir("devenv-direnv-home-");
+    const e = { ...env(), HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local/share"), XDG_CACHE_HOME: join(home, ".cache") };
+    mkdirSync(join(home, ".config", "direnv", "lib"), { recursive: true });
+    writeFileSync(join(home, ".config", "direnv", "lib", "devenv.sh"), (await devenv(["hook", "direnv"], { cwd: home, env: e })).stdout);
+    const dir = project(config({ bun: "1", deno: "2" }), { ".envrc": "use devenv\n" });
+    assert.equal((await run("direnv", ["allow", "."], { cwd: dir, env: e })).code, 0);
+    const result = await run("direnv", ["exec", ".", "sh", "-c", "bun --version; deno --version"], { cwd: dir, env: e });
+    assert.equal(result.stdout, "1.2.99\ndeno 2.1.99\n", result.stderr);
   });
 
   it("specs as for the others: exact, ranges, latest; canary is not a release", async () => {
