@@ -4,6 +4,8 @@ import { isToolName, resolvers, toolNames, type ToolName } from "../resolvers/re
 export interface ToolRequest {
   readonly name: ToolName;
   readonly spec: string;
+  /** One of the resolver's variants; absent for upstream's default build. */
+  readonly variant?: string | undefined;
 }
 
 /** A devenv.ts that passed validation: the only shape the rest of devenv sees. */
@@ -35,9 +37,16 @@ export function validateConfig(raw: unknown, file: string): ProjectConfig {
     const key = `tools.${name}`;
     if (!isToolName(name)) throw fail(key, value, `unknown tool; known: ${toolNames.join(", ")}`, `use one of ${toolNames.join(", ")}`);
     const spec = isPlainObject(value) ? value.version : value;
+    const variants = resolvers[name].variants ?? [];
+    let variant: string | undefined;
     if (isPlainObject(value)) {
-      const extra = Object.keys(value).find((k) => k !== "version");
-      if (extra !== undefined) throw fail(`${key}.${extra}`, value[extra], "unknown option; allowed: version", `remove "${extra}"`);
+      const allowed = variants.length > 0 ? ["version", "variant"] : ["version"];
+      const extra = Object.keys(value).find((k) => !allowed.includes(k));
+      if (extra !== undefined) throw fail(`${key}.${extra}`, value[extra], `unknown option; allowed: ${allowed.join(", ")}`, `remove "${extra}"`);
+      if (value.variant !== undefined) {
+        if (typeof value.variant !== "string" || !variants.includes(value.variant)) throw fail(`${key}.variant`, value.variant, `not a ${name} build; known: ${variants.join(", ")}`, `use one of ${variants.join(", ")}, or leave it out for upstream's default`);
+        variant = value.variant;
+      }
     }
     if (typeof spec !== "string" || spec.trim() === "") {
       throw fail(key, value, "must be a version spec string", `e.g. ${name}: "latest", or a version or range`);
@@ -45,7 +54,7 @@ export function validateConfig(raw: unknown, file: string): ProjectConfig {
     if (!resolvers[name].isValidSpec(spec.trim())) {
       throw fail(key, value, "not a version spec", 'use a version ("20", "20.18.0"), a semver range ("^20.10"), or "latest"');
     }
-    tools.push({ name, spec: spec.trim() });
+    tools.push({ name, spec: spec.trim(), ...(variant === undefined ? {} : { variant }) });
   }
 
   const env: Record<string, string> = {};

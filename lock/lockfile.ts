@@ -11,6 +11,8 @@ const maxLockBytes = 1 << 20;
 
 export interface LockedTool {
   readonly spec: string;
+  /** Written only for a build other than upstream's default (Resolver.variants). */
+  readonly variant?: string;
   readonly version: string;
   readonly platforms: Partial<Record<Platform, Artifact>>;
 }
@@ -69,6 +71,9 @@ export function parseLock(text: string, file: string): LockFile {
     }
     // The version names a store directory: it must never be able to say "..".
     if (!/^[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(tool.version) || tool.version.includes("..")) throw invalid(`tools.${name}.version ${JSON.stringify(tool.version)} is not a version`);
+    if (tool.variant !== undefined && (typeof tool.variant !== "string" || !(resolvers[name].variants ?? []).includes(tool.variant))) {
+      throw invalid(`tools.${name}.variant ${JSON.stringify(tool.variant)} is not a ${name} build`);
+    }
     const entries = Object.entries(tool.platforms);
     if (entries.length === 0) throw invalid(`tools.${name}.platforms is empty`);
     for (const [platform, artifact] of entries) {
@@ -76,7 +81,7 @@ export function parseLock(text: string, file: string): LockFile {
       if (!(platforms as readonly string[]).includes(platform)) throw invalid(`${key}: unknown platform; known: ${platforms.join(", ")}`);
       if (!isObject(artifact) || typeof artifact.url !== "string" || typeof artifact.sha256 !== "string") throw invalid(`${key} needs "url" and "sha256"`);
       if (!/^[0-9a-f]{64}$/.test(artifact.sha256)) throw invalid(`${key}.sha256 is not 64 lowercase hex characters`);
-      if (!isCanonicalUrl(resolvers[name], artifact.url, tool.version, platform as Platform)) {
+      if (!isCanonicalUrl(resolvers[name], artifact.url, tool.version, platform as Platform, tool.variant as string | undefined)) {
         throw invalid(`${key}.url ${JSON.stringify(artifact.url)} is not where upstream publishes ${name} ${tool.version} for ${platform}`, `restore devenv.lock from version control, or run \`devenv lock ${name}\` to re-resolve it`);
       }
     }

@@ -8,6 +8,7 @@ import { platforms as allPlatforms, type ResolveContext } from "../resolvers/typ
 import { withProjectLock } from "./project-lock.js";
 import { settleAll } from "./settle.js";
 import type { Project } from "./open.js";
+import type { ToolRequest } from "../config/validate.js";
 
 export interface SyncOptions {
   /** Re-resolve these tools even when their lock entries are fresh (`devenv lock TOOL`). */
@@ -49,11 +50,11 @@ async function syncLocked(project: Project, ctx: Context, options: SyncOptions):
   }
   if (toResolve.length === 0 && differences.length === 0 && current) return { ...current, changes: [] };
 
-  const resolved = await settleAll(toResolve, async ({ name, spec }) => {
+  const resolved = await settleAll(toResolve, async ({ name, spec, variant }) => {
     ctx.log.debug(`resolving ${name} "${spec}"`);
     const locked = current?.lock.tools[name];
-    const keep = locked?.spec === spec ? locked : undefined;
-    return [name, await lockTool(name, spec, ctx, keep, options.refresh?.includes(name) ?? false)] as const;
+    const keep = locked?.spec === spec && locked.variant === variant ? locked : undefined;
+    return [name, await lockTool({ name, spec, variant }, ctx, keep, options.refresh?.includes(name) ?? false)] as const;
   });
   const fresh = new Map<string, LockedTool>(resolved);
   const tools: Record<string, LockedTool> = {};
@@ -84,13 +85,14 @@ export function logChanges(ctx: Context, changes: readonly LockChange[]): void {
  * `recheck`: the user named the tool; its entry is rebuilt from upstream's checksums even
  * then, so that a lock whose URL or sha256 was damaged by hand can be repaired.
  */
-async function lockTool(name: ToolName, spec: string, ctx: Context, locked: LockedTool | undefined, recheck: boolean): Promise<LockedTool> {
+async function lockTool({ name, spec, variant }: ToolRequest, ctx: Context, locked: LockedTool | undefined, recheck: boolean): Promise<LockedTool> {
   const resolver = resolvers[name];
   const resolveCtx = resolveContext(name, ctx);
   const version = await resolver.resolve(spec, resolveCtx);
   if (locked?.version === version && !recheck) return locked;
-  const platforms = await resolver.artifacts(version, resolveCtx);
-  if (locked?.version === version && serializeLock({ lockfileVersion: 1, tools: { [name]: locked } }) === serializeLock({ lockfileVersion: 1, tools: { [name]: { spec, version, platforms } } })) return locked;
+  const platforms = await resolver.artifacts(version, resolveCtx, variant);
+  const entry: LockedTool = { spec, ...(variant === undefined ? {} : { variant }), version, platforms };
+  if (locked?.version === version && serializeLock({ lockfileVersion: 1, tools: { [name]: locked } }) === serializeLock({ lockfileVersion: 1, tools: { [name]: entry } })) return locked;
   if (Object.keys(platforms).length === 0) {
     throw new DevenvError("resolve-failed", `upstream publishes no ${name} ${version} archive for any supported platform`, {
       hint: `pin another ${name} version in devenv.ts`,
@@ -98,5 +100,5 @@ async function lockTool(name: ToolName, spec: string, ctx: Context, locked: Lock
   }
   const missing = allPlatforms.filter((platform) => platforms[platform] === undefined);
   if (missing.length > 0) ctx.log.warn(`${name} ${version} has no archive for ${missing.join(", ")}: devenv.lock works everywhere else`);
-  return { spec, version, platforms };
+  return entry;
 }

@@ -9,8 +9,9 @@ import { parseShasums, platforms, type Artifact, type Platform, type Resolver } 
 const upstream = "https://github.com/oven-sh/bun/releases/download";
 
 /**
- * `bun-v{V}/bun-{os}-{arch}.zip`, holding `bun-{os}-{arch}/bun`. linux-x64 also has
- * a `-baseline` build for CPUs without AVX2; the lock takes the default one.
+ * `bun-v{V}/bun-{os}-{arch}.zip`, holding `bun-{os}-{arch}/bun`. The x64 platforms
+ * also have a `-baseline` build for CPUs without AVX2: the default is locked
+ * unless devenv.ts asks for `{ version, variant: "baseline" }`.
  */
 const assets: Record<Platform, string> = {
   "linux-x64": "bun-linux-x64.zip",
@@ -20,14 +21,21 @@ const assets: Record<Platform, string> = {
 };
 
 const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/, "")) ?? undefined;
-const canonicalUrl = (version: string, platform: Platform) => `${upstream}/bun-v${version}/${assets[platform]}`;
+/** The asset of a platform and variant: only x64 has a baseline build; arm64 keeps its one build. */
+function asset(platform: Platform, variant: string | undefined): string {
+  return variant === "baseline" && platform.endsWith("-x64") ? assets[platform].replace(/\.zip$/, "-baseline.zip") : assets[platform];
+}
+
+const canonicalUrl = (version: string, platform: Platform, variant?: string) => `${upstream}/bun-v${version}/${asset(platform, variant)}`;
 
 export const bun = {
   name: "bun",
 
   upstream,
 
-  archiveUrl: (version, platform) => canonicalUrl(version, platform),
+  archiveUrl: (version, platform, variant) => canonicalUrl(version, platform, variant),
+
+  variants: ["baseline"],
 
   binaries: ["bun"],
 
@@ -39,13 +47,13 @@ export const bun = {
   resolve: (spec, ctx) => resolveTagged("bun", spec, ctx, { repo: "oven-sh/bun", mirrorVariable: "DEVENV_BUN_MIRROR", pattern: /^bun-v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/ }),
 
   /** From the release's SHASUMS256.txt: all four platforms, never downloading an archive. */
-  async artifacts(version, ctx) {
+  async artifacts(version, ctx, variant) {
     const url = `${ctx.mirror ?? upstream}/bun-v${version}/SHASUMS256.txt`;
     const sums = parseShasums(await ctx.fetch.text(url, { immutable: true, validate: (text) => parseShasums(text, url) }), url);
     const found: Partial<Record<Platform, Artifact>> = {};
     for (const platform of platforms) {
-      const sha256 = sums.get(assets[platform]);
-      if (sha256) found[platform] = { url: canonicalUrl(version, platform), sha256 };
+      const sha256 = sums.get(asset(platform, variant));
+      if (sha256) found[platform] = { url: canonicalUrl(version, platform, variant), sha256 };
     }
     return found;
   },

@@ -46,12 +46,17 @@ export interface Resolver {
   isValidSpec(spec: string): boolean;
   /** '20' | '^3.12' | 'lts' → exact version, from the upstream index. */
   resolve(spec: string, ctx: ResolveContext): Promise<string>;
-  /** exact version → { url, sha256 } per platform, from upstream checksum data; never downloads the archive. */
-  artifacts(version: string, ctx: ResolveContext): Promise<Partial<Record<Platform, Artifact>>>;
+  /**
+   * exact version → { url, sha256 } per platform, from upstream checksum data; never downloads the archive.
+   * `variant`: one of `variants`, where upstream builds a platform more than one way.
+   */
+  artifacts(version: string, ctx: ResolveContext, variant?: string): Promise<Partial<Record<Platform, Artifact>>>;
+  /** Other builds a user may choose (`{ version: "1.2", variant: "baseline" }` in devenv.ts); the default is upstream's default. */
+  readonly variants?: readonly string[];
   /** Where upstream publishes the archives: the base of every canonical URL, which DEVENV_<NAME>_MIRROR replaces. */
   readonly upstream: string;
   /** The canonical URL of a version's archive for a platform, where it follows from those two alone. */
-  archiveUrl?(version: string, platform: Platform): string;
+  archiveUrl?(version: string, platform: Platform, variant?: string): string;
   /**
    * Is `url` the canonical upstream URL of this tool's `version` for `platform`? Only
    * for a toolchain whose URL does not follow from them alone (python's names a release tag).
@@ -80,9 +85,9 @@ export interface Resolver {
  * Is `url` where upstream publishes `tool`'s `version` for `platform`? A lock entry
  * pointing anywhere else is refused: the lock pins which upstream file, never where devenv connects.
  */
-export function isCanonicalUrl(resolver: Resolver, url: string, version: string, platform: Platform): boolean {
+export function isCanonicalUrl(resolver: Resolver, url: string, version: string, platform: Platform, variant?: string): boolean {
   if (resolver.isCanonicalUrl) return resolver.isCanonicalUrl(url, version, platform);
-  return url === resolver.archiveUrl?.(version, platform);
+  return url === resolver.archiveUrl?.(version, platform, variant);
 }
 
 /** Where to fetch a canonical URL: on the mirror, which serves upstream's layout, when one is set. */

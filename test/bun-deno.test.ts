@@ -84,6 +84,31 @@ describe("bun and deno, through the same resolver interface as node, python and 
     assert.equal(result.stdout, "1.2.99\ndeno 2.1.99\n", result.stderr);
   });
 
+  it("bun's baseline build (x64 CPUs without AVX2) when devenv.ts asks for it; asking otherwise re-locks", async () => {
+    const dir = project(`export default { tools: { bun: { version: "1.2", variant: "baseline" } } };\n`);
+    const e = env();
+    const baseline = await devenv(["run", "bun", "--version"], { cwd: dir, env: e });
+    assert.equal(baseline.code, 0, baseline.stderr);
+    assert.equal(baseline.stdout, "1.2.99-baseline\n");
+    const lock = JSON.parse(readFileSync(join(dir, "devenv.lock"), "utf8")) as { tools: { bun: { variant?: string; platforms: Record<string, { url: string }> } } };
+    assert.equal(lock.tools.bun.variant, "baseline");
+    assert.equal(lock.tools.bun.platforms["linux-x64"]!.url, "https://github.com/oven-sh/bun/releases/download/bun-v1.2.99/bun-linux-x64-baseline.zip");
+    assert.equal(lock.tools.bun.platforms["darwin-x64"]!.url, "https://github.com/oven-sh/bun/releases/download/bun-v1.2.99/bun-darwin-x64-baseline.zip");
+    assert.equal(lock.tools.bun.platforms["darwin-arm64"]!.url, "https://github.com/oven-sh/bun/releases/download/bun-v1.2.99/bun-darwin-aarch64.zip", "arm64 has one build");
+    writeFileSync(join(dir, "devenv.ts"), config({ bun: "1.2" }));
+    const frozen = await devenv(["install", "--frozen"], { cwd: dir, env: e });
+    assert.match(frozen.stderr, /bun is the default build in devenv\.ts but the baseline build in devenv\.lock/);
+    assert.equal((await devenv(["run", "bun", "--version"], { cwd: dir, env: e })).stdout, "1.2.99\n");
+    for (const [tools, message] of [
+      [`{ bun: { version: "1.2", variant: "avx512" } }`, /tools\.bun\.variant = "avx512": not a bun build; known: baseline/],
+      [`{ node: { version: "20", variant: "baseline" } }`, /tools\.node\.variant = "baseline": unknown option; allowed: version/],
+    ] as const) {
+      const bad = await devenv(["lock"], { cwd: project(`export default { tools: ${tools} };\n`), env: e });
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, message);
+    }
+  });
+
   it("specs as for the others: exact, ranges, latest; canary is not a release", async () => {
     for (const [spec, expected] of [["1.2.98", "1.2.98"], ["^1.1", "1.2.99"], ["latest", "1.2.99"], ["~1.1.0", "1.1.99"]] as const) {
       const dir = project(config({ bun: spec }));

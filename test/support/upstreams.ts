@@ -163,8 +163,10 @@ export function publishBun(mirror: Mirror, releases: readonly ZipRelease[], pref
       mirror.files.set(`${prefix}/bun-v${version}/${asset}`, archive);
       return `${sha256(archive)}  ${asset}`;
     });
-    // The baseline build sits beside the default one; the lock takes the default.
-    lines.push(`${"3".repeat(64)}  bun-linux-x64-baseline.zip`);
+    // The x64 baseline builds sit beside the default ones; the lock takes them only when asked.
+    const baseline = fakeBunZip(`${version}-baseline`);
+    mirror.files.set(`${prefix}/bun-v${version}/bun-linux-x64-baseline.zip`, baseline);
+    lines.push(`${sha256(baseline)}  bun-linux-x64-baseline.zip`, `${sha256(placeholder("darwin-baseline"))}  bun-darwin-x64-baseline.zip`);
     mirror.files.set(`${prefix}/bun-v${version}/SHASUMS256.txt`, Buffer.from(`${lines.join("\n")}\n`));
   }
 }
