@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { it } from "node:test";
+import { toolNames } from "../resolvers/registry.js";
 import { repoRoot } from "./support/cli.js";
 
 /**
@@ -36,4 +37,15 @@ it("no module imports from a layer above it, or from a folder beside it", () => 
     }
   }
   assert.deepEqual(upward, []);
+});
+
+it("README and SPEC name every registered toolchain: its mirror variable, and init's flag for it", () => {
+  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const spec = readFileSync(join(repoRoot, "..", "shared", "SPEC.md"), "utf8");
+  for (const tool of toolNames) {
+    const variable = `DEVENV_${tool.toUpperCase()}_MIRROR`;
+    assert.match(readme, new RegExp(`^\\| \`${variable}\` \\|`, "m"), `README's mirror table has ${variable}`);
+    assert.match(spec, new RegExp(`\`${variable}\``), `SPEC names ${variable}`);
+    assert.match(spec, new RegExp(`\\[--${tool} S\\]`), `SPEC's init has --${tool}`);
+  }
 });
