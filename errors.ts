@@ -21,7 +21,8 @@ export type ErrorCode =
   | "filesystem"
   | "store-modified"
   | "command-not-found"
-  | "interrupted";
+  | "interrupted"
+  | "cache-miss";
 
 const usageCodes: ReadonlySet<ErrorCode> = new Set(["config-not-found", "config-invalid", "untrusted", "usage"]);
 

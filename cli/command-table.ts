@@ -68,6 +68,15 @@ export const commandTable: readonly CommandSpec[] = [
     positional: { syntax: "<target>", options: { choices: ["direnv"], demandOption: true }, completes: ["direnv"] },
   },
   {
+    name: "cache",
+    describe: "team cache: `devenv cache push [--to URL] [--all-platforms]` uploads the lock's archives",
+    positional: { syntax: "<action>", options: { choices: ["push"], demandOption: true }, completes: ["push"] },
+    options: {
+      to: { type: "string", requiresArg: true, describe: "oci://host/repo or oci-layout:DIR (default: the first of DEVENV_CACHE)" },
+      "all-platforms": { type: "boolean", describe: "all four platforms, not only this one" },
+    },
+  },
+  {
     name: "completion",
     describe: "print a completion script: `devenv completion bash|zsh|fish`",
     // `binaries` is what the scripts themselves ask for: the executables of the locked toolchains.

@@ -4,6 +4,7 @@ import { createInterface } from "node:readline/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import kleur from "kleur";
 import { Http, type ProxySettings } from "../download/http.js";
+import { parseTeamCaches } from "../download/team-cache.js";
 import { createProgress } from "../download/progress.js";
 import { DevenvError } from "../errors.js";
 import { isLoopback } from "../download/loopback.js";
@@ -49,6 +50,9 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     },
     mirror: mirrors(env, log),
     githubToken: env.GITHUB_TOKEN || undefined,
+    // Never from devenv.ts: a repository must not redirect a user's downloads.
+    caches: parseTeamCaches(env.DEVENV_CACHE),
+    cacheCredentials: { token: env.DEVENV_CACHE_TOKEN || undefined, user: env.DEVENV_CACHE_USER || undefined, password: env.DEVENV_CACHE_PASSWORD || undefined },
     env,
     log,
     progress: createProgress(process.stderr, flags.quiet !== true),

@@ -28,6 +28,7 @@ const handlers: Record<string, () => Promise<Handler>> = {
   verify: async () => (await import("./commands/verify.js")).verifyCommand,
   hook: async () => (await import("./commands/hook.js")).hookCommand,
   completion: async () => (await import("./commands/completion.js")).completionCommand,
+  cache: async () => (await import("./commands/cache.js")).cacheCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { setFlagsFromString } from "node:v8";
 import { gunzipSync } from "node:zlib";
 import type { Dispatcher } from "undici";
@@ -137,7 +138,7 @@ export class Http implements MetadataFetcher {
    * Downloads `url` into a new file, handing each chunk to `onChunk` as it is
    * written, with the size the server announced, if it did.
    */
-  async download(url: string, file: string, onChunk: (chunk: Buffer, size: number | undefined) => void, signal?: AbortSignal): Promise<void> {
+  async download(url: string, file: string, onChunk: (chunk: Buffer, size: number | undefined) => void, signal?: AbortSignal, headers: Record<string, string> = {}): Promise<void> {
     const fd = openSync(file, "wx", 0o600);
     try {
       const onBody = (chunk: Buffer, headers: Headers) => {
@@ -145,7 +146,7 @@ export class Http implements MetadataFetcher {
         const length = Number(single(headers["content-length"]));
         onChunk(chunk, Number.isFinite(length) ? length : undefined);
       };
-      ensureOk(url, await this.exchange(url, { headers: {}, limit: limits.archive, onBody, signal }));
+      ensureOk(url, await this.exchange(url, { headers, limit: limits.archive, onBody, signal }));
     } finally {
       closeSync(fd);
     }
@@ -228,6 +229,31 @@ export class Http implements MetadataFetcher {
       };
       dispatcher.dispatch({ origin, path: pathname + search, method: "GET", headers: { "user-agent": this.options.userAgent, ...request.headers } }, handler);
     });
+  }
+
+  /**
+   * Any other request (HEAD, POST, PUT to a registry): its status, headers and
+   * body as text. A body given as a file is streamed, never held in memory.
+   * Not retried: these requests change things.
+   */
+  async send(method: "HEAD" | "POST" | "PUT" | "GET", url: string, options: { headers?: Record<string, string>; body?: string; file?: { path: string; size: number } } = {}): Promise<{ status: number; headers: Headers; text: string }> {
+    if (this.options.offline) {
+      throw new DevenvError("offline", `${url} is needed, but --offline forbids the network`, { hint: "run once without --offline (or DEVENV_OFFLINE)" });
+    }
+    const { request } = await loadUndici();
+    const headers: Record<string, string> = { "user-agent": this.options.userAgent, ...options.headers };
+    let body: string | Readable | undefined = options.body;
+    if (options.file !== undefined) {
+      body = createReadStream(options.file.path);
+      headers["content-length"] = String(options.file.size);
+    }
+    try {
+      const response = await request(url, { method, headers, body, dispatcher: await this.dispatcher() });
+      const text = method === "HEAD" ? "" : await response.body.text();
+      return { status: response.statusCode, headers: response.headers as Headers, text };
+    } catch (error) {
+      throw unreachable(url, error);
+    }
   }
 
   /** Closes idle keep-alive connections, which would otherwise hold the process open after its work is done. */

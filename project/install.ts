@@ -5,6 +5,7 @@ import { DevenvError } from "../errors.js";
 import type { LockFile } from "../lock/lockfile.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";
 import { ensureEntry, type EntryRequest } from "../store/ensure.js";
+import { authorization, blobUrl } from "../download/team-cache.js";
 import { fetchUrl, type Artifact } from "../resolvers/types.js";
 import { registerRoot } from "../store/roots.js";
 import { entryPath } from "../store/layout.js";
@@ -52,7 +53,12 @@ export async function installLocked(root: string, lock: LockFile, ctx: Context, 
 /** What the store needs to install one locked archive: where to fetch it, what it must contain, how to fix it up. */
 export function entryRequest(tool: ToolName, version: string, artifact: Artifact, entry: string, ctx: Context): EntryRequest {
   const resolver = resolvers[tool];
-  return { tool, version, artifact, fetchUrl: fetchUrl(resolver, artifact.url, ctx.mirror(tool)), expect: resolver.binaries, stripTop: resolver.stripTop ?? true, fixup: resolver.fixup };
+  const caches = ctx.caches.map((cache) =>
+    cache.kind === "layout"
+      ? { name: cache.name, path: join(cache.dir, "blobs", "sha256", artifact.sha256) }
+      : { name: cache.name, url: blobUrl(cache, artifact.sha256), headers: authorization(ctx.cacheCredentials) },
+  );
+  return { tool, version, artifact, caches, fetchUrl: fetchUrl(resolver, artifact.url, ctx.mirror(tool)), expect: resolver.binaries, stripTop: resolver.stripTop ?? true, fixup: resolver.fixup };
 }
 
 /** The absolute paths of a tool's binaries in its entry: what the launcher checks before every use, too. */

@@ -1,5 +1,6 @@
 import type { Http } from "../download/http.js";
 import type { Progress } from "../download/progress.js";
+import type { CacheCredentials, TeamCache } from "../download/team-cache.js";
 import type { DevenvError } from "../errors.js";
 import type { Platform } from "../resolvers/types.js";
 import type { StoreLayout } from "../store/layout.js";
@@ -35,6 +36,9 @@ export interface Session {
   /** DEVENV_<TOOL>_MIRROR (SPEC §7), read when a tool first needs it. */
   mirror(tool: string): string | undefined;
   readonly githubToken: string | undefined;
+  /** DEVENV_CACHE: team caches to try before the mirror or upstream, in order; and the credentials for registries. */
+  readonly caches: readonly TeamCache[];
+  readonly cacheCredentials: CacheCredentials;
   readonly env: NodeJS.ProcessEnv;
   readonly log: Log;
   readonly progress: Progress;

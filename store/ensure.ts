@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
+import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
 import { constants as osConstants } from "node:os";
 import { basename, join } from "node:path";
 
@@ -16,11 +17,22 @@ import { writeFileAtomic } from "../files/atomic.js";
 import { removeTree } from "../files/tree.js";
 import { treeHash } from "./tree-hash.js";
 
+/** A team cache's copy of an archive: a registry's blob URL (with credentials), or an OCI layout's blob file. */
+export interface ArchiveSource {
+  /** What the user configured, for messages. */
+  readonly name: string;
+  readonly url?: string;
+  readonly headers?: Record<string, string>;
+  readonly path?: string;
+}
+
 export interface EntryRequest {
   readonly tool: string;
   readonly version: string;
   readonly artifact: Artifact;
-  /** Where to fetch the artifact: its canonical URL, or that URL moved onto a mirror. */
+  /** Team caches to try first, in order (DEVENV_CACHE). */
+  readonly caches: readonly ArchiveSource[];
+  /** Where to fetch the artifact otherwise: its canonical URL, or that URL moved onto a mirror. */
   readonly fetchUrl: string;
   /** Entry-relative paths the unpacked tree must have to be this tool at all (its binaries). */
   readonly expect: readonly string[];
@@ -33,7 +45,7 @@ export interface EntryRequest {
 export interface EnsureDeps {
   readonly http: Http;
   readonly progress: Progress;
-  readonly log: { info(message: string): void };
+  readonly log: { info(message: string): void; debug(message: string): void };
 }
 
 /**
@@ -112,51 +124,123 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
 }
 
 /**
- * Downloads the archive into `file`, hashing every byte as it is written, and
- * refuses it unless it is whole and its sha256 is the lock's. Nothing reads the
- * archive before this returns.
+ * The verified archive itself, in a private temporary file of DEVENV_HOME (for
+ * `devenv cache push`, which uploads archives, not entries). The caller removes it.
+ */
+export async function fetchArchive(layout: StoreLayout, request: EntryRequest, deps: EnsureDeps): Promise<string> {
+  await mkdir(layout.tmp, { recursive: true, mode: 0o700 });
+  const file = join(await mkdtemp(join(layout.tmp, `push-${request.artifact.sha256.slice(0, 16)}.`)), "archive");
+  const interrupted = onInterrupt();
+  try {
+    await fetchVerified(request, file, deps, interrupted.signal);
+    return file;
+  } catch (error) {
+    await removeTree(join(file, ".."));
+    throw error;
+  } finally {
+    interrupted.dispose();
+  }
+}
+
+/**
+ * Fetches the archive into `file` from the first source that has it: team
+ * caches first (a miss or an unreachable cache falls through, said under -v),
+ * then the mirror or upstream. Whatever the source, every byte is hashed as it
+ * is written, and the archive is refused unless it is whole and its sha256 is
+ * the lock's. Nothing reads the archive before this returns.
  */
 async function fetchVerified(request: EntryRequest, file: string, deps: EnsureDeps, signal: AbortSignal): Promise<void> {
-  const { fetchUrl, artifact } = request;
-  const hash = createHash("sha256");
-  let task: ProgressTask | undefined;
-  let bytes = 0;
-  let size: number | undefined;
+  for (const cache of request.caches) {
+    try {
+      await fetchFrom(cache, request, file, deps, signal);
+      deps.log.debug(`${request.tool} ${request.version} from ${cache.name}`);
+      return;
+    } catch (error) {
+      // Only a cache that does not have the blob, or cannot be reached, is passed over: wrong bytes are refused.
+      if (!(error instanceof DevenvError) || (error.code !== "network" && error.code !== "cache-miss" && error.code !== "offline")) throw error;
+      deps.log.debug(`${cache.name}: ${error.message}; trying the next source`);
+      await rm(file, { force: true });
+    }
+  }
   try {
-    await deps.http.download(
-      fetchUrl,
-      file,
-      (chunk, announced) => {
-        size = announced;
-        task ??= deps.progress.start(`${request.tool} ${request.version}`, announced);
-        hash.update(chunk);
-        bytes += chunk.length;
-        task.advance(chunk.length);
-      },
-      signal,
-    );
+    await fetchFrom({ name: request.fetchUrl, url: request.fetchUrl }, request, file, deps, signal);
   } catch (error) {
     if (error instanceof HttpStatusError && error.status === 404) {
-      throw new DevenvError("network", `${fetchUrl} answered 404: devenv.lock points at ${request.tool} ${request.version}, which the mirror does not have`, {
+      throw new DevenvError("network", `${request.fetchUrl} answered 404: devenv.lock points at ${request.tool} ${request.version}, which the mirror does not have`, {
         hint: "check DEVENV_*_MIRROR, or re-resolve with `devenv lock " + request.tool + "`",
         cause: error,
       });
     }
     throw error;
+  }
+}
+
+/** One source into `file`, hashed and checked against the lock. */
+async function fetchFrom(source: ArchiveSource, request: EntryRequest, file: string, deps: EnsureDeps, signal: AbortSignal): Promise<void> {
+  const { artifact } = request;
+  const where = source.url ?? source.path;
+  const hash = createHash("sha256");
+  let task: ProgressTask | undefined;
+  let bytes = 0;
+  let size: number | undefined;
+  const onChunk = (chunk: Buffer, announced: number | undefined) => {
+    size = announced;
+    task ??= deps.progress.start(`${request.tool} ${request.version}`, announced);
+    hash.update(chunk);
+    bytes += chunk.length;
+    task.advance(chunk.length);
+  };
+  try {
+    if (source.path !== undefined) await copyFile(source.path, file, onChunk, signal);
+    else {
+      try {
+        await deps.http.download(source.url!, file, onChunk, signal, source.headers);
+      } catch (error) {
+        // A cache without the blob is a miss; the mirror or upstream without it is reported by the caller.
+        if (source.name !== request.fetchUrl && error instanceof HttpStatusError && error.status === 404) {
+          throw new DevenvError("cache-miss", `${source.url} answered 404`, { cause: error });
+        }
+        throw error;
+      }
+    }
   } finally {
     task?.done();
   }
   if (size !== undefined && bytes !== size) {
-    throw new DevenvError("network", `download of ${fetchUrl} is truncated: ${bytes} of ${size} bytes`, {
+    throw new DevenvError("network", `download of ${where} is truncated: ${bytes} of ${size} bytes`, {
       hint: "run the command again; if it keeps failing, check the network or the mirror",
     });
   }
   const actual = hash.digest("hex");
   if (actual !== artifact.sha256) {
-    throw new DevenvError("checksum-mismatch", `checksum mismatch for ${fetchUrl}: expected sha256 ${artifact.sha256}, got ${actual}`, {
-      hint: `nothing was installed. If the mirror is right, devenv.lock is wrong: restore it from version control, or rebuild ${request.tool}'s entry from upstream with \`devenv lock ${request.tool}\``,
+    throw new DevenvError("checksum-mismatch", `checksum mismatch for ${where}: expected sha256 ${artifact.sha256}, got ${actual}`, {
+      hint: `nothing was installed. If the source is right, devenv.lock is wrong: restore it from version control, or rebuild ${request.tool}'s entry from upstream with \`devenv lock ${request.tool}\``,
     });
   }
+}
+
+/** A blob of an OCI layout directory, copied as a download would be written. */
+async function copyFile(from: string, to: string, onChunk: (chunk: Buffer, size: number | undefined) => void, signal: AbortSignal): Promise<void> {
+  let size: number;
+  try {
+    size = (await stat(from)).size;
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) throw new DevenvError("cache-miss", `${from} is not there`, { cause: error });
+    throw error;
+  }
+  const input = createReadStream(from);
+  const output = createWriteStream(to, { flags: "wx", mode: 0o600 });
+  await pipeline(
+    input,
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        onChunk(chunk, size);
+        yield chunk;
+      }
+    },
+    output,
+    { signal },
+  );
 }
 
 /**

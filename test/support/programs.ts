@@ -15,6 +15,8 @@ export const programs = {
   tinyproxy: "tinyproxy",
   python3: "python3",
   openssl: "openssl",
+  "docker-registry": "docker-registry",
+  skopeo: "skopeo",
 } as const;
 
 export type Program = keyof typeof programs;

@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { cleanEnv, devenv, project, tempDir } from "../support/cli.js";
+import { Mirror } from "../support/mirror.js";
+import { needs } from "../support/programs.js";
+import { startRegistry, type Served } from "../support/servers.js";
+import { publishGo, publishNode, publishPython } from "../support/upstreams.js";
+
+/** Toolchains shared through a team cache: a real OCI registry, or an OCI layout directory. */
+let mirror: Mirror;
+let registry: Served | undefined;
+before(async () => {
+  mirror = await Mirror.start();
+  publishNode(mirror, [{ version: "20.99.1" }], "/node");
+  publishGo(mirror, [{ version: "1.22.99" }], "/go");
+  publishPython(mirror, [{ tag: "20260301", builds: [{ version: "3.12.99" }] }]);
+  if (!needs("docker-registry")) registry = await startRegistry();
+});
+after(async () => {
+  await registry?.close();
+  await mirror.close();
+});
+
+const three = `export default { tools: { node: "20", python: "3.12", go: "1.22" } };\n`;
+const mirrorsAt = (base: string) => ({ DEVENV_NODE_MIRROR: `${base}/node`, DEVENV_GO_MIRROR: `${base}/go`, DEVENV_PYTHON_MIRROR: `${base}/python` });
+/** Mirrors that refuse every connection: upstream is down, only the cache can serve. */
+const down = mirrorsAt("http://127.0.0.1:9");
+const archiveHits = () => [...mirror.hits].filter(([path]) => /\.(tar\.gz|zip)$/.test(path)).reduce((sum, [, n]) => sum + n, 0);
+
+/** A project locked against the mirror, and a first DEVENV_HOME that pushes. */
+async function locked() {
+  const dir = project(three);
+  const env = cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...mirrorsAt(mirror.url) });
+  assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+  const lock = JSON.parse(readFileSync(join(dir, "devenv.lock"), "utf8")) as { tools: Record<string, { version: string; platforms: Record<string, { sha256: string }> }> };
+  return { dir, env, lock };
+}
+
+const runAll = (dir: string, env: NodeJS.ProcessEnv, ...flags: string[]) => devenv([...flags, "run", "sh", "-c", "node; python3; go version"], { cwd: dir, env });
+const expected = "v20.99.1\nPython 3.12.99 (20260301/install_only_stripped)\ngo version go1.22.99 linux/amd64\n";
+
+describe("an air gap: an OCI layout directory", () => {
+  it("push writes a standard layout; a machine with no network installs from it with --offline; a second push copies nothing", { skip: needs("skopeo") }, async () => {
+    const { dir, env, lock } = await locked();
+    const layout = tempDir("devenv-layout-");
+    const push = await devenv(["cache", "push", "--to", `oci-layout:${layout}`], { cwd: dir, env });
+    assert.equal(push.code, 0, push.stderr);
+    assert.match(push.stderr, /pushed 3 archives to oci-layout:.* \(3 uploaded, 0 already there\)/);
+    assert.match((await devenv(["cache", "push", "--to", `oci-layout:${layout}`], { cwd: dir, env })).stderr, /\(0 uploaded, 3 already there\)/);
+    // skopeo reads it as the standard it is: the tag's manifest has the lock's sha256 as its one layer.
+    const manifest = JSON.parse(execFileSync("skopeo", ["inspect", "--raw", `oci:${layout}:node-20.99.1-linux-x64`], { encoding: "utf8" })) as { artifactType: string; layers: Array<{ digest: string }>; annotations: Record<string, string> };
+    assert.equal(manifest.layers[0]!.digest, `sha256:${lock.tools.node!.platforms["linux-x64"]!.sha256}`);
+    assert.equal(manifest.artifactType, "application/vnd.devenv.toolchain.v1");
+    assert.equal(manifest.annotations["dev.devenv.url"], "https://nodejs.org/dist/v20.99.1/node-v20.99.1-linux-x64.tar.gz");
+
+    const cold = cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...down, DEVENV_CACHE: `oci-layout:${layout}` });
+    const result = await runAll(dir, cold, "--offline");
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, expected);
+  });
+
+  it("a layout blob whose bytes are not the lock's is refused like any checksum mismatch, and nothing is stored", async () => {
+    const { dir, env, lock } = await locked();
+    const layout = tempDir("devenv-layout-");
+    assert.equal((await devenv(["cache", "push", "--to", `oci-layout:${layout}`], { cwd: dir, env })).code, 0);
+    const blob = join(layout, "blobs", "sha256", lock.tools.go!.platforms["linux-x64"]!.sha256);
+    writeFileSync(blob, "not go\n");
+    const home = tempDir("devenv-home-");
+    const result = await devenv(["install"], { cwd: dir, env: cleanEnv({ DEVENV_HOME: home, ...mirrorsAt(mirror.url), DEVENV_CACHE: `oci-layout:${layout}` }) });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^error: checksum mismatch for ${blob}: expected sha256 `, "m"));
+    assert.equal(readdirSync(join(home, "store")).some((e) => e.includes("-go-")), false);
+  });
+});
+
+describe("a real OCI registry (the CNCF distribution registry)", { skip: needs("docker-registry", "skopeo") }, () => {
+  it("push uploads each archive once as a tagged artifact; a cold machine installs from it with zero requests to upstream", async () => {
+    const { dir, env, lock } = await locked();
+    const cache = `oci://${registry!.url}/team/devenv`;
+    const first = await devenv(["cache", "push", "--to", cache], { cwd: dir, env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /\(3 uploaded, 0 already there\)/);
+    assert.match((await devenv(["cache", "push", "--to", cache], { cwd: dir, env })).stderr, /\(0 uploaded, 3 already there\)/);
+    const manifest = JSON.parse(execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${registry!.url}/team/devenv:python-3.12.99-linux-x64`], { encoding: "utf8" })) as { layers: Array<{ digest: string }> };
+    assert.equal(manifest.layers[0]!.digest, `sha256:${lock.tools.python!.platforms["linux-x64"]!.sha256}`);
+
+    const before = archiveHits();
+    const cold = cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...down, DEVENV_CACHE: cache });
+    const result = await runAll(dir, cold);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, expected);
+    assert.equal(archiveHits(), before, "no archive from upstream");
+  });
+
+  it("a cache that misses (404) or is down falls through to the mirror, said only under -v", async () => {
+    const { dir } = await locked();
+    for (const cache of [`oci://${registry!.url}/team/empty`, "oci://127.0.0.1:9/team/devenv"]) {
+      const e = cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...mirrorsAt(mirror.url), DEVENV_CACHE: cache });
+      const result = await runAll(dir, e, "-v");
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, expected);
+      assert.match(result.stderr, new RegExp(`${cache.replaceAll(".", "\\.").replaceAll("/", "\\/")}: .*; trying the next source`));
+      const quiet = await runAll(dir, cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...mirrorsAt(mirror.url), DEVENV_CACHE: cache }));
+      assert.doesNotMatch(quiet.stderr, /trying the next source/);
+    }
+  });
+});
