@@ -4,6 +4,7 @@ import { createInterface } from "node:readline/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import kleur from "kleur";
 import { Http, type ProxySettings } from "../download/http.js";
+import { dockerCredentials } from "../download/docker-credentials.js";
 import { parseTeamCaches } from "../download/team-cache.js";
 import { createProgress } from "../download/progress.js";
 import { DevenvError } from "../errors.js";
@@ -52,7 +53,11 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     githubToken: env.GITHUB_TOKEN || undefined,
     // Never from devenv.ts: a repository must not redirect a user's downloads.
     caches: parseTeamCaches(env.DEVENV_CACHE),
-    cacheCredentials: { token: env.DEVENV_CACHE_TOKEN || undefined, user: env.DEVENV_CACHE_USER || undefined, password: env.DEVENV_CACHE_PASSWORD || undefined },
+    cacheCredentials: (host) => {
+      if (env.DEVENV_CACHE_TOKEN) return { token: env.DEVENV_CACHE_TOKEN };
+      if (env.DEVENV_CACHE_USER && env.DEVENV_CACHE_PASSWORD !== undefined) return { user: env.DEVENV_CACHE_USER, password: env.DEVENV_CACHE_PASSWORD };
+      return dockerCredentials(host, env.DOCKER_CONFIG || join(homedir(), ".docker")) ?? {};
+    },
     env,
     log,
     progress: createProgress(process.stderr, flags.quiet !== true),

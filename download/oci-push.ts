@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { DevenvError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import type { Http } from "./http.js";
-import { authorization, type CacheCredentials, type TeamCache } from "./team-cache.js";
+import { registryAuthorization } from "./registry-auth.js";
+import type { CacheCredentials, TeamCache } from "./team-cache.js";
 
 /** What devenv pushes: one upstream archive, byte for byte, and what it is. */
 export interface PushedArchive {
@@ -84,7 +85,7 @@ function pushToLayout(dir: string, archives: readonly PushedArchive[]): number {
 /** The OCI distribution API: HEAD a blob, else POST then a monolithic PUT of the file (streamed); then the manifest under its tag. */
 async function pushToRegistry(cache: TeamCache & { kind: "registry" }, archives: readonly PushedArchive[], http: Http, credentials: CacheCredentials): Promise<number> {
   const base = `${cache.origin}/v2/${cache.repository}`;
-  const auth = authorization(credentials);
+  const auth = await registryAuthorization(http, cache, credentials, "pull,push");
   const refuse = (what: string, answer: { status: number; text: string }) =>
     new DevenvError("network", `${cache.name}: ${what} answered ${answer.status}${answer.text ? `: ${answer.text.trim().slice(0, 200)}` : ""}`, {
       hint: answer.status === 401 || answer.status === 403 ? "give credentials that may push: DEVENV_CACHE_USER and DEVENV_CACHE_PASSWORD, or DEVENV_CACHE_TOKEN" : "check the registry and the repository name",

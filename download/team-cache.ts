@@ -51,10 +51,3 @@ export function parseTeamCache(value: string, variable: string): TeamCache {
 export function blobUrl(cache: TeamCache & { kind: "registry" }, sha256: string): string {
   return `${cache.origin}/v2/${cache.repository}/blobs/sha256:${sha256}`;
 }
-
-/** The Authorization header for a registry, if credentials were given. */
-export function authorization(credentials: CacheCredentials): Record<string, string> {
-  if (credentials.token) return { authorization: `Bearer ${credentials.token}` };
-  if (credentials.user !== undefined && credentials.password !== undefined) return { authorization: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString("base64")}` };
-  return {};
-}

@@ -4,8 +4,9 @@ import type { Session as Context } from "./session.js";
 import { DevenvError } from "../errors.js";
 import type { LockFile } from "../lock/lockfile.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";
-import { ensureEntry, type EntryRequest } from "../store/ensure.js";
-import { authorization, blobUrl } from "../download/team-cache.js";
+import { ensureEntry, type ArchiveSource, type EntryRequest } from "../store/ensure.js";
+import { registryAuthorization } from "../download/registry-auth.js";
+import { blobUrl } from "../download/team-cache.js";
 import { fetchUrl, type Artifact } from "../resolvers/types.js";
 import { registerRoot } from "../store/roots.js";
 import { entryPath } from "../store/layout.js";
@@ -39,25 +40,48 @@ export function lockedEntries(lock: LockFile, ctx: Context, order: readonly Tool
 export async function installLocked(root: string, lock: LockFile, ctx: Context, order: readonly ToolName[]): Promise<InstalledTool[]> {
   const entries = lockedEntries(lock, ctx, order);
   registerRoot(ctx.layout, root);
+  // Registries are asked for their authorization once, and only when something is to be installed.
+  let authorized: Promise<ReadonlyMap<string, Record<string, string>>> | undefined;
   return settleAll(entries, async ({ name, version, sha256, url, entry }) => {
     if (existsSync(entry)) {
       assertWhole(name, version, entry);
       return { name, version, entry };
     }
-    await ensureEntry(ctx.layout, entryRequest(name, version, { url, sha256 }, entry, ctx), ctx);
+    authorized ??= authorizeCaches(ctx);
+    await ensureEntry(ctx.layout, entryRequest(name, version, { url, sha256 }, entry, ctx, await authorized), ctx);
     ctx.log.info(`installed ${name} ${version}`);
     return { name, version, entry };
   });
 }
 
-/** What the store needs to install one locked archive: where to fetch it, what it must contain, how to fix it up. */
-export function entryRequest(tool: ToolName, version: string, artifact: Artifact, entry: string, ctx: Context): EntryRequest {
-  const resolver = resolvers[tool];
-  const caches = ctx.caches.map((cache) =>
-    cache.kind === "layout"
-      ? { name: cache.name, path: join(cache.dir, "blobs", "sha256", artifact.sha256) }
-      : { name: cache.name, url: blobUrl(cache, artifact.sha256), headers: authorization(ctx.cacheCredentials) },
+/**
+ * Each registry cache's Authorization for pulling. A registry that cannot be
+ * reached or refuses is passed over, as a miss is (-v says why); an OCI layout needs none.
+ */
+export async function authorizeCaches(ctx: Context): Promise<ReadonlyMap<string, Record<string, string>>> {
+  const headers = new Map<string, Record<string, string>>();
+  await Promise.all(
+    ctx.caches.map(async (cache) => {
+      if (cache.kind !== "registry") return;
+      try {
+        headers.set(cache.name, await registryAuthorization(ctx.http, cache, ctx.cacheCredentials(new URL(cache.origin).host), "pull"));
+      } catch (error) {
+        if (!(error instanceof DevenvError)) throw error;
+        ctx.log.debug(`${cache.name}: ${error.message}; trying the next source`);
+      }
+    }),
   );
+  return headers;
+}
+
+/** What the store needs to install one locked archive: where to fetch it, what it must contain, how to fix it up. */
+export function entryRequest(tool: ToolName, version: string, artifact: Artifact, entry: string, ctx: Context, authorized?: ReadonlyMap<string, Record<string, string>>): EntryRequest {
+  const resolver = resolvers[tool];
+  const caches = ctx.caches.flatMap((cache): ArchiveSource[] => {
+    if (cache.kind === "layout") return [{ name: cache.name, path: join(cache.dir, "blobs", "sha256", artifact.sha256) }];
+    const headers = authorized?.get(cache.name);
+    return headers === undefined ? [] : [{ name: cache.name, url: blobUrl(cache, artifact.sha256), headers }];
+  });
   return { tool, version, artifact, caches, fetchUrl: fetchUrl(resolver, artifact.url, ctx.mirror(tool)), expect: resolver.binaries, stripTop: resolver.stripTop ?? true, fixup: resolver.fixup };
 }
 

@@ -38,7 +38,8 @@ export interface Session {
   readonly githubToken: string | undefined;
   /** DEVENV_CACHE: team caches to try before the mirror or upstream, in order; and the credentials for registries. */
   readonly caches: readonly TeamCache[];
-  readonly cacheCredentials: CacheCredentials;
+  /** A registry host's credentials: DEVENV_CACHE_TOKEN, DEVENV_CACHE_USER/PASSWORD, else ~/.docker/config.json. */
+  cacheCredentials(host: string): CacheCredentials;
   readonly env: NodeJS.ProcessEnv;
   readonly log: Log;
   readonly progress: Progress;

@@ -5,7 +5,7 @@ import { parseTeamCache } from "../../download/team-cache.js";
 import { DevenvError } from "../../errors.js";
 import { removeTree } from "../../files/tree.js";
 import { readLock } from "../../lock/lockfile.js";
-import { entryRequest } from "../../project/install.js";
+import { authorizeCaches, entryRequest } from "../../project/install.js";
 import type { ToolName } from "../../resolvers/registry.js";
 import { platforms, type Platform } from "../../resolvers/types.js";
 import { entryPath } from "../../store/layout.js";
@@ -26,17 +26,18 @@ export async function cacheCommand(ctx: Context, args: Record<string, unknown>):
   const wanted: readonly Platform[] = args.allPlatforms === true ? platforms : [ctx.platform];
   // Fetched from the other caches, the mirror or upstream; never from where it is going.
   const sources = { ...ctx, caches: ctx.caches.filter((cache) => cache.name !== to.name) };
+  const authorized = authorizeCaches(sources);
   const archives: PushedArchive[] = [];
   try {
     for (const [tool, locked] of Object.entries(lock.tools)) {
       for (const platform of wanted) {
         const artifact = locked.platforms[platform];
         if (artifact === undefined) continue;
-        const request = entryRequest(tool as ToolName, locked.version, artifact, entryPath(ctx.layout, tool, locked.version, artifact.sha256), sources);
+        const request = entryRequest(tool as ToolName, locked.version, artifact, entryPath(ctx.layout, tool, locked.version, artifact.sha256), sources, await authorized);
         archives.push({ file: await fetchArchive(ctx.layout, request, ctx), sha256: artifact.sha256, tool, version: locked.version, platform, url: artifact.url });
       }
     }
-    const uploaded = await pushArchives(to, archives, ctx.http, ctx.cacheCredentials);
+    const uploaded = await pushArchives(to, archives, ctx.http, to.kind === "registry" ? ctx.cacheCredentials(new URL(to.origin).host) : {});
     ctx.log.info(`pushed ${archives.length} ${archives.length === 1 ? "archive" : "archives"} to ${to.name} (${uploaded} uploaded, ${archives.length - uploaded} already there)`);
   } finally {
     await Promise.all(archives.map((archive) => removeTree(dirname(archive.file))));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import bcrypt from "bcryptjs";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -106,5 +107,31 @@ describe("a real OCI registry (the CNCF distribution registry)", { skip: needs("
       const quiet = await runAll(dir, cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...mirrorsAt(mirror.url), DEVENV_CACHE: cache }));
       assert.doesNotMatch(quiet.stderr, /trying the next source/);
     }
+  });
+});
+
+describe("a registry that wants credentials (htpasswd, Basic)", { skip: needs("docker-registry") }, () => {
+  let guarded: Served;
+  before(async () => (guarded = await startRegistry({ htpasswd: `ci:${bcrypt.hashSync("s3cr3t", 4)}\n` })));
+  after(() => guarded.close());
+
+  it("push without credentials is one line saying how to give them; with them it works, and a pull finds them in ~/.docker/config.json", async () => {
+    const { dir, env } = await locked();
+    const cache = `oci://${guarded.url}/team/devenv`;
+    const refused = await devenv(["cache", "push", "--to", cache], { cwd: dir, env });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, new RegExp(`^error: ${cache.replaceAll(".", "\\.")} asks for credentials\nhint: set DEVENV_CACHE_USER and DEVENV_CACHE_PASSWORD`, "m"));
+    const pushed = await devenv(["cache", "push", "--to", cache], { cwd: dir, env: { ...env, DEVENV_CACHE_USER: "ci", DEVENV_CACHE_PASSWORD: "s3cr3t" } });
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.doesNotMatch(pushed.stderr + pushed.stdout, /s3cr3t/, "credentials are never printed");
+
+    const docker = tempDir("devenv-docker-config-");
+    writeFileSync(join(docker, "config.json"), JSON.stringify({ auths: { [guarded.url]: { auth: Buffer.from("ci:s3cr3t").toString("base64") } } }));
+    const before = archiveHits();
+    const cold = cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...down, DEVENV_CACHE: cache, DOCKER_CONFIG: docker });
+    const result = await runAll(dir, cold);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, expected);
+    assert.equal(archiveHits(), before);
   });
 });

@@ -166,10 +166,15 @@ export async function startRedirecting(cdn: Mirror | string, options: { hops?: n
   };
 }
 
-/** The CNCF distribution registry from Debian (`docker-registry`), with its storage in a temporary directory. */
-export async function startRegistry(): Promise<Served> {
+/** The CNCF distribution registry from Debian (`docker-registry`), with its storage in a temporary directory; with `htpasswd` (bcrypt lines), Basic auth. */
+export async function startRegistry(options: { htpasswd?: string } = {}): Promise<Served> {
   const dir = tempDir("devenv-registry-");
   const port = await freePort();
-  writeFileSync(join(dir, "config.yml"), `version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  let auth = "";
+  if (options.htpasswd !== undefined) {
+    writeFileSync(join(dir, "htpasswd"), options.htpasswd);
+    auth = `auth:\n  htpasswd:\n    realm: devenv-test\n    path: ${dir}/htpasswd\n`;
+  }
+  writeFileSync(join(dir, "config.yml"), `version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`);
   return startProgram("docker-registry", ["serve", join(dir, "config.yml")], port, `127.0.0.1:${port}`, [dir]);
 }

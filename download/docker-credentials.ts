@@ -1,0 +1,46 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CacheCredentials } from "./team-cache.js";
+
+/** What ~/.docker/config.json says about registries (only what devenv reads). */
+interface DockerConfig {
+  auths?: Record<string, { auth?: string; identitytoken?: string }>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+}
+
+/**
+ * A registry host's credentials as container tools keep them: the
+ * `docker-credential-<name>` helper named by `credHelpers` or `credsStore`,
+ * else `auths` (base64 `user:password`). Undefined when there are none.
+ * `dockerConfigDir`: $DOCKER_CONFIG, else ~/.docker.
+ */
+export function dockerCredentials(host: string, dockerConfigDir: string): CacheCredentials | undefined {
+  let config: DockerConfig;
+  try {
+    config = JSON.parse(readFileSync(join(dockerConfigDir, "config.json"), "utf8")) as DockerConfig;
+  } catch {
+    return undefined;
+  }
+  const helper = config.credHelpers?.[host] ?? config.credsStore;
+  if (helper !== undefined) {
+    const answer = spawnSync(`docker-credential-${helper}`, ["get"], { input: host, encoding: "utf8", timeout: 10_000 });
+    if (answer.status === 0) {
+      try {
+        const { Username, Secret } = JSON.parse(answer.stdout) as { Username?: string; Secret?: string };
+        // "<token>" is how helpers mark an identity token rather than a password.
+        if (Secret) return Username === "<token>" ? { token: Secret } : { user: Username ?? "", password: Secret };
+      } catch {
+        // a helper that prints something else knows nothing of this host
+      }
+    }
+  }
+  const entry = config.auths?.[host] ?? config.auths?.[`https://${host}`];
+  if (entry?.auth) {
+    const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon > 0) return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  }
+  return undefined;
+}
