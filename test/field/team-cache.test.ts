@@ -96,6 +96,22 @@ describe("a real OCI registry (the CNCF distribution registry)", { skip: needs("
     assert.equal(archiveHits(), before, "no archive from upstream");
   });
 
+  it("eight machines' installs at once from the registry: all succeed, each blob is fetched once per DEVENV_HOME", async () => {
+    const { dir, env, lock } = await locked();
+    const cache = `oci://${registry!.url}/team/concurrent`;
+    assert.equal((await devenv(["cache", "push", "--to", cache], { cwd: dir, env })).code, 0);
+    const home = tempDir("devenv-home-");
+    const cold = cleanEnv({ DEVENV_HOME: home, ...down, DEVENV_CACHE: cache });
+    const results = await Promise.all(Array.from({ length: 8 }, () => devenv(["install"], { cwd: dir, env: cold })));
+    results.forEach((r, i) => assert.equal(r.code, 0, `install ${i}: ${r.stderr}`));
+    const log = registry!.log();
+    for (const tool of ["node", "python", "go"]) {
+      const blob = `/v2/team/concurrent/blobs/sha256:${lock.tools[tool]!.platforms["linux-x64"]!.sha256}`;
+      // The registry's access log: one line a request.
+      assert.equal(log.split(`"GET ${blob} HTTP/1.1"`).length - 1, 1, `${tool}: one GET of its blob`);
+    }
+  });
+
   it("a cache that misses (404) or is down falls through to the mirror, said only under -v", async () => {
     const { dir } = await locked();
     for (const cache of [`oci://${registry!.url}/team/empty`, "oci://127.0.0.1:9/team/devenv"]) {
