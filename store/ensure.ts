@@ -86,7 +86,7 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
   const archive = `${temp}.archive`;
   const interrupted = onInterrupt();
   try {
-    await fetchVerified(request, archive, deps, interrupted.signal);
+    const origin = await fetchVerified(request, archive, deps, interrupted.signal);
     const format = formatOf(request.artifact.url);
     const contentHashes = new Map(await extractArchive(archive, temp, { source: request.fetchUrl, format, stripTop: request.stripTop, signal: interrupted.signal }));
     await rm(archive);
@@ -99,8 +99,9 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
     for (const rewritten of (await request.fixup?.(temp, target)) ?? []) contentHashes.delete(rewritten);
     await sealTree(temp);
     // Recorded before the entry appears: an entry never exists without the hash `devenv verify` checks it against.
-    await mkdir(layout.trees, { recursive: true });
+    await Promise.all([mkdir(layout.trees, { recursive: true }), mkdir(layout.origins, { recursive: true })]);
     writeFileAtomic(join(layout.trees, basename(target)), `${await treeHash(temp, contentHashes)}\n`);
+    writeFileAtomic(join(layout.origins, basename(target)), `${origin}\n`);
     await chmod(temp, 0o755);
     try {
       await rename(temp, target);
@@ -149,12 +150,12 @@ export async function fetchArchive(layout: StoreLayout, request: EntryRequest, d
  * is written, and the archive is refused unless it is whole and its sha256 is
  * the lock's. Nothing reads the archive before this returns.
  */
-async function fetchVerified(request: EntryRequest, file: string, deps: EnsureDeps, signal: AbortSignal): Promise<void> {
+async function fetchVerified(request: EntryRequest, file: string, deps: EnsureDeps, signal: AbortSignal): Promise<string> {
   for (const cache of request.caches) {
     try {
       await fetchFrom(cache, request, file, deps, signal);
       deps.log.debug(`${request.tool} ${request.version} from ${cache.name}`);
-      return;
+      return cache.name;
     } catch (error) {
       // Only a cache that does not have the blob, or cannot be reached, is passed over: wrong bytes are refused.
       if (!(error instanceof DevenvError) || (error.code !== "network" && error.code !== "cache-miss" && error.code !== "offline")) throw error;
@@ -164,6 +165,7 @@ async function fetchVerified(request: EntryRequest, file: string, deps: EnsureDe
   }
   try {
     await fetchFrom({ name: request.fetchUrl, url: request.fetchUrl }, request, file, deps, signal);
+    return request.fetchUrl;
   } catch (error) {
     if (error instanceof HttpStatusError && error.status === 404) {
       throw new DevenvError("network", `${request.fetchUrl} answered 404: devenv.lock points at ${request.tool} ${request.version}, which the mirror does not have`, {

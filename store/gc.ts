@@ -44,6 +44,7 @@ export async function collectGarbage(layout: StoreLayout, references: References
       if (!dryRun) {
         await removeTree(path);
         rmSync(join(layout.trees, name), { force: true });
+        rmSync(join(layout.origins, name), { force: true });
       }
       return bytes;
     });

@@ -22,10 +22,12 @@ export interface StoreLayout {
    * user-only, so no repository can ship it and no other user can write it.
    */
   readonly projects: string;
+  /** Where each entry's archive came from when it was installed: a team cache, a mirror, or upstream. */
+  readonly origins: string;
 }
 
 export function storeLayout(home: string): StoreLayout {
-  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots"), trust: join(home, "trust"), trees: join(home, "trees"), httpCache: join(home, "cache", "http"), projects: join(home, "projects") };
+  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots"), trust: join(home, "trust"), trees: join(home, "trees"), httpCache: join(home, "cache", "http"), projects: join(home, "projects"), origins: join(home, "origins") };
 }
 
 /**

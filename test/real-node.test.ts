@@ -27,5 +27,5 @@ it("runs a real node binary from the store, served by the mirror in the nodejs.o
   assert.equal(execPath.stdout, `${join(entry, "bin", "node")}\n`);
   assert.equal(mirror.archiveHits(), 1);
   const lock = await devenv(["list", "--json"], { cwd: dir, env });
-  assert.deepEqual(JSON.parse(lock.stdout), [{ name: "node", spec: "lts/iron", version: realNodeVersion, path: entry, installed: true }]);
+  assert.deepEqual(JSON.parse(lock.stdout), [{ name: "node", spec: "lts/iron", version: realNodeVersion, path: entry, installed: true, source: `${mirror.url}/v${realNodeVersion}/node-v${realNodeVersion}-linux-x64.tar.gz` }]);
 });

@@ -134,7 +134,7 @@ describe("devenv env, which, list", () => {
     const { env, home } = world(mirror);
     await devenv(["lock"], { cwd: dir, env });
     const before = JSON.parse((await devenv(["list", "--json"], { cwd: dir, env })).stdout) as unknown;
-    assert.deepEqual(before, [{ name: "node", spec: "20", version: "20.99.1", path: entryOf(home), installed: false }]);
+    assert.deepEqual(before, [{ name: "node", spec: "20", version: "20.99.1", path: entryOf(home), installed: false, source: null }]);
     await devenv(["install"], { cwd: dir, env });
     const text = await devenv(["list"], { cwd: dir, env });
     assert.equal(text.stdout, `node  20  20.99.1  installed  ${entryOf(home)}\n`);

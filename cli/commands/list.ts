@@ -1,9 +1,19 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { findProjectRoot } from "../../config/find.js";
 import { DevenvError } from "../../errors.js";
 import { readLock } from "../../lock/lockfile.js";
 import { entryPath } from "../../store/layout.js";
 import type { Context } from "../context.js";
+
+/** What an install recorded; null for an entry installed before devenv recorded it. */
+function originOf(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8").trim() || null;
+  } catch {
+    return null;
+  }
+}
 
 /** Reads only devenv.lock and the store: no project code runs, nothing is fetched. */
 export async function listCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
@@ -13,7 +23,10 @@ export async function listCommand(ctx: Context, args: Record<string, unknown>): 
   const rows = Object.entries(current.lock.tools).map(([name, tool]) => {
     const artifact = tool.platforms[ctx.platform];
     const path = artifact ? entryPath(ctx.layout, name, tool.version, artifact.sha256) : null;
-    return { name, spec: tool.spec, version: tool.version, path, installed: path !== null && existsSync(path) };
+    const installed = path !== null && existsSync(path);
+    // Where its archive came from on the install: a team cache, a mirror, or upstream.
+    const source = installed ? originOf(join(ctx.layout.origins, basename(path))) : null;
+    return { name, spec: tool.spec, version: tool.version, path, installed, source };
   });
   if (args.json === true) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

@@ -94,6 +94,8 @@ describe("a real OCI registry (the CNCF distribution registry)", { skip: needs("
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, expected);
     assert.equal(archiveHits(), before, "no archive from upstream");
+    const listed = JSON.parse((await devenv(["list", "--json"], { cwd: dir, env: cold })).stdout) as Array<{ name: string; source: string }>;
+    assert.deepEqual(listed.map((t) => [t.name, t.source]), [["go", cache], ["node", cache], ["python", cache]], "list says where each archive came from");
   });
 
   it("eight machines' installs at once from the registry: all succeed, each blob is fetched once per DEVENV_HOME", async () => {
