@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { cleanEnv, devenv, project, tempDir } from "../support/cli.js";
 import { Mirror } from "../support/mirror.js";
 import { needs } from "../support/programs.js";
-import { startRegistry, type Served } from "../support/servers.js";
+import { startRegistry, startTokenRegistry, type Served } from "../support/servers.js";
 import { publishGo, publishNode, publishPython } from "../support/upstreams.js";
 
 /** Toolchains shared through a team cache: a real OCI registry, or an OCI layout directory. */
@@ -151,5 +151,35 @@ describe("a registry that wants credentials (htpasswd, Basic)", { skip: needs("d
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, expected);
     assert.equal(archiveHits(), before);
+  });
+});
+
+describe("a registry with Bearer token auth, as ghcr.io and Docker Hub speak it", { skip: needs("docker-registry") }, () => {
+  let front: Served & { tokensIssued: string[] };
+  before(async () => (front = await startTokenRegistry(registry!, { user: "ci", password: "t0ken", anonymousPull: true })));
+  after(() => front.close());
+
+  it("push trades user and password for a pull,push token at the realm; a cold machine pulls with an anonymous pull token", async () => {
+    const { dir, env } = await locked();
+    const cache = `oci://${front.url}/team/bearer`;
+    const pushed = await devenv(["cache", "push", "--to", cache], { cwd: dir, env: { ...env, DEVENV_CACHE_USER: "ci", DEVENV_CACHE_PASSWORD: "t0ken" } });
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.ok(front.tokensIssued.includes("repository:team/bearer:pull,push"), front.tokensIssued.join(", "));
+    const before = archiveHits();
+    const result = await runAll(dir, cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...down, DEVENV_CACHE: cache }));
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, expected);
+    assert.equal(archiveHits(), before);
+    assert.ok(front.tokensIssued.includes("repository:team/bearer:pull"));
+  });
+
+  it("a token that may only pull cannot push: one line that says so", async () => {
+    const { dir, env } = await locked();
+    const token = ((await (await fetch(`http://${front.url}/token?scope=repository:team/bearer:pull`)).json()) as { token: string }).token;
+    const refused = await devenv(["cache", "push", "--to", `oci://${front.url}/team/bearer`], { cwd: dir, env: { ...env, DEVENV_CACHE_TOKEN: token } });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^error: oci:\/\/127\.0\.0\.1:\d+\/team\/bearer: .* answered 403: .*denied/m);
+    assert.match(refused.stderr, /^hint: give credentials that may push/m);
+    assert.doesNotMatch(refused.stderr, new RegExp(token));
   });
 });

@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { connect, createServer as createNetServer, type AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -177,4 +177,59 @@ export async function startRegistry(options: { htpasswd?: string } = {}): Promis
   }
   writeFileSync(join(dir, "config.yml"), `version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`);
   return startProgram("docker-registry", ["serve", join(dir, "config.yml")], port, `127.0.0.1:${port}`, [dir]);
+}
+
+/**
+ * A registry that speaks Bearer token auth as ghcr.io and Docker Hub do: every
+ * /v2/ request without a valid token answers 401 with a challenge naming a
+ * token realm; the realm hands out a token for the scope asked, with Basic
+ * `user:password` (anonymously: pull only, when `anonymousPull`); the granted
+ * requests go to `registry`. A pull-only token cannot push.
+ */
+export async function startTokenRegistry(registry: Served, options: { user: string; password: string; anonymousPull?: boolean }): Promise<Served & { tokensIssued: string[] }> {
+  const tokens = new Map<string, string>();
+  const tokensIssued: string[] = [];
+  const upstream = new URL(`http://${registry.url}`);
+  let origin = "";
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname === "/token") {
+      const basic = `Basic ${Buffer.from(`${options.user}:${options.password}`).toString("base64")}`;
+      const scope = url.searchParams.get("scope") ?? "";
+      const authorized = req.headers.authorization === basic;
+      if (!authorized && !(options.anonymousPull && scope.endsWith(":pull"))) return void res.writeHead(401).end();
+      const token = randomBytes(12).toString("hex");
+      tokens.set(token, scope.slice(scope.lastIndexOf(":") + 1));
+      tokensIssued.push(scope);
+      return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token }));
+    }
+    const granted = tokens.get(String(req.headers.authorization ?? "").replace(/^Bearer /, ""));
+    const pushing = req.method !== "GET" && req.method !== "HEAD";
+    if (granted === undefined || (pushing && !granted.includes("push"))) {
+      const action = pushing ? "pull,push" : "pull";
+      res.writeHead(granted === undefined ? 401 : 403, { "www-authenticate": `Bearer realm="${origin}/token",service="devenv-test",scope="repository:${url.pathname.split("/").slice(2, -2).join("/")}:${action}"`, "content-type": "application/json" });
+      return void res.end(JSON.stringify({ errors: [{ code: granted === undefined ? "UNAUTHORIZED" : "DENIED", message: granted === undefined ? "authentication required" : "requested access to the resource is denied" }] }));
+    }
+    const headers = { ...req.headers, host: upstream.host };
+    delete headers.authorization;
+    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
+      const location = answer.headers.location;
+      if (typeof location === "string") answer.headers.location = location.replace(upstream.origin, origin);
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://${url}`;
+  return {
+    url,
+    tokensIssued,
+    log: () => tokensIssued.join("\n"),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }
