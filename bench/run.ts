@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { cleanEnv, devenvBin, project, tempDir } from "../test/support/cli.js";
 import { FakeGithub, publishPythonAtScale } from "../test/support/github.js";
 import { Mirror } from "../test/support/mirror.js";
+import { installed } from "../test/support/programs.js";
+import { startRegistry } from "../test/support/servers.js";
 import { realNodeTarball, realNodeVersion } from "../test/support/real-node.js";
 import { buildTarball, type TarEntry } from "../test/support/tarball.js";
 import { publishGo, publishNode, publishPython } from "../test/support/upstreams.js";
@@ -128,6 +130,16 @@ async function main(): Promise<void> {
   await devenv(["lock", "node", "python", "go"], relock, relockEnv);
   row("second `devenv lock` (indexes cached, 3 tools)", await median(11, () => devenv(["lock", "node", "python", "go"], relock, relockEnv)), nodeStart, 4);
   row("peak RSS of a cold install (3 tools)", (await peakRss(devenvBin, ["install"], { cwd: three, env: env() })) / 1e6, undefined, 120, "MB");
+
+  if (installed("docker-registry")) {
+    process.stderr.write("cold install from a team cache (a local registry)...\n");
+    const registry = await startRegistry();
+    const cache = `oci://${registry.url}/bench/devenv`;
+    await time(devenvBin, ["cache", "push", "--to", cache], { cwd: three, env: env() });
+    const fromCache = () => devenv(["install"], three, cleanEnv({ DEVENV_HOME: tempDir("devenv-bench-home-"), ...mirrors, DEVENV_CACHE: cache }));
+    row("cold install of 3 tools from a local registry (team cache)", await median(3, fromCache), await median(3, coldInstall(three)), 1.2);
+    await registry.close();
+  }
 
   process.stderr.write("python release listing from GitHub (no mirror)...\n");
   const github = await FakeGithub.start(mirror, publishPythonAtScale(mirror, "20260401"));
