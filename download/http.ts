@@ -236,7 +236,7 @@ export class Http implements MetadataFetcher {
    * body as text. A body given as a file is streamed, never held in memory.
    * Not retried: these requests change things.
    */
-  async send(method: "HEAD" | "POST" | "PUT" | "GET", url: string, options: { headers?: Record<string, string>; body?: string; file?: { path: string; size: number } } = {}): Promise<{ status: number; headers: Headers; text: string }> {
+  async send(method: "HEAD" | "POST" | "PUT" | "PATCH" | "GET", url: string, options: { headers?: Record<string, string>; body?: string; file?: { path: string; start: number; end: number } } = {}): Promise<{ status: number; headers: Headers; text: string }> {
     if (this.options.offline) {
       throw new DevenvError("offline", `${url} is needed, but --offline forbids the network`, { hint: "run once without --offline (or DEVENV_OFFLINE)" });
     }
@@ -244,8 +244,10 @@ export class Http implements MetadataFetcher {
     const headers: Record<string, string> = { "user-agent": this.options.userAgent, ...options.headers };
     let body: string | Readable | undefined = options.body;
     if (options.file !== undefined) {
-      body = createReadStream(options.file.path);
-      headers["content-length"] = String(options.file.size);
+      // Bytes start..end (exclusive) of the file, streamed.
+      const { path, start, end } = options.file;
+      body = end > start ? createReadStream(path, { start, end: end - 1 }) : "";
+      headers["content-length"] = String(end - start);
     }
     try {
       const response = await request(url, { method, headers, body, dispatcher: await this.dispatcher() });

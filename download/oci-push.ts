@@ -40,6 +40,9 @@ export function manifestOf(archive: PushedArchive): string {
   });
 }
 
+/** Chunks of a chunked upload: below the body limits proxies commonly set. */
+const chunkBytes = 4 * 2 ** 20;
+
 const sha256Of = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
@@ -99,9 +102,32 @@ async function pushToRegistry(cache: TeamCache & { kind: "registry" }, archives:
     const target = new URL(location, cache.origin);
     target.searchParams.set("digest", `sha256:${sha256}`);
     const headers = { ...auth, "content-type": "application/octet-stream" };
-    const put = "text" in body ? await http.send("PUT", target.href, { headers, body: body.text }) : await http.send("PUT", target.href, { headers, file: { path: body.file, size: statSync(body.file).size } });
-    if (put.status !== 201) throw refuse(`uploading sha256:${sha256}`, put);
+    const size = "text" in body ? 0 : statSync(body.file).size;
+    const put = "text" in body ? await http.send("PUT", target.href, { headers, body: body.text }) : await http.send("PUT", target.href, { headers, file: { path: body.file, start: 0, end: size } });
+    if (put.status === 201) return true;
+    // A body too large for the registry (or a proxy before it): the same blob in chunks, in a new upload.
+    if (put.status !== 413) throw refuse(`uploading sha256:${sha256}`, put);
+    await putChunked(sha256, body);
     return true;
+  };
+  /** The OCI distribution spec's chunked upload: PATCH each range, then a PUT with the digest and no body. */
+  const putChunked = async (sha256: string, body: { text: string } | { file: string }) => {
+    const size = "text" in body ? Buffer.byteLength(body.text) : statSync(body.file).size;
+    const start = await http.send("POST", `${base}/blobs/uploads/`, { headers: { ...auth, "content-length": "0" } });
+    let location = start.headers.location;
+    if (start.status !== 202 || typeof location !== "string") throw refuse("starting an upload", start);
+    for (let offset = 0; offset < size; offset += chunkBytes) {
+      const end = Math.min(offset + chunkBytes, size);
+      const headers = { ...auth, "content-type": "application/octet-stream", "content-range": `${offset}-${end - 1}` };
+      const chunk = "text" in body ? { body: body.text } : { file: { path: body.file, start: offset, end } };
+      const patch = await http.send("PATCH", new URL(location, cache.origin).href, { headers, ...chunk });
+      location = patch.headers.location;
+      if (patch.status !== 202 || typeof location !== "string") throw refuse(`uploading sha256:${sha256} in chunks`, patch);
+    }
+    const target = new URL(location, cache.origin);
+    target.searchParams.set("digest", `sha256:${sha256}`);
+    const done = await http.send("PUT", target.href, { headers: { ...auth, "content-length": "0" } });
+    if (done.status !== 201) throw refuse(`finishing the upload of sha256:${sha256}`, done);
   };
   let uploaded = 0;
   await putBlob(emptyConfig.digest.slice(7), { text: "{}" });

@@ -173,6 +173,21 @@ describe("a registry with Bearer token auth, as ghcr.io and Docker Hub speak it"
     assert.ok(front.tokensIssued.includes("repository:team/bearer:pull"));
   });
 
+  it("a registry that refuses an upload in one piece (413) gets it in chunks", async () => {
+    const strict = await startTokenRegistry(registry!, { user: "ci", password: "t0ken", refuseMonolithic: true });
+    try {
+      const { dir, env } = await locked();
+      const cache = `oci://${strict.url}/team/chunked`;
+      const pushed = await devenv(["cache", "push", "--to", cache], { cwd: dir, env: { ...env, DEVENV_CACHE_USER: "ci", DEVENV_CACHE_PASSWORD: "t0ken" } });
+      assert.equal(pushed.code, 0, pushed.stderr);
+      assert.ok(strict.requests.some((r) => r.startsWith("PATCH /v2/team/chunked/blobs/uploads/")), strict.requests.join("\n"));
+      const result = await runAll(dir, cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...down, DEVENV_CACHE: cache, DEVENV_CACHE_USER: "ci", DEVENV_CACHE_PASSWORD: "t0ken" }));
+      assert.equal(result.stdout, expected, result.stderr);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("a token that may only pull cannot push: one line that says so", async () => {
     const { dir, env } = await locked();
     const token = ((await (await fetch(`http://${front.url}/token?scope=repository:team/bearer:pull`)).json()) as { token: string }).token;

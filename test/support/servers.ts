@@ -186,9 +186,10 @@ export async function startRegistry(options: { htpasswd?: string } = {}): Promis
  * `user:password` (anonymously: pull only, when `anonymousPull`); the granted
  * requests go to `registry`. A pull-only token cannot push.
  */
-export async function startTokenRegistry(registry: Served, options: { user: string; password: string; anonymousPull?: boolean }): Promise<Served & { tokensIssued: string[] }> {
+export async function startTokenRegistry(registry: Served, options: { user: string; password: string; anonymousPull?: boolean; refuseMonolithic?: boolean }): Promise<Served & { tokensIssued: string[]; requests: string[] }> {
   const tokens = new Map<string, string>();
   const tokensIssued: string[] = [];
+  const requests: string[] = [];
   const upstream = new URL(`http://${registry.url}`);
   let origin = "";
   const server = createServer((req, res) => {
@@ -210,6 +211,12 @@ export async function startTokenRegistry(registry: Served, options: { user: stri
       res.writeHead(granted === undefined ? 401 : 403, { "www-authenticate": `Bearer realm="${origin}/token",service="devenv-test",scope="repository:${url.pathname.split("/").slice(2, -2).join("/")}:${action}"`, "content-type": "application/json" });
       return void res.end(JSON.stringify({ errors: [{ code: granted === undefined ? "UNAUTHORIZED" : "DENIED", message: granted === undefined ? "authentication required" : "requested access to the resource is denied" }] }));
     }
+    requests.push(`${req.method} ${url.pathname}`);
+    // As a proxy with a body limit would: an upload in one piece is too large; chunks pass.
+    if (options.refuseMonolithic && req.method === "PUT" && url.pathname.includes("/blobs/uploads/") && Number(req.headers["content-length"]) > 0) {
+      req.resume();
+      return void res.writeHead(413).end("request entity too large");
+    }
     const headers = { ...req.headers, host: upstream.host };
     delete headers.authorization;
     const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
@@ -226,6 +233,7 @@ export async function startTokenRegistry(registry: Served, options: { user: stri
   return {
     url,
     tokensIssued,
+    requests,
     log: () => tokensIssued.join("\n"),
     close: () => {
       server.closeAllConnections();
