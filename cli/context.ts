@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { createInterface } from "node:readline/promises";
 import { isAbsolute, join, resolve } from "node:path";
@@ -52,7 +52,7 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     mirror: mirrors(env, log),
     githubToken: env.GITHUB_TOKEN || undefined,
     // Never from devenv.ts: a repository must not redirect a user's downloads.
-    caches: parseTeamCaches(env.DEVENV_CACHE),
+    caches: parseTeamCaches(env.DEVENV_CACHE ?? userSettings(env).cache, env.DEVENV_CACHE === undefined ? userSettingsFile(env) : "DEVENV_CACHE"),
     cacheCredentials: (host) => {
       if (env.DEVENV_CACHE_TOKEN) return { token: env.DEVENV_CACHE_TOKEN };
       if (env.DEVENV_CACHE_USER && env.DEVENV_CACHE_PASSWORD !== undefined) return { user: env.DEVENV_CACHE_USER, password: env.DEVENV_CACHE_PASSWORD };
@@ -64,6 +64,34 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     http: new Http({ offline, userAgent: `devenv/${version}`, timeoutMs: httpTimeout(env), cacheDir: layout.httpCache, proxy: proxySettings(env) }),
     version,
   };
+}
+
+/** The user's own settings: `$XDG_CONFIG_HOME/devenv/config.json` (else ~/.config/devenv/config.json). */
+function userSettingsFile(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "devenv", "config.json");
+}
+
+/**
+ * What a user sets once for every project: `{ "cache": "oci://registry/team/devenv" }`.
+ * The environment wins over it; devenv.ts never can (a repository must not redirect a user's downloads).
+ */
+function userSettings(env: NodeJS.ProcessEnv): { cache?: string } {
+  const file = userSettingsFile(env);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return {};
+  }
+  let settings: unknown;
+  try {
+    settings = JSON.parse(text);
+  } catch (error) {
+    throw new DevenvError("usage", `${file} is not valid JSON (${(error as Error).message})`, { hint: 'write e.g. { "cache": "oci://ghcr.io/acme/devenv-cache" }' });
+  }
+  const cache = (settings as { cache?: unknown } | null)?.cache;
+  if (cache !== undefined && typeof cache !== "string") throw new DevenvError("usage", `${file}: "cache" must be a string`, { hint: 'write e.g. { "cache": "oci://ghcr.io/acme/devenv-cache" }' });
+  return { cache };
 }
 
 /** DEVENV_HTTP_TIMEOUT, in seconds: for slow links (and for tests of stalled mirrors). */

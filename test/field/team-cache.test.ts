@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import bcrypt from "bcryptjs";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { cleanEnv, devenv, project, tempDir } from "../support/cli.js";
@@ -114,6 +114,19 @@ describe("a real OCI registry (the CNCF distribution registry)", { skip: needs("
     }
   });
 
+  it("set once per user in ~/.config/devenv/config.json, it serves every project; DEVENV_CACHE wins over it", async () => {
+    const { dir, env } = await locked();
+    const cache = `oci://${registry!.url}/team/settings`;
+    assert.equal((await devenv(["cache", "push", "--to", cache], { cwd: dir, env })).code, 0);
+    const config = tempDir("devenv-user-config-");
+    mkdirSync(join(config, "devenv"));
+    writeFileSync(join(config, "devenv", "config.json"), JSON.stringify({ cache }));
+    const result = await runAll(dir, cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...down, XDG_CONFIG_HOME: config }));
+    assert.equal(result.stdout, expected, result.stderr);
+    const overridden = await runAll(dir, cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...down, XDG_CONFIG_HOME: config, DEVENV_CACHE: "oci://127.0.0.1:9/nowhere" }));
+    assert.equal(overridden.code, 1, "the environment's cache (down) was used, not the user's");
+  });
+
   it("a cache that misses (404) or is down falls through to the mirror, said only under -v", async () => {
     const { dir } = await locked();
     for (const cache of [`oci://${registry!.url}/team/empty`, "oci://127.0.0.1:9/team/devenv"]) {
@@ -151,6 +164,13 @@ describe("a registry that wants credentials (htpasswd, Basic)", { skip: needs("d
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, expected);
     assert.equal(archiveHits(), before);
+
+    // A credential helper, as `docker login` with a credsStore leaves it: docker-credential-<name> get.
+    const helpers = tempDir("devenv-cred-helper-");
+    writeFileSync(join(helpers, "docker-credential-devenvtest"), `#!/bin/sh\nread host\n[ "$host" = "${guarded.url}" ] && echo '{"ServerURL":"'$host'","Username":"ci","Secret":"s3cr3t"}'\n`, { mode: 0o755 });
+    writeFileSync(join(docker, "config.json"), JSON.stringify({ credHelpers: { [guarded.url]: "devenvtest" } }));
+    const helped = await runAll(dir, { ...cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...down, DEVENV_CACHE: cache, DOCKER_CONFIG: docker }), PATH: `${helpers}:${process.env.PATH}` });
+    assert.equal(helped.stdout, expected, helped.stderr);
   });
 });
 

@@ -48,15 +48,19 @@ function removeNow(dir: string, again = true): void {
   }
 }
 
+let userConfig: string | undefined;
+
 /**
  * The environment every test starts from: nothing of the developer's devenv or
  * CI settings leaks in. Test projects are trusted (DEVENV_TRUST=1) unless a
  * test of trust takes that away.
  */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { DEVENV_TRUST: "1" };
+  // No user settings of the developer's (~/.config/devenv/config.json) reach a test: an empty config home of its own.
+  userConfig ??= tempDir("devenv-user-config-");
+  const env: NodeJS.ProcessEnv = { DEVENV_TRUST: "1", XDG_CONFIG_HOME: userConfig };
   for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith("DEVENV_") && name !== "CI" && name !== "NO_COLOR" && name !== "FORCE_COLOR" && !name.startsWith("GITHUB_")) env[name] = value;
+    if (!name.startsWith("DEVENV_") && !["CI", "NO_COLOR", "FORCE_COLOR", "XDG_CONFIG_HOME", "DOCKER_CONFIG"].includes(name) && !name.startsWith("GITHUB_")) env[name] = value;
   }
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];
