@@ -125,18 +125,26 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
 }
 
 /**
- * The verified archive itself, in a private temporary file of DEVENV_HOME (for
- * `devenv cache push`, which uploads archives, not entries). The caller removes it.
+ * The verified archive itself, in a private temporary directory of DEVENV_HOME
+ * (for `devenv cache push`, which uploads archives, not entries). Its lock is
+ * held until `release`: gc sweeps `tmp/<name>.XXXXXX` only with `<name>`'s lock,
+ * so it never removes an archive a push is still sending.
  */
-export async function fetchArchive(layout: StoreLayout, request: EntryRequest, deps: EnsureDeps): Promise<string> {
-  await mkdir(layout.tmp, { recursive: true, mode: 0o700 });
-  const file = join(await mkdtemp(join(layout.tmp, `push-${request.artifact.sha256.slice(0, 16)}.`)), "archive");
+export async function fetchArchive(layout: StoreLayout, request: EntryRequest, deps: EnsureDeps): Promise<{ file: string; release(): Promise<void> }> {
+  const name = `push-${request.artifact.sha256.slice(0, 16)}`;
+  await Promise.all([mkdir(layout.tmp, { recursive: true, mode: 0o700 }), mkdir(layout.locks, { recursive: true })]);
+  const unlock = (await acquireLock(join(layout.locks, `${name}.lock`), { wait: true }))!;
+  const dir = await mkdtemp(join(layout.tmp, `${name}.`));
+  const release = async () => {
+    await removeTree(dir);
+    await unlock();
+  };
   const interrupted = onInterrupt();
   try {
-    await fetchVerified(request, file, deps, interrupted.signal);
-    return file;
+    await fetchVerified(request, join(dir, "archive"), deps, interrupted.signal);
+    return { file: join(dir, "archive"), release };
   } catch (error) {
-    await removeTree(join(file, ".."));
+    await release();
     throw error;
   } finally {
     interrupted.dispose();

@@ -1,9 +1,7 @@
-import { dirname } from "node:path";
 import { findProjectRoot } from "../../config/find.js";
 import { pushArchives, type PushedArchive } from "../../download/oci-push.js";
 import { parseTeamCache } from "../../download/team-cache.js";
 import { DevenvError } from "../../errors.js";
-import { removeTree } from "../../files/tree.js";
 import { readLock } from "../../lock/lockfile.js";
 import { authorizeCaches, entryRequest } from "../../project/install.js";
 import type { ToolName } from "../../resolvers/registry.js";
@@ -28,18 +26,21 @@ export async function cacheCommand(ctx: Context, args: Record<string, unknown>):
   const sources = { ...ctx, caches: ctx.caches.filter((cache) => cache.name !== to.name) };
   const authorized = authorizeCaches(sources);
   const archives: PushedArchive[] = [];
+  const releases: Array<() => Promise<void>> = [];
   try {
     for (const [tool, locked] of Object.entries(lock.tools)) {
       for (const platform of wanted) {
         const artifact = locked.platforms[platform];
         if (artifact === undefined) continue;
         const request = entryRequest(tool as ToolName, locked.version, artifact, entryPath(ctx.layout, tool, locked.version, artifact.sha256), sources, await authorized);
-        archives.push({ file: await fetchArchive(ctx.layout, request, ctx), sha256: artifact.sha256, tool, version: locked.version, platform, url: artifact.url });
+        const { file, release } = await fetchArchive(ctx.layout, request, ctx);
+        releases.push(release);
+        archives.push({ file, sha256: artifact.sha256, tool, version: locked.version, platform, url: artifact.url });
       }
     }
     const uploaded = await pushArchives(to, archives, ctx.http, to.kind === "registry" ? ctx.cacheCredentials(new URL(to.origin).host) : {});
     ctx.log.info(`pushed ${archives.length} ${archives.length === 1 ? "archive" : "archives"} to ${to.name} (${uploaded} uploaded, ${archives.length - uploaded} already there)`);
   } finally {
-    await Promise.all(archives.map((archive) => removeTree(dirname(archive.file))));
+    await Promise.all(releases.map((release) => release()));
   }
 }
