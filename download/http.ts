@@ -240,6 +240,12 @@ export class Http implements MetadataFetcher {
     if (this.options.offline) {
       throw new DevenvError("offline", `${url} is needed, but --offline forbids the network`, { hint: "run once without --offline (or DEVENV_OFFLINE)" });
     }
+    if (method === "GET") {
+      // A GET's body goes through the never-pausing handler, as every download's does.
+      const chunks: Buffer[] = [];
+      const answer = await this.exchange(url, { headers: options.headers ?? {}, limit: limits.metadata, onBody: (chunk) => chunks.push(chunk) });
+      return { status: answer.status, headers: answer.headers, text: Buffer.concat(chunks).toString("utf8") };
+    }
     const { request } = await loadUndici();
     const headers: Record<string, string> = { "user-agent": this.options.userAgent, ...options.headers };
     let body: string | Readable | undefined = options.body;
