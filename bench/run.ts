@@ -10,7 +10,7 @@ import { FakeGithub, publishPythonAtScale } from "../test/support/github.js";
 import { Mirror } from "../test/support/mirror.js";
 import { installed } from "../test/support/programs.js";
 import { startRegistry } from "../test/support/servers.js";
-import { realNodeTarball, realNodeVersion } from "../test/support/real-node.js";
+import { realNodeTarball, realNodeVersion } from "../test/support/real-binaries.js";
 import { buildTarball, type TarEntry } from "../test/support/tarball.js";
 import { publishGo, publishNode, publishPython } from "../test/support/upstreams.js";
 

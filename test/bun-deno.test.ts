@@ -10,7 +10,7 @@ import { Mirror, sha256 } from "./support/mirror.js";
 import { publishBun, publishDeno } from "./support/upstreams.js";
 import { buildZip, type ZipEntry } from "./support/zip.js";
 import { walk } from "./faults/support.js";
-import { realBunVersion, realBunZip, realDenoVersion, realDenoZip } from "./support/real-node.js";
+import { realBunVersion, realBunZip, realDenoVersion, realDenoZip } from "./support/real-binaries.js";
 
 let mirror: Mirror;
 before(async () => {

@@ -4,7 +4,7 @@ import { after, before, it } from "node:test";
 import { devenv, nodeConfig, project } from "./support/cli.js";
 import { Mirror, sha256 } from "./support/mirror.js";
 import { publishNode } from "./support/upstreams.js";
-import { realNodeTarball, realNodeVersion } from "./support/real-node.js";
+import { realNodeTarball, realNodeVersion } from "./support/real-binaries.js";
 import { world } from "./support/world.js";
 
 let mirror: Mirror;

@@ -6,7 +6,7 @@ import { removeTree } from "../../files/tree.js";
 import { cleanEnv, devenv, project, tempDir } from "../support/cli.js";
 import { Mirror, sha256 } from "../support/mirror.js";
 import { needs, type Program } from "../support/programs.js";
-import { realNodeTarball, realNodeVersion } from "../support/real-node.js";
+import { realNodeTarball, realNodeVersion } from "../support/real-binaries.js";
 import { certificate, startClosing, startNginx, startRedirecting, startTinyproxy, type Certificate, type Served } from "../support/servers.js";
 import { publishGo, publishNode, publishPython } from "../support/upstreams.js";
 
