@@ -1,5 +1,6 @@
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import type { ProjectConfig } from "../config/validate.js";
+import { stateLayout } from "../lock/state.js";
 import { resolvers } from "../resolvers/registry.js";
 import type { DevenvEnvironment } from "../shells/types.js";
 import type { InstalledTool } from "./install.js";
@@ -19,12 +20,19 @@ export interface EnvironmentInput {
 
 export function devenvEnvironment(input: EnvironmentInput): DevenvEnvironment {
   const dirs: string[] = [];
+  const prefixDirs: string[] = [];
   const vars: Record<string, string> = { DEVENV_ROOT: input.root };
+  const { prefix } = stateLayout(input.root);
   for (const tool of input.tools) {
-    const activation = resolvers[tool.name].activate(tool.entry);
+    const resolver = resolvers[tool.name];
+    const activation = resolver.activate(tool.entry);
+    const user = resolver.userPrefix?.(prefix(tool.name));
     dirs.push(...activation.bin);
-    Object.assign(vars, activation.env);
+    prefixDirs.push(...(user?.bin ?? []));
+    Object.assign(vars, activation.env, user?.env);
   }
+  // After every toolchain: an `npm install -g` of a package with a `go` bin never shadows the locked go.
+  dirs.push(...prefixDirs);
   dirs.push(...input.config.path.map((dir) => (isAbsolute(dir) ? dir : resolve(input.root, dir))));
   return { dirs, vars: { ...vars, ...input.config.env } };
 }

@@ -1,3 +1,5 @@
+import { ensurePrefixes } from "../lock/state.js";
+import { resolvers } from "../resolvers/registry.js";
 import type { Session as Context } from "./session.js";
 import { writeEnvironmentCache } from "./cache.js";
 import { keepCache } from "./keep.js";
@@ -15,6 +17,7 @@ export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput
   const { lock, text, changes } = await syncLock(project, ctx);
   logChanges(ctx, changes);
   const tools = await installLocked(project.root, lock, ctx, project.config.tools.map((t) => t.name));
+  ensurePrefixes(project.root, tools.filter((t) => resolvers[t.name].userPrefix !== undefined).map((t) => t.name));
   const input = { root: project.root, config: project.config, tools, store: ctx.layout.store };
   const env = devenvEnvironment(input);
   keepCache(ctx.log, "the launcher's environment", () =>

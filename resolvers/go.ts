@@ -75,6 +75,9 @@ export const go = {
 
   // GOTOOLCHAIN=local: a go.mod asking for a newer toolchain must not make go download one behind the lock's back.
   activate: (entry) => ({ bin: [`${entry}/bin`], env: { GOROOT: entry, GOTOOLCHAIN: "local" } }),
+
+  /** `go install` puts binaries in GOBIN (else GOPATH/bin, shared by every project). */
+  userPrefix: (dir) => ({ bin: [`${dir}/bin`], env: { GOBIN: `${dir}/bin` } }),
 } satisfies Resolver;
 
 async function index(ctx: Parameters<Resolver["resolve"]>[1]): Promise<GoRelease[]> {

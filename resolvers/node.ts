@@ -53,6 +53,12 @@ export const node = {
 
 
   activate: (entry) => ({ bin: [`${entry}/bin`], env: {} }),
+
+  /**
+   * npm's global prefix. `corepack enable` writes its shims beside the `corepack` it finds
+   * on PATH, the store's, which it cannot write: README shows `--install-directory`.
+   */
+  userPrefix: (dir) => ({ bin: [`${dir}/bin`], env: { npm_config_prefix: dir } }),
 } satisfies Resolver;
 
 function canonicalUrl(version: string, platform: Platform): string {

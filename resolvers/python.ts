@@ -89,6 +89,9 @@ export const python = {
 
   activate: (entry) => ({ bin: [`${entry}/bin`], env: {} }),
 
+  /** Bytecode of the standard library (and the project's own) would otherwise land in the store's __pycache__. */
+  userPrefix: (dir) => ({ bin: [], env: { PYTHONPYCACHEPREFIX: `${dir}/pycache` } }),
+
   /**
    * python-build-standalone leaves its build prefix `/install` in sysconfig data and
    * the config Makefile; point them at the entry so sysconfig and C extension builds work.

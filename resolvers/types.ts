@@ -74,6 +74,13 @@ export interface Resolver {
   /** How an unpacked entry is used: bin dirs on PATH and extra variables (go: GOROOT, GOTOOLCHAIN). */
   activate(entry: string): Activation;
   /**
+   * Where the toolchain writes for the user (`npm install -g`, `go install`, python's
+   * bytecode cache): `dir`, the project's own writable prefix, so that nobody, root
+   * included, ever writes into the store. Its bin dirs go on PATH after the toolchain's,
+   * so nothing installed there shadows what the lock pins.
+   */
+  userPrefix?(dir: string): Activation;
+  /**
    * Install time, not resolve time: adjusts a freshly unpacked archive in `dir`
    * (still writable, not yet in the store) that will live at `entry`.
    * Returns the entry-relative paths of the files it rewrote.

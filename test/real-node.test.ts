@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
-import { devenv, nodeConfig, project } from "./support/cli.js";
+import { devenv, nodeConfig, project, run, tempDir } from "./support/cli.js";
 import { Mirror, sha256 } from "./support/mirror.js";
 import { publishNode } from "./support/upstreams.js";
 import { realNodeTarball, realNodeVersion } from "./support/real-binaries.js";
@@ -28,4 +29,28 @@ it("runs a real node binary from the store, served by the mirror in the nodejs.o
   assert.equal(mirror.archiveHits(), 1);
   const lock = await devenv(["list", "--json"], { cwd: dir, env });
   assert.deepEqual(JSON.parse(lock.stdout), [{ name: "node", spec: "lts/iron", version: realNodeVersion, path: entry, installed: true, source: `${mirror.url}/v${realNodeVersion}/node-v${realNodeVersion}-linux-x64.tar.gz` }]);
+});
+
+it("npm install -g lands in the project's .devenv/node prefix, runs from PATH, and leaves the store as installed (root included)", async () => {
+  const dir = project(nodeConfig("20"));
+  const { env, home } = world(mirror, { npm_config_cache: tempDir("npm-cache-"), npm_config_update_notifier: "false" });
+  const pkg = tempDir("hello-pkg-");
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "devenv-hello", version: "1.0.0", bin: { "devenv-hello": "cli.js" } }));
+  writeFileSync(join(pkg, "cli.js"), "#!/usr/bin/env node\nconsole.log('hello from the prefix');\n");
+  const packed = await run("npm", ["pack", "--silent", "--pack-destination", pkg], { cwd: pkg, env });
+  assert.equal(packed.code, 0, packed.stderr);
+
+  const prefix = await devenv(["run", "npm", "config", "get", "prefix"], { cwd: dir, env });
+  assert.equal(prefix.stdout, `${join(dir, ".devenv", "node")}\n`, prefix.stderr);
+  const install = await devenv(["run", "npm", "install", "-g", "--offline", "--no-audit", "--no-fund", join(pkg, packed.stdout.trim())], { cwd: dir, env });
+  assert.equal(install.code, 0, install.stderr);
+  assert.ok(existsSync(join(dir, ".devenv", "node", "bin", "devenv-hello")));
+  assert.ok(existsSync(join(dir, ".devenv", "node", "lib", "node_modules", "devenv-hello", "package.json")));
+  const hello = await devenv(["run", "devenv-hello"], { cwd: dir, env });
+  assert.equal(hello.stdout, "hello from the prefix\n", hello.stderr);
+  // The prefix follows the toolchain on PATH: the locked node is still the one that runs.
+  const which = await devenv(["which", "node"], { cwd: dir, env });
+  assert.match(which.stdout, new RegExp(`^${home}/store/`));
+  const verify = await devenv(["verify"], { cwd: dir, env });
+  assert.equal(verify.code, 0, verify.stdout + verify.stderr);
 });

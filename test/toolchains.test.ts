@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, project, tempDir } from "./support/cli.js";
@@ -78,6 +78,33 @@ describe("node, python and go together", () => {
     const goEnv = await devenv(["run", "go", "env", "GOROOT", "GOTOOLCHAIN"], { cwd: dir, env: e });
     assert.equal(goEnv.stdout, `${goEntry(home)}\nlocal\n`);
     assert.equal((await devenv(["run", "go", "version"], { cwd: dir, env: e })).stdout, "go version go1.22.99 linux/amd64\n");
+  });
+
+  it("gives each toolchain a writable prefix under .devenv/, on PATH after every toolchain: GOBIN, npm's prefix, python's pycache", async () => {
+    const dir = project(threeTools);
+    const { env: e, home } = env();
+    const result = await devenv(["run", "sh", "-c", 'printf "%s\\n" "$PATH" "$GOBIN" "$npm_config_prefix" "$PYTHONPYCACHEPREFIX"'], { cwd: dir, env: e });
+    assert.equal(result.code, 0, result.stderr);
+    const [path, gobin, npmPrefix, pycache] = result.stdout.split("\n");
+    const state = join(dir, ".devenv");
+    assert.deepEqual(path!.split(":").slice(0, 5), [join(goEntry(home), "bin"), join(pythonEntry(home), "bin"), join(nodeEntry(home), "bin"), join(state, "go", "bin"), join(state, "node", "bin")]);
+    assert.deepEqual([gobin, npmPrefix, pycache], [join(state, "go", "bin"), join(state, "node"), join(state, "python", "pycache")]);
+    for (const tool of ["go", "node", "python"]) assert.ok(lstatSync(join(state, tool)).isDirectory(), tool);
+    // The launcher's hot path gives the same variables.
+    const again = await devenv(["run", "sh", "-c", 'printf "%s\\n" "$PATH" "$GOBIN" "$npm_config_prefix" "$PYTHONPYCACHEPREFIX"'], { cwd: dir, env: e });
+    assert.equal(again.stdout, result.stdout);
+  });
+
+  it("refuses a .devenv/node prefix that is a symbolic link out of the project", async () => {
+    const dir = project(threeTools);
+    const { env: e } = env();
+    mkdirSync(join(dir, ".devenv"));
+    const outside = tempDir("outside-");
+    symlinkSync(outside, join(dir, ".devenv", "node"));
+    const result = await devenv(["run", "true"], { cwd: dir, env: e });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /\.devenv\/node is a symbolic link: devenv writes nothing through it/);
+    assert.deepEqual(readdirSync(outside), []);
   });
 
   it("python, python3 and pip3 work from the entry, and sysconfig points at the entry, not /install", async () => {

