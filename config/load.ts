@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -53,9 +54,8 @@ export async function bundleConfig(file: string): Promise<ConfigBundle> {
       tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
       // The bundle runs from a temporary directory: where the file is, as the file itself would see it.
       define: { "import.meta.url": JSON.stringify(url), "import.meta.dirname": JSON.stringify(dirname(file)), "import.meta.filename": JSON.stringify(file), __dirname: JSON.stringify(dirname(file)), __filename: JSON.stringify(file) },
-      // CommonJS packages bundled into ESM still call require() for Node's built-ins.
-      banner: { js: "import { createRequire as __devenvCreateRequire } from 'node:module'; const require = __devenvCreateRequire(import.meta.url);" },
-      plugins: [selfPlugin, hashedReads(inputs)],
+      banner: { js: pureBanner },
+      plugins: [selfPlugin, pureImports, hashedReads(inputs)],
     });
     return { code: result.outputFiles[0]!.text, inputs: [...inputs].map(([path, sha256]) => ({ path, sha256 })) };
   } catch (error) {
@@ -93,6 +93,42 @@ export async function evaluateBundle(bundle: ConfigBundle, file: string): Promis
     throw loadError(file, error);
   }
 }
+
+/**
+ * The evaluation is pure, as a Nix flake's is: its result is cached by the source
+ * files alone (and the launcher answers from that cache), so anything else it could
+ * read (the environment, other files, the network, the clock of a child process)
+ * would go stale unseen. Node's built-ins that compute (path, url, util, crypto's
+ * hashes...) are allowed; those that read the world are refused at bundle time.
+ */
+const pureBuiltins = new Set(["assert", "assert/strict", "buffer", "crypto", "events", "path", "path/posix", "path/win32", "punycode", "querystring", "string_decoder", "url", "util", "util/types"]);
+const impureBuiltins = builtinModules.filter((name) => !pureBuiltins.has(name) && !name.startsWith("_"));
+const impureHint = "devenv.ts is evaluated purely, and its result cached by its source alone: write the value into devenv.ts (or a file it imports), or set it in your shell";
+
+const pureImports: Plugin = {
+  name: "devenv-pure-imports",
+  setup(build) {
+    const names = impureBuiltins.map((name) => name.replace(/[/]/g, "\\/")).join("|");
+    build.onResolve({ filter: new RegExp(`^(node:)?(${names})$`) }, (args) => ({
+      errors: [{ text: `devenv.ts cannot import ${args.path}: ${impureHint}` }],
+    }));
+  },
+};
+
+/**
+ * Prepended to the bundle: `process` and `fetch` are shadowed by values that throw
+ * when touched, and the require() bundled CommonJS packages call for Node's
+ * built-ins refuses the impure ones as the bundler does.
+ */
+const pureBanner = [
+  "import { createRequire as __devenvCreateRequire } from 'node:module';",
+  `const __devenvImpure = (what) => { throw new Error(\`devenv.ts cannot use \${what}: ${impureHint}\`); };`,
+  "const process = new Proxy({}, { get: (_, key) => __devenvImpure(`process.${String(key)}`), has: () => __devenvImpure('process') });",
+  "const fetch = () => __devenvImpure('fetch()');",
+  `const __devenvPure = new Set(${JSON.stringify([...pureBuiltins])});`,
+  "const __devenvRequire = __devenvCreateRequire(import.meta.url);",
+  "const require = (name) => __devenvPure.has(String(name).replace(/^node:/, '')) ? __devenvRequire(name) : __devenvImpure(`require(${JSON.stringify(name)})`);",
+].join("\n");
 
 /** Loads every file of the bundle itself, recording the sha256 of the bytes it hands to esbuild. */
 function hashedReads(inputs: Map<string, string>): Plugin {

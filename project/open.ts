@@ -34,6 +34,7 @@ export async function openProject(ctx: Context): Promise<Project> {
   }
   const bundle = await bundleConfig(configFile);
   const trusted = await ensureTrusted(ctx, configFile, fingerprint(bundle.inputs));
+  ctx.log.debug(`evaluating ${configFile} (${bundle.inputs.length} ${bundle.inputs.length === 1 ? "file" : "files"})`);
   const value = await evaluateBundle(bundle, configFile);
   const config = validateConfig(value, configFile);
   keepCache(ctx.log, "the evaluated devenv.ts", () => writeEvaluatedConfig(state.config, bundle.inputs, value));

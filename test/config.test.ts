@@ -63,19 +63,51 @@ describe("loading devenv.ts", () => {
 
 describe("the evaluated-config cache", () => {
   it("evaluates devenv.ts once while neither it nor what it imports changes", async () => {
-    const marks = tempDir("devenv-marks-");
-    const mark = join(marks, "evaluated");
-    const source = (spec: string) => `import { appendFileSync } from "node:fs";\nimport { line } from "./pins";\nappendFileSync(${JSON.stringify(mark)}, "x");\nexport default { tools: { node: line${spec} } };\n`;
+    const source = (spec: string) => `import { line } from "./pins";\nexport default { tools: { node: line${spec} } };\n`;
     const dir = project(source(""), { "pins.ts": `export const line = "20.18";\n` });
-    const evaluations = () => (existsSync(mark) ? readFileSync(mark, "utf8").length : 0);
+    let evaluations = 0;
     const { env } = world(mirror);
-    for (let i = 0; i < 3; i++) assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
-    assert.equal(evaluations(), 1);
+    const verbose = async (args: string[]) => {
+      const result = await devenv(["-v", ...args], { cwd: dir, env });
+      evaluations += result.stderr.split("\n").filter((line) => line.includes(`evaluating ${join(dir, "devenv.ts")} (2 files)`)).length;
+      return result;
+    };
+    for (let i = 0; i < 3; i++) assert.equal((await verbose(["lock"])).code, 0);
+    assert.equal(evaluations, 1);
     writeFileSync(join(dir, "pins.ts"), `export const line = "18";\n`);
-    assert.equal((await devenv(["run", "node"], { cwd: dir, env })).stdout, "v18.20.9\n", "an imported file changed");
-    assert.equal(evaluations(), 2);
+    assert.equal((await verbose(["run", "node"])).stdout, "v18.20.9\n", "an imported file changed");
+    assert.equal(evaluations, 2);
     writeFileSync(join(dir, "devenv.ts"), source(' + ".20"'));
-    assert.equal((await devenv(["run", "node"], { cwd: dir, env })).stdout, "v18.20.9\n");
-    assert.equal(evaluations(), 3, "devenv.ts changed");
+    assert.equal((await verbose(["run", "node"])).stdout, "v18.20.9\n");
+    assert.equal(evaluations, 3, "devenv.ts changed");
+  });
+
+  // The cache is keyed by the source alone, so the evaluation may read nothing else (README, "devenv.ts").
+  const impure: Record<string, [string, RegExp]> = {
+    "process.env": [`export default { tools: { node: process.env.NODE_LINE ?? "20" } };\n`, /cannot load .*devenv\.ts: devenv\.ts cannot use process\.env: devenv\.ts is evaluated purely/],
+    "node:fs": [`import { readFileSync } from "node:fs";\nexport default { tools: { node: readFileSync(".nvmrc", "utf8").trim() } };\n`, /devenv\.ts cannot import node:fs: devenv\.ts is evaluated purely/],
+    "child_process (unprefixed)": [`import { execSync } from "child_process";\nexport default { tools: { node: String(execSync("echo 20")).trim() } };\n`, /devenv\.ts cannot import child_process:/],
+    "os": [`import os from "node:os";\nexport default { env: { HOME_DIR: os.homedir() }, tools: { node: "20" } };\n`, /devenv\.ts cannot import node:os:/],
+    "fetch()": [`export default async () => ({ tools: { node: await (await fetch("http://127.0.0.1:1/")).text() } });\n`, /devenv\.ts cannot use fetch\(\):/],
+    "a CommonJS package's require('fs')": [`import pkg from "./lib.cjs";\nexport default { tools: { node: pkg } };\n`, /devenv\.ts cannot use require\("fs"\):/],
+  };
+  for (const [what, [source, message]] of Object.entries(impure)) {
+    it(`refuses ${what}, in one line with a hint, and writes no lock`, async () => {
+      const dir = project(source, { ".nvmrc": "20\n", "lib.cjs": `const name = ["f", "s"].join("");\nconst fs = require(name);\nmodule.exports = fs.readFileSync(__filename, "utf8").length > 0 ? "20" : "18";\n` });
+      const result = await devenv(["lock"], { cwd: dir, env: { ...world(mirror).env, NODE_LINE: "18" } });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr.split("\n")[0]!, message);
+      assert.match(result.stderr, /^hint: /m);
+      assert.equal(existsSync(join(dir, "devenv.lock")), false);
+    });
+  }
+
+  it("allows the built-ins that only compute: path, url, crypto's hashes", async () => {
+    const source = `import { join } from "node:path";\nimport { createHash } from "crypto";\nimport { pathToFileURL } from "node:url";\nexport default { tools: { node: "20.18" }, env: { H: createHash("sha256").update("x").digest("hex").slice(0, 8), P: join("a", "b"), U: pathToFileURL("/x").href } };\n`;
+    const dir = project(source);
+    const result = await devenv(["env", "--shell", "json"], { cwd: dir, env: world(mirror).env });
+    assert.equal(result.code, 0, result.stderr);
+    const vars = JSON.parse(result.stdout) as Record<string, string>;
+    assert.deepEqual([vars.H, vars.P, vars.U], ["2d711642", "a/b", "file:///x"]);
   });
 });

@@ -12,11 +12,15 @@ let mirror: Mirror;
 before(async () => (mirror = await startMirror()));
 after(() => mirror.close());
 
-/** A devenv.ts that leaves a mark on disk whenever it is evaluated. */
+/**
+ * A devenv.ts that leaves a mark on disk whenever it is evaluated. Pure evaluation
+ * (config/load.ts) guards caches, it is no sandbox: code that means to reach around
+ * it can, which is why nothing runs before trust.
+ */
 function markingProject() {
   const marks = tempDir("devenv-marks-");
   const mark = join(marks, "evaluated");
-  const config = `import { appendFileSync } from "node:fs";\nappendFileSync(${JSON.stringify(mark)}, "x");\nexport default { tools: { node: "20" } };\n`;
+  const config = `globalThis.process.getBuiltinModule("fs").appendFileSync(${JSON.stringify(mark)}, "x");\nexport default { tools: { node: "20" } };\n`;
   return { dir: project(config), mark, evaluations: () => (existsSync(mark) ? readFileSync(mark, "utf8").length : 0) };
 }
 

@@ -31,7 +31,7 @@ describe("trust covers every file devenv.ts's evaluation reads", () => {
     const starts = launcher.nodeStarts();
     assert.equal(starts, 2, "trust, then one cold run; the second run was the launcher's");
     const mark = join(dir, "evaluated");
-    writeFileSync(join(dir, "side.ts"), `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(mark)}, "x");\nexport const spec = "18";\n`);
+    writeFileSync(join(dir, "side.ts"), `globalThis.process.getBuiltinModule("fs").writeFileSync(${JSON.stringify(mark)}, "x");\nexport const spec = "18";\n`);
     const result = await devenv(["run", "node"]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /devenv\.ts is not trusted/);
