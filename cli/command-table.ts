@@ -9,6 +9,8 @@ export interface CommandSpec {
   readonly describe: string;
   /** The positional, in yargs' syntax (`[tools..]`, `<bin>`), and what it is. */
   readonly positional?: { readonly syntax: string; readonly options: PositionalOptions; readonly completes?: Completes };
+  /** A second, optional positional after the first (`versions <tool> [spec]`); completion offers nothing for it. */
+  readonly then?: { readonly syntax: string; readonly options: PositionalOptions };
   readonly options?: Readonly<Record<string, Options>>;
 }
 
@@ -38,6 +40,13 @@ export const commandTable: readonly CommandSpec[] = [
     describe: "restore the previous (or Nth) generation of devenv.lock",
     positional: { syntax: "[generation]", options: { type: "number", describe: "generation number (see --list)" } },
     options: { list: { type: "boolean", describe: "list generations" } },
+  },
+  {
+    name: "versions",
+    describe: "list the releases of TOOL upstream offers, newest first; with SPEC, those it admits and the one it resolves to",
+    positional: { syntax: "<tool>", options: { type: "string", demandOption: true }, completes: "tools" },
+    then: { syntax: "[spec]", options: { type: "string", describe: "a version spec, as in devenv.ts" } },
+    options: { json: { type: "boolean", describe: "print JSON" } },
   },
   { name: "install", describe: "put every locked toolchain for this platform into the store" },
   {

@@ -22,6 +22,7 @@ const handlers: Record<string, () => Promise<Handler>> = {
   env: async () => (await import("./commands/env.js")).envCommand,
   which: async () => (await import("./commands/which.js")).whichCommand,
   list: async () => (await import("./commands/list.js")).listCommand,
+  versions: async () => (await import("./commands/versions.js")).versionsCommand,
   gc: async () => (await import("./commands/gc.js")).gcCommand,
   "cache-key": async () => (await import("./commands/cache-key.js")).cacheKeyCommand,
   trust: async () => (await import("./commands/trust.js")).trustCommand,
@@ -62,8 +63,9 @@ async function main(argv: string[]): Promise<number> {
     });
   for (const spec of commandTable) {
     const { positional } = spec;
-    parser.command(positional ? `${spec.name} ${positional.syntax}` : spec.name, spec.describe, (y) => {
-      if (positional) y.positional(positional.syntax.replace(/[[\]<>.]/g, ""), positional.options);
+    const syntax = [spec.name, positional?.syntax, spec.then?.syntax].filter((word) => word !== undefined).join(" ");
+    parser.command(syntax, spec.describe, (y) => {
+      for (const p of [positional, spec.then]) if (p) y.positional(p.syntax.replace(/[[\]<>.]/g, ""), p.options);
       return y.options(spec.options ?? {});
     }, dispatch(spec));
   }

@@ -1,7 +1,7 @@
 import { symlink } from "node:fs/promises";
 import { join } from "node:path";
 import semver from "semver";
-import { resolveTagged } from "./github.js";
+import { taggedReleases } from "./github.js";
 import { packageJson, toolVersions, versionFile } from "./pin-files.js";
 import { isValidSemverSpec } from "./pick.js";
 import { parseShasums, platforms, type Artifact, type Platform, type Resolver } from "./types.js";
@@ -44,7 +44,7 @@ export const bun = {
   isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), toSemver),
 
   /** Versions from the tags of oven-sh/bun (`bun-v1.1.30`); canary and other tags are not releases. */
-  resolve: (spec, ctx) => resolveTagged("bun", spec, ctx, { repo: "oven-sh/bun", mirrorVariable: "DEVENV_BUN_MIRROR", pattern: /^bun-v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/ }),
+  ...taggedReleases("bun", { repo: "oven-sh/bun", mirrorVariable: "DEVENV_BUN_MIRROR", pattern: /^bun-v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/ }),
 
   /** From the release's SHASUMS256.txt: all four platforms, never downloading an archive. */
   async artifacts(version, ctx, variant) {

@@ -1,6 +1,6 @@
 import semver from "semver";
 import { DevenvError, HttpStatusError } from "../errors.js";
-import { resolveTagged } from "./github.js";
+import { taggedReleases } from "./github.js";
 import { toolVersions, versionFile } from "./pin-files.js";
 import { isValidSemverSpec } from "./pick.js";
 import { platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
@@ -35,7 +35,7 @@ export const deno = {
   isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), toSemver),
 
   /** Versions from the tags of denoland/deno (`v2.1.4`). */
-  resolve: (spec, ctx) => resolveTagged("deno", spec, ctx, { repo: "denoland/deno", mirrorVariable: "DEVENV_DENO_MIRROR", pattern: /^v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/ }),
+  ...taggedReleases("deno", { repo: "denoland/deno", mirrorVariable: "DEVENV_DENO_MIRROR", pattern: /^v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/ }),
 
   /** Each archive's `.sha256sum` (one small file a platform, fetched together, cached for good). */
   async artifacts(version, ctx) {

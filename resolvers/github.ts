@@ -1,7 +1,7 @@
 import { DevenvError, HttpStatusError } from "../errors.js";
 import semver from "semver";
-import { pickVersion } from "./pick.js";
-import type { ResolveContext } from "./types.js";
+import { pickVersion, specMatches, type Candidate } from "./pick.js";
+import type { ResolveContext, Resolver } from "./types.js";
 
 /**
  * The release tags of a toolchain published on GitHub, in the order the
@@ -54,13 +54,19 @@ function rateLimited(error: unknown, mirrorVariable: string): DevenvError | unde
   });
 }
 
+const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/, "")) ?? undefined;
+
 /**
- * A spec (SPEC §2: exact, line, range, latest) resolved among the releases of
- * `repo` whose tags match `pattern` (its first group is the semver version);
- * other tags (canary, nightly) are not releases.
+ * How a toolchain published on GitHub resolves: a spec (SPEC §2: exact, line,
+ * range, latest) among the releases of `repo` whose tags match `pattern` (its
+ * first group is the semver version); other tags (canary, nightly) are not releases.
  */
-export async function resolveTagged(tool: string, spec: string, ctx: ResolveContext, source: { repo: string; mirrorVariable: string; pattern: RegExp }): Promise<string> {
-  const versions = (await releaseTags(ctx, source.repo, source.mirrorVariable)).flatMap((tag) => source.pattern.exec(tag)?.[1] ?? []);
-  const candidates = versions.map((version) => ({ version, semver: version, stable: semver.prerelease(version) === null }));
-  return pickVersion(tool, spec.replace(/^v/, ""), candidates, (v) => semver.valid(v.replace(/^v/, "")) ?? undefined);
+export function taggedReleases(tool: string, source: { repo: string; mirrorVariable: string; pattern: RegExp }): Pick<Resolver, "resolve" | "releases" | "matches"> {
+  const releases = async (ctx: ResolveContext): Promise<Candidate[]> =>
+    (await releaseTags(ctx, source.repo, source.mirrorVariable)).flatMap((tag) => source.pattern.exec(tag)?.[1] ?? []).map((version) => ({ version, semver: version, stable: semver.prerelease(version) === null }));
+  return {
+    resolve: async (spec, ctx) => pickVersion(tool, spec.replace(/^v/, ""), await releases(ctx), toSemver),
+    releases,
+    matches: (spec, release) => specMatches(spec.replace(/^v/, ""), release, toSemver),
+  };
 }

@@ -1,6 +1,6 @@
 import { DevenvError } from "../errors.js";
 import { toolVersions } from "./pin-files.js";
-import { isValidSemverSpec, pickVersion, type Candidate } from "./pick.js";
+import { isValidSemverSpec, pickVersion, specMatches, type Candidate } from "./pick.js";
 import { platforms, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstreamIndex = "https://go.dev/dl/?mode=json&include=all";
@@ -49,9 +49,14 @@ export const go = {
   isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^go/, ""), toSemver),
 
   async resolve(spec, ctx) {
-    const candidates: Candidate[] = (await index(ctx)).map((r) => ({ version: r.version.replace(/^go/, ""), semver: toSemver(r.version)!, stable: r.stable }));
-    return pickVersion("go", spec.replace(/^go/, ""), candidates, toSemver);
+    return pickVersion("go", spec.replace(/^go/, ""), await this.releases(ctx), toSemver);
   },
+
+  async releases(ctx): Promise<Candidate[]> {
+    return (await index(ctx)).map((r) => ({ version: r.version.replace(/^go/, ""), semver: toSemver(r.version)!, stable: r.stable }));
+  },
+
+  matches: (spec, release) => specMatches(spec.replace(/^go/, ""), release, toSemver),
 
   async artifacts(version, ctx) {
     const release = (await index(ctx)).find((r) => r.version === `go${version}`);

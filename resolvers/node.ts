@@ -1,7 +1,7 @@
 import semver from "semver";
 import { DevenvError } from "../errors.js";
 import { packageJson, toolVersions, versionFile } from "./pin-files.js";
-import { isValidSemverSpec, noMatch, pickVersion, type Candidate } from "./pick.js";
+import { isValidSemverSpec, noMatch, pickVersion, specMatches, type Candidate } from "./pick.js";
 import { parseShasums, platforms, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstream = "https://nodejs.org/dist";
@@ -36,6 +36,22 @@ export const node = {
     if (lts) return pickLts(spec, lts[1]?.toLowerCase(), index);
     const candidates: Candidate[] = index.map((e) => ({ version: e.version.slice(1), semver: e.version.slice(1), stable: true }));
     return pickVersion("node", spec.replace(/^v/, ""), candidates, toSemver);
+  },
+
+  async releases(ctx) {
+    return parseIndex(await ctx.fetch.json(`${ctx.mirror ?? upstream}/index.json`)).map((e) => ({
+      version: e.version.slice(1),
+      semver: e.version.slice(1),
+      stable: true,
+      ...(e.lts === false ? {} : { lts: String(e.lts).toLowerCase() }),
+    }));
+  },
+
+  matches(spec, release) {
+    const lts = /^lts(?:\/(.+))?$/i.exec(spec);
+    if (!lts) return specMatches(spec.replace(/^v/, ""), release, toSemver);
+    const codename = lts[1]?.toLowerCase();
+    return release.lts !== undefined && (codename === undefined || codename === "*" || release.lts === codename);
   },
 
   async artifacts(version, ctx) {

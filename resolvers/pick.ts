@@ -6,6 +6,21 @@ export interface Candidate {
   readonly version: string;
   readonly semver: string;
   readonly stable: boolean;
+  /** node's LTS codename, lower case, where the release has one. */
+  readonly lts?: string;
+}
+
+/** Does `candidate` satisfy `spec`, as pickVersion reads it? Pre-releases only when named exactly. */
+export function specMatches(spec: string, candidate: Candidate, toSemver: (v: string) => string | undefined): boolean {
+  const exact = toSemver(spec);
+  if (exact !== undefined && semver.prerelease(exact) !== null) return candidate.semver === exact;
+  const range = spec === "latest" ? "*" : semver.validRange(spec);
+  return range !== null && candidate.stable && semver.satisfies(candidate.semver, range);
+}
+
+/** Newest first, as `devenv versions` lists them. */
+export function newestFirst(candidates: readonly Candidate[]): Candidate[] {
+  return [...candidates].sort((a, b) => semver.rcompare(a.semver, b.semver));
 }
 
 /**
@@ -14,19 +29,8 @@ export interface Candidate {
  * (go1.22rc1, 3.13.0a1) onto semver; pre-releases only match when named exactly.
  */
 export function pickVersion(tool: string, spec: string, candidates: readonly Candidate[], toSemver: (v: string) => string | undefined): string {
-  const exact = toSemver(spec);
-  if (exact !== undefined && semver.prerelease(exact) !== null) {
-    const hit = candidates.find((c) => c.semver === exact);
-    if (hit) return hit.version;
-  } else {
-    const range = spec === "latest" ? "*" : semver.validRange(spec);
-    if (range !== null) {
-      const stable = candidates.filter((c) => c.stable);
-      const best = semver.maxSatisfying(stable.map((c) => c.semver), range);
-      const hit = best === null ? undefined : stable.find((c) => c.semver === best);
-      if (hit) return hit.version;
-    }
-  }
+  const hit = newestFirst(candidates.filter((c) => specMatches(spec, c, toSemver)))[0];
+  if (hit) return hit.version;
   throw noMatch(tool, spec, nearestVersions(spec, candidates, toSemver));
 }
 

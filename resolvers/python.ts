@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { HttpStatusError } from "../errors.js";
 import { releaseTags } from "./github.js";
 import { toolVersions, versionFile } from "./pin-files.js";
-import { isValidSemverSpec, noMatch, pickVersion, type Candidate } from "./pick.js";
+import { isValidSemverSpec, noMatch, pickVersion, specMatches, type Candidate } from "./pick.js";
 import { parseShasums, type Artifact, type Platform, type ResolveContext, type Resolver } from "./types.js";
 
 const upstream = "https://github.com/astral-sh/python-build-standalone/releases/download";
@@ -30,6 +30,8 @@ function toSemver(version: string): string | undefined {
   return `${major}.${minor}.${patch}${pre ? `-${pre}.${n}` : ""}`;
 }
 
+const candidate = (version: string): Candidate => ({ version, semver: toSemver(version)!, stable: /^[\d.]+$/.test(version) });
+
 /** What one release tag builds: version → platform → the preferred asset's name and checksum. */
 type TagBuilds = Map<string, Map<Platform, { asset: string; sha256: string; stripped: boolean }>>;
 
@@ -51,7 +53,7 @@ export const python = {
   async resolve(spec, ctx) {
     const seen: Candidate[] = [];
     for await (const { builds } of walkTags(ctx)) {
-      const candidates = [...builds.keys()].map((version) => ({ version, semver: toSemver(version)!, stable: /^[\d.]+$/.test(version) }));
+      const candidates = [...builds.keys()].map(candidate);
       seen.push(...candidates.filter((c) => !seen.some((s) => s.version === c.version)));
       try {
         return pickVersion("python", spec, candidates, toSemver);
@@ -61,6 +63,15 @@ export const python = {
     }
     return pickVersion("python", spec, seen, toSemver);
   },
+
+  /** Every version any tag builds: the whole walk, each tag's SHA256SUMS cached for good once read. */
+  async releases(ctx) {
+    const versions = new Set<string>();
+    for await (const { builds } of walkTags(ctx)) for (const version of builds.keys()) versions.add(version);
+    return [...versions].map(candidate);
+  },
+
+  matches: (spec, release) => specMatches(spec, release, toSemver),
 
   /** The newest tag that builds `version`; its URL in the lock pins that tag, so a lock never drifts. */
   async artifacts(version, ctx) {

@@ -1,4 +1,5 @@
 import { DevenvError } from "../errors.js";
+import type { Candidate } from "./pick.js";
 import type { PinSource } from "./pin-files.js";
 
 /** The platforms a lock records, named as SPEC §3 names them. */
@@ -46,6 +47,10 @@ export interface Resolver {
   isValidSpec(spec: string): boolean;
   /** '20' | '^3.12' | 'lts' → exact version, from the upstream index. */
   resolve(spec: string, ctx: ResolveContext): Promise<string>;
+  /** Every release upstream lists (`devenv versions`), from the same cached index as `resolve`. */
+  releases(ctx: ResolveContext): Promise<Candidate[]>;
+  /** Does a release satisfy a valid spec, as `resolve` reads it? */
+  matches(spec: string, release: Candidate): boolean;
   /**
    * exact version → { url, sha256 } per platform, from upstream checksum data; never downloads the archive.
    * `variant`: one of `variants`, where upstream builds a platform more than one way.
