@@ -33,6 +33,16 @@ export const commandTable: readonly CommandSpec[] = [
     // One flag per registered toolchain.
     options: { ...Object.fromEntries(toolNames.map((tool) => [tool, { type: "string", requiresArg: true, describe: `${tool} version spec` } satisfies Options])), force: { type: "boolean", describe: "overwrite an existing devenv.ts" } },
   },
+  {
+    name: "add",
+    describe: "set tools in devenv.ts (`node@22`; no @SPEC: latest) and lock them",
+    positional: { syntax: "<tools..>", options: { type: "string", array: true, demandOption: true, describe: "TOOL[@SPEC]" }, completes: "tools" },
+  },
+  {
+    name: "remove",
+    describe: "take tools out of devenv.ts and devenv.lock",
+    positional: { syntax: "<tools..>", options: { type: "string", array: true, demandOption: true }, completes: "tools" },
+  },
   { name: "lock", describe: "resolve what is missing or stale and write devenv.lock", positional: tools("re-resolve just these") },
   { name: "update", describe: "re-resolve specs to the newest matching versions; print `tool old -> new`", positional: tools("just these (default: all)") },
   {

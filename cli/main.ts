@@ -13,6 +13,8 @@ type Handler = (ctx: Context, args: Record<string, unknown>) => Promise<number |
 /** Each command's code, loaded when it runs, so each pays only for the modules it uses. */
 const handlers: Record<string, () => Promise<Handler>> = {
   init: async () => (await import("./commands/init.js")).initCommand,
+  add: async () => (await import("./commands/add.js")).addCommand,
+  remove: async () => (await import("./commands/add.js")).removeCommand,
   lock: async () => (await import("./commands/lock.js")).lockCommand,
   update: async () => (await import("./commands/update.js")).updateCommand,
   rollback: async () => (await import("./commands/rollback.js")).rollbackCommand,

@@ -26,7 +26,8 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   // esbuild finds its own binary at run time; it is loaded only to evaluate devenv.ts.
-  external: ["esbuild"],
+  // typescript parses devenv.ts for `add` and `remove` only: loaded from node_modules when they run.
+  external: ["esbuild", "typescript"],
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __devenvCreateRequire } from 'node:module'; const require = __devenvCreateRequire(import.meta.url);" },
   logLevel: "warning",
