@@ -29,7 +29,7 @@ describe("shell completion", () => {
       assert.equal(result.code, 0, result.stderr);
       return result.stdout.split("\n").filter(Boolean).sort();
     };
-    assert.deepEqual(await complete("devenv", "r"), ["rollback", "run"]);
+    assert.deepEqual(await complete("devenv", "r"), ["remove", "rollback", "run"]);
     assert.deepEqual(await complete("devenv", "lock", ""), ["--color", "--frozen", "--offline", "--quiet", "--verbose", "-C", "-q", "-v", "bun", "deno", "go", "node", "python"]);
     assert.deepEqual(await complete("devenv", "env", "--shell", "f"), ["fish"]);
     assert.deepEqual(await complete("devenv", "run", "n"), ["node", "npm"]);
