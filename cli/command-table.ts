@@ -83,8 +83,8 @@ export const commandTable: readonly CommandSpec[] = [
   { name: "verify", describe: "re-hash store entries against the tree hash recorded at install", options: { repair: { type: "boolean", describe: "reinstall modified entries from the lock" } } },
   {
     name: "hook",
-    describe: "print shell integration: `devenv hook direnv` prints use_devenv",
-    positional: { syntax: "<target>", options: { choices: ["direnv"], demandOption: true }, completes: ["direnv"] },
+    describe: "print shell integration: `devenv hook bash|zsh|fish` loads the environment on cd; `devenv hook direnv` prints use_devenv",
+    positional: { syntax: "<target>", options: { choices: ["bash", "zsh", "fish", "direnv"], demandOption: true }, completes: ["bash", "zsh", "fish", "direnv"] },
   },
   {
     name: "cache",

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { activationHook } from "../../shells/activate.js";
 import { quotePosix } from "../../shells/posix.js";
 
 /**
@@ -27,5 +28,6 @@ use_devenv() {
 const launcher = (): string => fileURLToPath(new URL("../../bin/devenv", import.meta.url));
 
 export async function hookCommand(_ctx: unknown, args: Record<string, unknown>): Promise<void> {
-  if (args.target === "direnv") process.stdout.write(direnvFunction(launcher()));
+  const target = args.target as "direnv" | "bash" | "zsh" | "fish";
+  process.stdout.write(target === "direnv" ? direnvFunction(launcher()) : activationHook(target, launcher()));
 }
