@@ -27,9 +27,16 @@ export function readGeneration(generation: Generation): string {
   return readFileSync(generation.file, "utf8");
 }
 
-/** Keeps `text` as the next generation. */
-export function recordGeneration(root: string, text: string): void {
+/**
+ * Keeps `text` as the next generation, unless the newest generation already
+ * holds exactly these bytes (a lock restored from version control and
+ * replaced again, say): identical consecutive generations say nothing.
+ * Returns whether it recorded one.
+ */
+export function recordGeneration(root: string, text: string): boolean {
   const { history, tmp } = ensureStateDir(root);
-  const next = (generations(root).at(-1)?.number ?? 0) + 1;
-  writeFileAtomic(join(history, `${next}.lock`), text, 0o600, { tempDir: tmp });
+  const newest = generations(root).at(-1);
+  if (newest !== undefined && readGeneration(newest) === text) return false;
+  writeFileAtomic(join(history, `${(newest?.number ?? 0) + 1}.lock`), text, 0o600, { tempDir: tmp });
+  return true;
 }

@@ -8,8 +8,9 @@ import { withProjectLock } from "../../project/project-lock.js";
 import type { Context } from "../context.js";
 
 /**
- * Restores a previous generation of devenv.lock (default: the newest); the
- * lock it replaces becomes a generation itself, so nothing is ever lost.
+ * Restores a previous generation of devenv.lock (default: the newest that
+ * differs from it); the lock it replaces becomes a generation itself, so
+ * nothing is ever lost.
  * Only locks are read: no project code runs.
  */
 export async function rollbackCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
@@ -26,11 +27,11 @@ async function rollback(ctx: Context, root: string, args: Record<string, unknown
     return;
   }
   const wanted = args.generation as number | undefined;
-  const target = wanted === undefined ? all.at(-1) : all.find((g) => g.number === wanted);
+  // The previous lock is the newest generation that is not the lock as it is now (restored from version control, say).
+  const target = wanted === undefined ? all.findLast((g) => readGeneration(g) !== current) : all.find((g) => g.number === wanted);
   if (target === undefined) {
-    throw new DevenvError("usage", all.length === 0 ? "devenv.lock has no earlier generations" : `no generation ${wanted}; there are ${all.map((g) => g.number).join(", ")}`, {
-      hint: "see `devenv rollback --list`",
-    });
+    const problem = wanted !== undefined ? `no generation ${wanted}; there are ${all.map((g) => g.number).join(", ") || "none"}` : all.length === 0 ? "devenv.lock has no earlier generations" : "every generation of devenv.lock is the lock it holds now";
+    throw new DevenvError("usage", problem, { hint: "see `devenv rollback --list`" });
   }
   const text = readGeneration(target);
   const lock = parseLock(text, target.file);
