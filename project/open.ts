@@ -58,6 +58,26 @@ export async function configFingerprint(ctx: Context, root: string, configFile: 
   return { fingerprint: fingerprint(bundle.inputs), bundle };
 }
 
+/**
+ * devenv.ts's config for a check that must neither ask nor run code nobody
+ * trusted (rollback's comparison with the lock it restored): from the
+ * evaluated-config cache, or evaluated, only if devenv.ts is trusted as it is
+ * now; undefined if it is not. A devenv.ts that does not load throws as it
+ * would anywhere.
+ */
+export async function configIfTrusted(ctx: Context, root: string, configFile: string): Promise<ProjectConfig | undefined> {
+  const state = projectState(ctx.layout, root);
+  const trustedNow = (inputs: readonly ConfigInput[]) => ctx.trustAll || isTrusted({ dir: ctx.layout.trust }, configFile, fingerprint(inputs));
+  const cached = readEvaluatedConfig(state.config, configFile);
+  if (cached !== undefined) return trustedNow(cached.inputs) ? cached.config : undefined;
+  const bundle = await bundleConfig(configFile);
+  if (!trustedNow(bundle.inputs)) return undefined;
+  const value = await evaluateBundle(bundle, configFile);
+  const config = validateConfig(value, configFile);
+  keepCache(ctx.log, "the evaluated devenv.ts", () => writeEvaluatedConfig(state.config, bundle.inputs, value));
+  return config;
+}
+
 export async function isConfigTrusted(ctx: Context, root: string, configFile: string): Promise<boolean> {
   return ctx.trustAll || isTrusted({ dir: ctx.layout.trust }, configFile, (await configFingerprint(ctx, root, configFile)).fingerprint);
 }

@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
-import { findProjectRoot } from "../../config/find.js";
-import { DevenvError, isErrno } from "../../errors.js";
+import { join } from "node:path";
+import { configFileName, findProjectRoot } from "../../config/find.js";
+import { DevenvError, filesystemError, isErrno } from "../../errors.js";
 import { generations, readGeneration } from "../../lock/history.js";
-import { lockPath, parseLock, type LockFile } from "../../lock/lockfile.js";
+import { lockPath, parseLock, type LockedTool, type LockFile } from "../../lock/lockfile.js";
+import { lockDifferences, type LockDifference } from "../../lock/stale.js";
 import { writeLockText } from "../../lock/write.js";
+import { configIfTrusted } from "../../project/open.js";
 import { withProjectLock } from "../../project/project-lock.js";
 import type { Context } from "../context.js";
 
@@ -11,20 +14,22 @@ import type { Context } from "../context.js";
  * Restores a previous generation of devenv.lock (default: the newest that
  * differs from it); the lock it replaces becomes a generation itself, so
  * nothing is ever lost.
- * Only locks are read: no project code runs.
+ * Only locks are read, and devenv.ts only if it is trusted: no other project
+ * code runs.
  */
 export async function rollbackCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
   const root = findProjectRoot(ctx.cwd);
-  await withProjectLock(ctx.layout, root, () => rollback(ctx, root, args));
+  const restored = await withProjectLock(ctx.layout, root, () => rollback(ctx, root, args));
+  if (restored !== undefined) await checkAgainstConfig(ctx, root, restored.number, restored.lock);
 }
 
-async function rollback(ctx: Context, root: string, args: Record<string, unknown>): Promise<void> {
+async function rollback(ctx: Context, root: string, args: Record<string, unknown>): Promise<{ number: number; lock: LockFile } | undefined> {
   const all = generations(root);
   const current = readCurrent(root);
   if (args.list === true) {
     for (const g of all) process.stdout.write(`${String(g.number).padEnd(8)}${summary(parseLock(readGeneration(g), g.file))}\n`);
     if (current !== undefined) process.stdout.write(`${"current".padEnd(8)}${summary(parseLock(current, lockPath(root)))}\n`);
-    return;
+    return undefined;
   }
   const wanted = args.generation as number | undefined;
   // The previous lock is the newest generation that is not the lock as it is now (restored from version control, say).
@@ -37,6 +42,51 @@ async function rollback(ctx: Context, root: string, args: Record<string, unknown
   const lock = parseLock(text, target.file);
   writeLockText(root, text, current);
   ctx.log.info(`devenv.lock is generation ${target.number} again: ${summary(lock)}`);
+  return { number: target.number, lock };
+}
+
+/**
+ * `run`, `lock` and the rest re-lock a lock that does not match devenv.ts
+ * (SPEC §3): a rolled-back lock whose specs differ lasts only until then.
+ * Says so, tool by tool, with what to set in devenv.ts to keep it.
+ */
+async function checkAgainstConfig(ctx: Context, root: string, number: number, lock: LockFile): Promise<void> {
+  const generation = `generation ${number}`;
+  let differences: LockDifference[];
+  try {
+    const config = await configIfTrusted(ctx, root, join(root, configFileName));
+    if (config === undefined) {
+      ctx.log.warn(`could not check devenv.ts against ${generation}: it is not trusted (after \`devenv trust\`, \`devenv lock --frozen\` lists any difference)`);
+      return;
+    }
+    differences = lockDifferences(config, lock);
+  } catch (error) {
+    // The rollback is done: a devenv.ts that does not load (or a disk error) is only why nothing was checked.
+    const known = error instanceof DevenvError ? error : filesystemError(error);
+    if (known === undefined) throw error;
+    ctx.log.warn(`could not check devenv.ts against ${generation}: ${known.message}`);
+    return;
+  }
+  if (differences.length === 0) return;
+  for (const { tool, wanted, locked } of differences) {
+    if (locked === undefined) {
+      ctx.log.warn(`devenv.ts asks for ${tool} ${asked(wanted!)} but ${generation} has no ${tool}: the next run would lock it; remove tools.${tool} from devenv.ts to keep this generation`);
+      continue;
+    }
+    const keep = `set tools.${tool} to ${literal(locked)} in devenv.ts to keep this generation`;
+    if (wanted === undefined) ctx.log.warn(`${generation} locked ${tool} ${asked(locked)} (${locked.version}) but devenv.ts has no ${tool}: the next run would drop it; ${keep}`);
+    else ctx.log.warn(`devenv.ts asks for ${tool} ${asked(wanted)} but ${generation} locked ${tool} ${asked(locked)} (${locked.version}): the next run would re-lock it; ${keep}`);
+  }
+  ctx.log.info(`lock, install, run, shell and env follow devenv.ts: change it as above, or restore the devenv.ts that went with ${generation}`);
+}
+
+function asked({ spec, variant }: { spec: string; variant?: string | undefined }): string {
+  return variant === undefined ? JSON.stringify(spec) : `${JSON.stringify(spec)} (${variant} build)`;
+}
+
+/** How devenv.ts says what a locked entry was locked from. */
+function literal({ spec, variant }: LockedTool): string {
+  return variant === undefined ? JSON.stringify(spec) : `{ version: ${JSON.stringify(spec)}, variant: ${JSON.stringify(variant)} }`;
 }
 
 function readCurrent(root: string): string | undefined {
