@@ -24,6 +24,8 @@ export const globalOptions: Readonly<Record<string, Options>> = {
 };
 
 const pure: Options = { type: "boolean", describe: "drop the outer PATH and environment" };
+/** How many lock generations to keep, newest first (`nix-env --delete-generations +N`); the command checks it. */
+const generationsToKeep = (describe: string): Options => ({ type: "number", requiresArg: true, describe });
 const tools = (describe: string) => ({ syntax: "[tools..]", options: { type: "string", array: true, describe } as PositionalOptions, completes: "tools" as const });
 
 export const commandTable: readonly CommandSpec[] = [
@@ -49,7 +51,7 @@ export const commandTable: readonly CommandSpec[] = [
     name: "rollback",
     describe: "restore the previous (or Nth) generation of devenv.lock",
     positional: { syntax: "[generation]", options: { type: "number", describe: "generation number (see --list)" } },
-    options: { list: { type: "boolean", describe: "list generations" } },
+    options: { list: { type: "boolean", describe: "list generations" }, keep: generationsToKeep("remove all but the newest N generations (restores none)") },
   },
   {
     name: "versions",
@@ -77,7 +79,14 @@ export const commandTable: readonly CommandSpec[] = [
     positional: { syntax: "<bin>", options: { type: "string", demandOption: true }, completes: "binaries" },
   },
   { name: "list", describe: "the locked tools: spec, version, store path, installed or not", options: { json: { type: "boolean", describe: "print JSON" } } },
-  { name: "gc", describe: "remove store entries no project's lock (or lock generation) references", options: { "dry-run": { type: "boolean", describe: "say what would go, remove nothing" } } },
+  {
+    name: "gc",
+    describe: "remove store entries no project's lock (or lock generation) references",
+    options: {
+      "dry-run": { type: "boolean", describe: "say what would go, remove nothing" },
+      "keep-generations": generationsToKeep("first remove all but the newest N lock generations of every registered project"),
+    },
+  },
   { name: "cache-key", describe: "a key for a CI cache of DEVENV_HOME: changes exactly when this platform's locked archives do" },
   { name: "trust", describe: "trust this project's devenv.ts and what it imports as they are now (it is code)", options: { revoke: { type: "boolean", describe: "stop trusting it" } } },
   { name: "verify", describe: "re-hash store entries against the tree hash recorded at install", options: { repair: { type: "boolean", describe: "reinstall modified entries from the lock" } } },

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../files/atomic.js";
-import { ensureStateDir, stateLayout } from "./state.js";
+import { ensureStateDir, existingStateDir, stateLayout } from "./state.js";
 
 /** Numbered generations of devenv.lock in .devenv/history/, oldest first: each is a lock that was once current. */
 export interface Generation {
@@ -39,4 +39,19 @@ export function recordGeneration(root: string, text: string): boolean {
   if (newest !== undefined && readGeneration(newest) === text) return false;
   writeFileAtomic(join(history, `${(newest?.number ?? 0) + 1}.lock`), text, 0o600, { tempDir: tmp });
   return true;
+}
+
+/**
+ * Removes all but the newest `keep` generations (`dryRun`: only says which),
+ * oldest first. The rest keep their numbers: users refer to them by number.
+ * Only files directly in a real .devenv/history/ are removed (state.ts).
+ */
+export function pruneGenerations(root: string, keep: number, dryRun = false): Generation[] {
+  if (existingStateDir(root) === undefined) return [];
+  const all = generations(root);
+  const doomed = all.slice(0, Math.max(0, all.length - keep));
+  if (dryRun) return doomed;
+  // rmSync removes a symbolic link itself, never what it points at.
+  for (const generation of doomed) rmSync(generation.file, { force: true });
+  return doomed;
 }

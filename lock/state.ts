@@ -45,6 +45,22 @@ export function ensurePrefixes(root: string, tools: readonly string[]): void {
   }
 }
 
+/**
+ * The state directory and its history as they already are, for removing
+ * generations: undefined when there is no history, refused (as by
+ * ensureStateDir) when `.devenv/` or its history is a symbolic link or not a
+ * directory, so a removal never reaches outside the project.
+ */
+export function existingStateDir(root: string): ReturnType<typeof stateLayout> | undefined {
+  const layout = stateLayout(root);
+  for (const dir of [layout.dir, layout.history]) {
+    const stat = lstatSync(dir, { throwIfNoEntry: false });
+    if (stat === undefined) return undefined;
+    if (!stat.isDirectory()) refuse(dir, stat.isSymbolicLink() ? "a symbolic link" : "not a directory");
+  }
+  return layout;
+}
+
 function refuse(path: string, what: string): never {
   throw new DevenvError("filesystem", `${path} is ${what}: devenv writes nothing through it`, {
     hint: "remove it (devenv recreates .devenv/ as it needs it), and check why the repository ships it",

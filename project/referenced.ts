@@ -24,7 +24,8 @@ export interface ProjectReferences {
   readonly unreadable: Array<{ root: Root; reason: string }>;
 }
 
-export function referencedEntries(layout: StoreLayout, platform: Platform): ProjectReferences {
+/** `ignoring`: generation files to count as gone (what `gc --keep-generations --dry-run` would prune). */
+export function referencedEntries(layout: StoreLayout, platform: Platform, ignoring: ReadonlySet<string> = new Set()): ProjectReferences {
   const entries = new Map<string, Referenced>();
   const deadRoots: Root[] = [];
   const unreadable: Array<{ root: Root; reason: string }> = [];
@@ -40,7 +41,7 @@ export function referencedEntries(layout: StoreLayout, platform: Platform): Proj
     } catch (error) {
       unreadable.push({ root, reason: (error as Error).message });
     }
-    const locks: LockFile[] = [...current, ...generations(root.project).flatMap((g) => parsedOrNone(readGeneration(g), g.file))];
+    const locks: LockFile[] = [...current, ...generations(root.project).filter((g) => !ignoring.has(g.file)).flatMap((g) => parsedOrNone(readGeneration(g), g.file))];
     for (const lock of locks) {
       for (const [tool, locked] of Object.entries(lock.tools)) {
         const artifact = locked.platforms[platform];

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, nodeConfig, project, tempDir } from "./support/cli.js";
-import { Mirror } from "./support/mirror.js";
+import { Mirror, sha256 } from "./support/mirror.js";
 import { publishGo, publishNode } from "./support/upstreams.js";
 import { polyglotEnv, standardNodeReleases, startMirror, world } from "./support/world.js";
 
@@ -127,5 +127,82 @@ describe("lock generations", () => {
     } finally {
       await own.close();
     }
+  });
+
+  it("rollback --keep N removes all but the newest N; the rest keep their numbers", async () => {
+    const { dir, env } = await relocked(["18", "21", "22"]);
+    assert.deepEqual(history(dir), ["1.lock", "2.lock", "3.lock"]);
+    const keep = await devenv(["rollback", "--keep", "1"], { cwd: dir, env });
+    assert.equal(keep.code, 0, keep.stderr);
+    assert.equal(keep.stdout, "removed generation 1 (node 20.99.1)\nremoved generation 2 (node 18.20.9)\n");
+    assert.match(keep.stderr, /^kept generation 3$/m);
+    assert.equal(lockOf(dir).includes('"22.1.0"'), true, "the lock itself is untouched");
+    assert.equal((await devenv(["rollback", "--list"], { cwd: dir, env })).stdout, "3       node 21.0.0\ncurrent node 22.1.0\n");
+    assert.equal((await devenv(["-q", "rollback", "--keep", "1"], { cwd: dir, env })).stdout, "", "nothing more to remove");
+
+    for (const args of [["rollback", "--keep", "x"], ["rollback", "--keep", "-1"], ["rollback", "--keep", "1.5"], ["rollback", "3", "--keep", "1"]]) {
+      const result = await devenv(args, { cwd: dir, env });
+      assert.equal(result.code, 2, args.join(" "));
+      assert.match(result.stderr, /^error: (--keep takes how many generations to keep: a whole number, 0 or more|rollback --keep removes generations; it restores none)$/m, args.join(" "));
+    }
+
+    assert.equal((await devenv(["rollback", "3"], { cwd: dir, env })).code, 0);
+    assert.deepEqual(history(dir), ["3.lock", "4.lock"], "the next generation is numbered after the newest");
+    const none = await devenv(["rollback", "--keep", "0"], { cwd: dir, env });
+    assert.equal(none.stdout, "removed generation 3 (node 21.0.0)\nremoved generation 4 (node 22.1.0)\n");
+    assert.match(none.stderr, /^no generations left$/m);
+    assert.match((await devenv(["rollback"], { cwd: dir, env })).stderr, /devenv\.lock has no earlier generations/);
+  });
+});
+
+describe("gc --keep-generations N", () => {
+  it("prunes every registered project's history first, so what only the pruned generations pinned is freed; --dry-run removes nothing", async () => {
+    const { env, home } = world(mirror);
+    const entry = (version: string) => `${sha256(mirror.files.get(`/v${version}/node-v${version}-linux-x64.tar.gz`)!).slice(0, 32)}-node-${version}`;
+    const a = project(nodeConfig("18"));
+    assert.equal((await devenv(["install"], { cwd: a, env })).code, 0);
+    writeFileSync(join(a, "devenv.ts"), nodeConfig("20"));
+    assert.equal((await devenv(["install"], { cwd: a, env })).code, 0);
+    const store = () => readdirSync(join(home, "store")).sort();
+    assert.deepEqual(store(), [entry("18.20.9"), entry("20.99.1")].sort());
+    assert.equal((await devenv(["gc"], { cwd: tempDir(), env })).stdout, "freed 0.0 MB in 0 entries\n", "without the option, history keeps node 18");
+
+    const dry = await devenv(["gc", "--keep-generations", "0", "--dry-run"], { cwd: tempDir(), env });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, new RegExp(`^would remove generation 1 of ${realpathSync(a)} \\(node 18\\.20\\.9\\)$`, "m"));
+    assert.match(dry.stdout, new RegExp(`^would remove ${entry("18.20.9")} \\(`, "m"));
+    assert.match(dry.stdout, /^would free \d+\.\d MB in 1 entry$/m);
+    assert.deepEqual(history(a), ["1.lock"]);
+    assert.equal(store().length, 2);
+
+    const gc = await devenv(["gc", "--keep-generations", "0"], { cwd: tempDir(), env });
+    assert.equal(gc.code, 0, gc.stderr);
+    assert.match(gc.stdout, new RegExp(`^removed generation 1 of ${realpathSync(a)} \\(node 18\\.20\\.9\\)$`, "m"));
+    assert.match(gc.stdout, /^freed \d+\.\d MB in 1 entry$/m);
+    assert.deepEqual(history(a), []);
+    assert.deepEqual(store(), [entry("20.99.1")]);
+    assert.equal((await devenv(["--offline", "run", "node"], { cwd: a, env })).stdout, "v20.99.1\n");
+  });
+
+  it("never prunes through a project's .devenv that is a symbolic link; the other projects are pruned", async () => {
+    const { env } = world(mirror);
+    const a = project(nodeConfig("18"));
+    const b = project(nodeConfig("18"));
+    for (const dir of [a, b]) {
+      assert.equal((await devenv(["install"], { cwd: dir, env })).code, 0);
+      writeFileSync(join(dir, "devenv.ts"), nodeConfig("20"));
+      assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    }
+    // b's .devenv now points elsewhere: what is there is not devenv's to remove.
+    const elsewhere = tempDir("devenv-elsewhere-");
+    renameSync(join(b, ".devenv"), join(elsewhere, "state"));
+    symlinkSync(join(elsewhere, "state"), join(b, ".devenv"));
+
+    const gc = await devenv(["gc", "--keep-generations", "0"], { cwd: tempDir(), env });
+    assert.equal(gc.code, 0, gc.stderr);
+    assert.match(gc.stderr, new RegExp(`^warning: ${realpathSync(b)}: .*\\.devenv is a symbolic link: devenv writes nothing through it; its generations were kept$`, "m"));
+    assert.deepEqual(history(a), []);
+    assert.deepEqual(readdirSync(join(elsewhere, "state", "history")), ["1.lock"]);
+    assert.match(gc.stdout, /^freed 0\.0 MB in 0 entries$/m, "b's generation still pins node 18");
   });
 });

@@ -6,6 +6,7 @@ import { generations, readGeneration } from "../../lock/history.js";
 import { lockPath, parseLock, type LockedTool, type LockFile } from "../../lock/lockfile.js";
 import { lockDifferences, type LockDifference } from "../../lock/stale.js";
 import { writeLockText } from "../../lock/write.js";
+import { pruneHistory } from "../../project/generations.js";
 import { configIfTrusted } from "../../project/open.js";
 import { withProjectLock } from "../../project/project-lock.js";
 import type { Context } from "../context.js";
@@ -13,14 +14,28 @@ import type { Context } from "../context.js";
 /**
  * Restores a previous generation of devenv.lock (default: the newest that
  * differs from it); the lock it replaces becomes a generation itself, so
- * nothing is ever lost.
+ * nothing is ever lost. `--keep N` removes all but the newest N instead.
  * Only locks are read, and devenv.ts only if it is trusted: no other project
  * code runs.
  */
 export async function rollbackCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
   const root = findProjectRoot(ctx.cwd);
+  if (args.keep !== undefined) {
+    if (args.generation !== undefined) throw new DevenvError("usage", "rollback --keep removes generations; it restores none", { hint: "run `devenv rollback N` and `devenv rollback --keep N` apart" });
+    const keep = generationsToKeep(args.keep, "--keep");
+    for (const g of await pruneHistory(ctx.layout, root, keep, false)) process.stdout.write(`removed generation ${g.number} (${g.tools})\n`);
+    const left = generations(root).map((g) => g.number);
+    ctx.log.info(left.length === 0 ? "no generations left" : `kept generation${left.length === 1 ? "" : "s"} ${left.join(", ")}`);
+    if (args.list !== true) return;
+  }
   const restored = await withProjectLock(ctx.layout, root, () => rollback(ctx, root, args));
   if (restored !== undefined) await checkAgainstConfig(ctx, root, restored.number, restored.lock);
+}
+
+/** `--keep N`, `--keep-generations N`: a whole number, 0 or more (yargs makes anything else NaN). */
+export function generationsToKeep(value: unknown, flag: string): number {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+  throw new DevenvError("usage", `${flag} takes how many generations to keep: a whole number, 0 or more`, { hint: `e.g. ${flag} 5 keeps the newest five` });
 }
 
 async function rollback(ctx: Context, root: string, args: Record<string, unknown>): Promise<{ number: number; lock: LockFile } | undefined> {
