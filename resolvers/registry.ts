@@ -5,7 +5,7 @@ import { node } from "./node.js";
 import { python } from "./python.js";
 import type { Resolver } from "./types.js";
 
-/** Every toolchain devenv knows. A new one is a file in resolvers/ and a line here. */
+/** Every toolchain devenv knows. A new one is a file in resolvers/ and a line here (and its name in config/define.ts, for devenv.ts's types). */
 const registry = {
   node,
   python,
