@@ -27,7 +27,30 @@ export interface DevenvConfig {
 
 export type DevenvConfigExport = DevenvConfig | (() => DevenvConfig | Promise<DevenvConfig>);
 
-/** Identity: it exists so that `devenv.ts` gets types. */
-export function defineConfig<T extends DevenvConfigExport>(config: T): T {
+/**
+ * Identity: it exists so that `devenv.ts` gets types, and so that tsc flags a key devenv does not
+ * know (SPEC §2), as validation would when devenv loads the file.
+ */
+export function defineConfig<C extends DevenvConfigExport>(config: Checked<C>): C;
+export function defineConfig(config: DevenvConfigExport): DevenvConfigExport {
   return config;
 }
+
+/**
+ * An object is checked as any object literal is: tsc names an unknown key where it stands. A
+ * function's returned literal gets no such check (microsoft/TypeScript#241), so `C` captures the
+ * function and its return type is checked with every unknown key made `never`. A `C` that is no
+ * config at all falls back to DevenvConfigExport itself, whose error says what is wrong.
+ */
+type Checked<C> = DevenvConfigExport extends C
+  ? DevenvConfigExport
+  : C extends () => infer R
+    ? C & (() => R extends Promise<infer P> ? Promise<KnownKeys<P, DevenvConfig>> : KnownKeys<R, DevenvConfig>)
+    : DevenvConfig;
+
+/** `T` with each key `Shape` does not have, at any depth, typed `never`. */
+type KnownKeys<T, Shape> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]: K extends keyof Extract<Shape, object> ? KnownKeys<T[K], Extract<Shape, object>[K]> : never }
+    : T;
