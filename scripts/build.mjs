@@ -2,12 +2,16 @@
 // 1. bundles the CLI into dist/bundle/ with esbuild: one file to load instead of
 //    hundreds of modules (yargs alone is ~100 ms unbundled); each command's
 //    dynamic import stays a chunk of its own, so a command loads only what it uses;
-// 2. generates bin/devenv from cli/launcher.sh. The build id is a hash of
+// 2. copies dist/config/define.d.ts to define.d.cts, which package.json's "require" condition names:
+//    under module node16, a CommonJS file (no "type": "module") may not import what TypeScript takes
+//    for an ES module, as a .d.ts in this package is; a .d.cts declares CommonJS. At run time
+//    Node >= 20.19 require()s define.js itself;
+// 3. generates bin/devenv from cli/launcher.sh. The build id is a hash of
 //    everything the launcher and the CLI are made of: it changes exactly when
 //    devenv does, so an upgrade invalidates every cached environment.
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -32,6 +36,9 @@ await build({
   banner: { js: "import { createRequire as __devenvCreateRequire } from 'node:module'; const require = __devenvCreateRequire(import.meta.url);" },
   logLevel: "warning",
 });
+
+// The types of `import ... from "devenv"` for a devenv.ts that is CommonJS (see 2. above).
+copyFileSync(join(dist, "config", "define.d.ts"), join(dist, "config", "define.d.cts"));
 
 const hash = createHash("sha256").update(template);
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).forEach((entry) => {
