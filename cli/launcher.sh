@@ -14,26 +14,37 @@ _dv_nl='
 set -f
 
 cold() {
-  if [ ! -f "$_dv_dist/bundle/main.js" ]; then
-    # Installed somewhere other than where it was built: dist/ is beside bin/.
-    _dv_self=$0
-    while [ -L "$_dv_self" ]; do
-      _dv_link=$(readlink "$_dv_self")
-      case $_dv_link in /*) _dv_self=$_dv_link ;; *) _dv_self=${_dv_self%/*}/$_dv_link ;; esac
-    done
-    _dv_dist=${_dv_self%/*}/../dist
-  fi
-  # devenv runs on the Node.js it was built with, never on a project's pinned node:
-  # failing that, the first node on PATH that is not in a devenv store.
-  if [ ! -x "$_dv_node_bin" ]; then
+  # The package this launcher belongs to, found at run time through the links npm installs bins as:
+  # an installed copy runs its own dist/, never the clone it was packed from. Failing that (a copy of
+  # the launcher alone), the dist/ it was built beside.
+  _dv_self=$0
+  while [ -L "$_dv_self" ]; do
+    _dv_link=$(readlink "$_dv_self")
+    case $_dv_link in /*) _dv_self=$_dv_link ;; *) _dv_self=${_dv_self%/*}/$_dv_link ;; esac
+  done
+  case $_dv_self in */*) ;; *) _dv_self=./$_dv_self ;; esac
+  _dv_here=$(cd -P "${_dv_self%/*}/.." 2> /dev/null && pwd)/dist
+  # Its Node.js (README, "Which Node.js runs devenv"): DEVENV_NODE; else, where it was built, the node
+  # that built it; else the first node on PATH outside every devenv store and the current project,
+  # so devenv never runs on a project's pinned node.
+  if [ -n "${DEVENV_NODE-}" ]; then
+    _dv_node_bin=$DEVENV_NODE
+  elif [ -f "$_dv_here/bundle/main.js" ] && [ "$_dv_here" != "$_dv_dist" ] || [ ! -x "$_dv_node_bin" ]; then
     devenv_home || _dv_home=/nonexistent
-    _dv_saved_ifs=$IFS IFS=:
+    _dv_found= _dv_saved_ifs=$IFS IFS=:
     for _dv_dir in $PATH; do
-      case $_dv_dir in "$_dv_home"/store/*) continue ;; esac
-      [ -x "$_dv_dir/node" ] && { _dv_node_bin=$_dv_dir/node; break; }
+      case $_dv_dir in '' | "$_dv_home"/store/* | "${DEVENV_ROOT:-/nonexistent}"/*) continue ;; esac
+      [ -x "$_dv_dir/node" ] && { _dv_found=$_dv_dir/node; break; }
     done
     IFS=$_dv_saved_ifs
+    [ -n "$_dv_found" ] && _dv_node_bin=$_dv_found
   fi
+  [ -f "$_dv_here/bundle/main.js" ] && _dv_dist=$_dv_here
+  [ -x "$_dv_node_bin" ] || {
+    echo "error: devenv found no Node.js to run on (it needs 20.19 or newer)" >&2
+    echo "hint: put node on PATH, or set DEVENV_NODE to its path" >&2
+    exit 1
+  }
   exec "$_dv_node_bin" "$_dv_dist/bundle/main.js" "$@"
 }
 

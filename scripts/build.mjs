@@ -11,7 +11,7 @@
 //    devenv does, so an upgrade invalidates every cached environment.
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -19,6 +19,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
 const template = readFileSync(join(root, "cli", "launcher.sh"), "utf8");
 
+// Chunks are named by content hash: without this, every build would leave the last one's beside it.
+rmSync(join(dist, "bundle"), { recursive: true, force: true });
 await build({
   entryPoints: [join(root, "cli", "main.ts")],
   outdir: join(dist, "bundle"),
