@@ -29,7 +29,8 @@ it("README's quick start works line by line, without a terminal and without DEVE
   const script = ["set -e", "git init -q my-project", ...lines.map((line) => `echo "+ ${line}" >&2; ${line}`)].join("\n");
   const result = await run("sh", ["-c", script], { cwd: workspace, env });
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stdout, "v20.99.1\n");
+  assert.equal(result.stdout, ["v20.99.1", '20.99.1  lts/iron  <- "lts"', "20.98.0  lts/iron", "20.18.0  lts/iron", "18.20.9  lts/hydrogen", ""].join("\n"));
+  assert.match(readFileSync(join(workspace, "my-project", "devenv.ts"), "utf8"), /node: "22"/);
   assert.match(result.stderr, /^\+ git add devenv\.ts devenv\.lock$/m, "every line ran");
 });
 
