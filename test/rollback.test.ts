@@ -73,7 +73,7 @@ describe("rollback checks devenv.ts", () => {
     const marks = tempDir("devenv-marks-");
     const mark = join(marks, "evaluated");
     const evaluations = () => (existsSync(mark) ? readFileSync(mark, "utf8").length : 0);
-    const config = (spec: string) => `import { appendFileSync } from "node:fs";\nappendFileSync(${JSON.stringify(mark)}, "x");\nexport default { tools: { node: ${JSON.stringify(spec)} } };\n`;
+    const config = (spec: string) => `globalThis.process.getBuiltinModule("fs").appendFileSync(${JSON.stringify(mark)}, "x");\nexport default { tools: { node: ${JSON.stringify(spec)} } };\n`;
     const dir = project(config("20"));
     const { env } = world(mirror);
     const { DEVENV_TRUST: _, ...untrusted } = env;
