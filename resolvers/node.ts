@@ -1,7 +1,7 @@
 import semver from "semver";
 import { DevenvError } from "../errors.js";
 import { packageJson, toolVersions, versionFile } from "./pin-files.js";
-import { isValidSemverSpec, noMatch, pickVersion, specMatches, type Candidate } from "./pick.js";
+import { isValidSemverSpec, newestFirst, noMatch, pickVersion, specMatches, type Candidate } from "./pick.js";
 import { parseShasums, platforms, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstream = "https://nodejs.org/dist";
@@ -11,6 +11,8 @@ interface IndexEntry {
   version: string;
   lts: string | false;
 }
+
+const ltsSpec = /^lts(?:\/(.+))?$/i;
 
 const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/, "")) ?? undefined;
 
@@ -30,15 +32,16 @@ export const node = {
     return /^lts(\/[a-z*]+)?$/i.test(spec) || isValidSemverSpec(spec.replace(/^v/, ""), toSemver);
   },
 
+  /** `lts` and nvm's `lts/*` take the newest LTS line; `lts/iron` names one. */
   async resolve(spec, ctx) {
-    const index = parseIndex(await ctx.fetch.json(`${ctx.mirror ?? upstream}/index.json`));
-    const lts = /^lts(?:\/(.+))?$/i.exec(spec);
-    if (lts) return pickLts(spec, lts[1]?.toLowerCase(), index);
-    const candidates: Candidate[] = index.map((e) => ({ version: e.version.slice(1), semver: e.version.slice(1), stable: true }));
-    return pickVersion("node", spec.replace(/^v/, ""), candidates, toSemver);
+    const releases = await this.releases(ctx);
+    if (!ltsSpec.test(spec)) return pickVersion("node", spec.replace(/^v/, ""), releases, toSemver);
+    const newest = newestFirst(releases.filter((r) => this.matches(spec, r)))[0];
+    if (newest) return newest.version;
+    throw noMatch("node", spec, [...new Set(releases.flatMap((r) => (r.lts === undefined ? [] : [`lts/${r.lts}`])))].slice(0, 5));
   },
 
-  async releases(ctx) {
+  async releases(ctx): Promise<Candidate[]> {
     return parseIndex(await ctx.fetch.json(`${ctx.mirror ?? upstream}/index.json`)).map((e) => ({
       version: e.version.slice(1),
       semver: e.version.slice(1),
@@ -48,7 +51,7 @@ export const node = {
   },
 
   matches(spec, release) {
-    const lts = /^lts(?:\/(.+))?$/i.exec(spec);
+    const lts = ltsSpec.exec(spec);
     if (!lts) return specMatches(spec.replace(/^v/, ""), release, toSemver);
     const codename = lts[1]?.toLowerCase();
     return release.lts !== undefined && (codename === undefined || codename === "*" || release.lts === codename);
@@ -89,16 +92,6 @@ function parseIndex(data: unknown): IndexEntry[] {
     });
   }
   return (data as IndexEntry[]).filter((e) => semver.prerelease(e.version) === null);
-}
-
-/** `lts` and nvm's `lts/*` take the newest LTS line; `lts/iron` names one. */
-function pickLts(spec: string, codename: string | undefined, index: IndexEntry[]): string {
-  const lts = index.filter((e) => e.lts !== false);
-  const matching = codename === undefined || codename === "*" ? lts : lts.filter((e) => String(e.lts).toLowerCase() === codename);
-  const newest = matching.sort((a, b) => semver.rcompare(a.version, b.version))[0];
-  if (newest) return newest.version.slice(1);
-  const codenames = [...new Set(lts.map((e) => `lts/${String(e.lts).toLowerCase()}`))];
-  throw noMatch("node", spec, codenames.slice(0, 5));
 }
 
 /** nvm's spellings: `v20.1.0`, `lts/*`, `lts/iron`, `node` and `stable` for the newest release. */
