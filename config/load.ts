@@ -53,7 +53,7 @@ export async function bundleConfig(file: string): Promise<ConfigBundle> {
       // An import devenv.ts never uses is kept (TypeScript would elide it): one that cannot be resolved is an error, not silence.
       tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
       // The bundle runs from a temporary directory: where the file is, as the file itself would see it.
-      define: { "import.meta.url": JSON.stringify(url), "import.meta.dirname": JSON.stringify(dirname(file)), "import.meta.filename": JSON.stringify(file), __dirname: JSON.stringify(dirname(file)), __filename: JSON.stringify(file) },
+      define: { "import.meta.url": JSON.stringify(url), "import.meta.dirname": JSON.stringify(dirname(file)), "import.meta.filename": JSON.stringify(file), __dirname: JSON.stringify(dirname(file)), __filename: JSON.stringify(file), ...pureGlobals },
       banner: { js: pureBanner },
       plugins: [selfPlugin, pureImports, hashedReads(inputs)],
     });
@@ -116,15 +116,17 @@ const pureImports: Plugin = {
 };
 
 /**
- * Prepended to the bundle: `process` and `fetch` are shadowed by values that throw
+ * Prepended to the bundle: the global `process` and `fetch` (esbuild's define swaps in
+ * these for free references only, so a file's own `const fetch` stays its own) throw
  * when touched, and the require() bundled CommonJS packages call for Node's
  * built-ins refuses the impure ones as the bundler does.
  */
+const pureGlobals = { process: "__devenvProcess", fetch: "__devenvFetch" };
 const pureBanner = [
   "import { createRequire as __devenvCreateRequire } from 'node:module';",
   `const __devenvImpure = (what) => { throw new Error(\`devenv.ts cannot use \${what}: ${impureHint}\`); };`,
-  "const process = new Proxy({}, { get: (_, key) => __devenvImpure(`process.${String(key)}`), has: () => __devenvImpure('process') });",
-  "const fetch = () => __devenvImpure('fetch()');",
+  "const __devenvProcess = new Proxy({}, { get: (_, key) => __devenvImpure(`process.${String(key)}`), has: () => __devenvImpure('process') });",
+  "const __devenvFetch = () => __devenvImpure('fetch()');",
   `const __devenvPure = new Set(${JSON.stringify([...pureBuiltins])});`,
   "const __devenvRequire = __devenvCreateRequire(import.meta.url);",
   "const require = (name) => __devenvPure.has(String(name).replace(/^node:/, '')) ? __devenvRequire(name) : __devenvImpure(`require(${JSON.stringify(name)})`);",

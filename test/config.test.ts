@@ -102,6 +102,13 @@ describe("the evaluated-config cache", () => {
     });
   }
 
+  it("leaves a file's own `fetch` and `process` alone: only the globals are refused", async () => {
+    const dir = project(`const fetch = () => "20.18";\nfunction line(process: { v: string }) { return process.v; }\nexport default { tools: { node: line({ v: fetch() }) } };\n`);
+    const result = await devenv(["lock"], { cwd: dir, env: world(mirror).env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(lockedVersion(dir), "20.18.0");
+  });
+
   it("allows the built-ins that only compute: path, url, crypto's hashes", async () => {
     const source = `import { join } from "node:path";\nimport { createHash } from "crypto";\nimport { pathToFileURL } from "node:url";\nexport default { tools: { node: "20.18" }, env: { H: createHash("sha256").update("x").digest("hex").slice(0, 8), P: join("a", "b"), U: pathToFileURL("/x").href } };\n`;
     const dir = project(source);
