@@ -82,11 +82,15 @@ describe("process faults", () => {
       mirror.faults.set(archivePath("20.99.1"), { delayMs: 600 });
       let interrupted = 0;
       try {
-        for (const wait of [300, 900]) {
+        // After the archive was asked for (so devenv is running, its handlers set, however loaded the
+        // machine): at once, while the mirror holds the body back, and later, while it unpacks.
+        for (const wait of [0, 600]) {
+          const hits = mirror.archiveHits();
           const child = spawn(devenvBin, ["install"], { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"] });
           let stderr = "";
           child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
           const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+          while (mirror.archiveHits() === hits && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 10));
           await new Promise((resolve) => setTimeout(resolve, wait));
           child.kill(signal);
           const exit = await closed;
