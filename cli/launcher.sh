@@ -109,7 +109,23 @@ load_cache() {
   for _dv_binary in $_dv_cache_binaries; do
     [ -x "$_dv_binary" ] || { IFS=$_dv_saved_ifs; return 1; }
   done
+  # A directory ahead of the toolchains on PATH (node's corepack links) must hold exactly what the CLI
+  # last checked: a file a repository or a `git pull` adds there sends this call to the CLI, which refuses it.
+  _dv_n=0 _dv_expected=0
+  for _dv_input in $_dv_cache_guarded_entries; do _dv_expected=$((_dv_expected + 1)); done
+  set +f
+  for _dv_dir in $_dv_cache_guarded; do
+    for _dv_input in "$_dv_dir"/* "$_dv_dir"/.[!.]* "$_dv_dir"/..?*; do
+      [ -e "$_dv_input" ] || [ -L "$_dv_input" ] || continue
+      case $_dv_nl$_dv_cache_guarded_entries$_dv_nl in
+        *"$_dv_nl$_dv_input$_dv_nl"*) _dv_n=$((_dv_n + 1)) ;;
+        *) set -f; IFS=$_dv_saved_ifs; return 1 ;;
+      esac
+    done
+  done
+  set -f
   IFS=$_dv_saved_ifs
+  [ "$_dv_n" = "$_dv_expected" ]
 }
 
 # new_path: devenv's directories, then $PATH without store directories and duplicates.
@@ -151,8 +167,8 @@ case $1 in
         shift
         [ "$1" = -- ] && shift
         # Every name the launcher uses starts with _dv_: none of the user's variables was touched, and none of these goes on.
-        unset _dv_build_id _dv_node_bin _dv_dist _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd
-        unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_dirs _dv_cache_inputs _dv_cache_posix _dv_cache_fish
+        unset _dv_build_id _dv_node_bin _dv_dist _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_expected _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd
+        unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_guarded _dv_cache_guarded_entries _dv_cache_dirs _dv_cache_inputs _dv_cache_posix _dv_cache_fish
         exec "$@"
       fi
       PATH=$_dv_outer_path

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { isProcessAlive } from "./pid.js";
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, symlinkSync, writeSync } from "node:fs";
 
 /**
  * Writes a file so that readers see the old content or the new, never a mix:
@@ -25,6 +25,18 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     } else {
       renameSync(temp, path);
     }
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Points the symbolic link `path` at `target`, replacing what was there in one rename: never a moment without it. */
+export function symlinkAtomic(path: string, target: string, tempDir: string): void {
+  const temp = join(tempDir, `${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    symlinkSync(target, temp);
+    renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;

@@ -23,11 +23,7 @@ export function stateLayout(root: string) {
  */
 export function ensureStateDir(root: string): ReturnType<typeof stateLayout> {
   const layout = stateLayout(root);
-  for (const dir of [layout.dir, layout.history, layout.tmp]) {
-    const stat = lstatSync(dir, { throwIfNoEntry: false });
-    if (stat === undefined) mkdirSync(dir, { mode: 0o700 });
-    else if (!stat.isDirectory()) refuse(dir, stat.isSymbolicLink() ? "a symbolic link" : "not a directory");
-  }
+  for (const dir of [layout.dir, layout.history, layout.tmp]) ensureDirectory(dir);
   const ignore = join(layout.dir, ".gitignore");
   const stat = lstatSync(ignore, { throwIfNoEntry: false });
   if (stat === undefined) writeFileSync(ignore, "*\n", { flag: "wx", mode: 0o600 });
@@ -38,11 +34,14 @@ export function ensureStateDir(root: string): ReturnType<typeof stateLayout> {
 /** Creates the toolchains' prefixes under `.devenv/`; like `.devenv/` itself, none may be a link out of the project. */
 export function ensurePrefixes(root: string, tools: readonly string[]): void {
   const layout = ensureStateDir(root);
-  for (const dir of tools.map(layout.prefix)) {
-    const stat = lstatSync(dir, { throwIfNoEntry: false });
-    if (stat === undefined) mkdirSync(dir, { mode: 0o700 });
-    else if (!stat.isDirectory()) refuse(dir, stat.isSymbolicLink() ? "a symbolic link" : "not a directory");
-  }
+  for (const dir of tools.map(layout.prefix)) ensureDirectory(dir);
+}
+
+/** `dir` as a directory of its own, created if missing: refused if it is a link or not a directory. */
+export function ensureDirectory(dir: string): void {
+  const stat = lstatSync(dir, { throwIfNoEntry: false });
+  if (stat === undefined) mkdirSync(dir, { mode: 0o700 });
+  else if (!stat.isDirectory()) refuse(dir, stat.isSymbolicLink() ? "a symbolic link" : "not a directory");
 }
 
 /**

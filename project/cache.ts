@@ -9,6 +9,7 @@ import { fishExports } from "../shells/fish.js";
 import { posixExports, quotePosix } from "../shells/posix.js";
 import { projectState, type StoreLayout } from "../store/layout.js";
 import type { DevenvEnvironment } from "../shells/types.js";
+import type { GuardedDirs } from "./prefixes.js";
 
 /** Written by the build beside dist/: the launcher carries the same id, so an upgrade invalidates every cache. */
 const buildIdFile = new URL("../build-id", import.meta.url);
@@ -30,6 +31,8 @@ export interface CacheInput {
   readonly env: DevenvEnvironment;
   /** Every tool's binaries: the launcher checks each is still there. */
   readonly binaries: readonly string[];
+  /** What the directories ahead of the toolchains held when checked: the launcher checks they hold just that. */
+  readonly guarded: GuardedDirs;
 }
 
 /**
@@ -69,6 +72,8 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
     vars("_dv_cache_trust", input.trust),
     vars("_dv_cache_store", join(layout.store, "/")),
     vars("_dv_cache_binaries", input.binaries.join("\n")),
+    vars("_dv_cache_guarded", input.guarded.dirs.join("\n")),
+    vars("_dv_cache_guarded_entries", input.guarded.entries.join("\n")),
     vars("_dv_cache_dirs", [...new Set(input.env.dirs)].join(":")),
     vars("_dv_cache_inputs", input.inputs.map((i) => i.path).join("\n")),
     vars("_dv_cache_posix", posixExports(input.env.vars).trimEnd()),

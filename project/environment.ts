@@ -27,6 +27,8 @@ export function devenvEnvironment(input: EnvironmentInput): DevenvEnvironment {
     const resolver = resolvers[tool.name];
     const activation = resolver.activate(tool.entry);
     const user = resolver.userPrefix?.(prefix(tool.name));
+    // Holds nothing but links into the store (project/prefixes.ts): it shadows no locked binary.
+    if (user?.beside !== undefined) dirs.push(user.beside.dir);
     dirs.push(...activation.bin);
     prefixDirs.push(...(user?.bin ?? []));
     Object.assign(vars, activation.env, user?.env);

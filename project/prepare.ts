@@ -1,11 +1,10 @@
-import { ensurePrefixes } from "../lock/state.js";
-import { resolvers } from "../resolvers/registry.js";
 import type { Session as Context } from "./session.js";
 import { writeEnvironmentCache } from "./cache.js";
 import { keepCache } from "./keep.js";
 import { devenvEnvironment, type EnvironmentInput } from "./environment.js";
 import { entryBinaries, installLocked } from "./install.js";
 import { openProject } from "./open.js";
+import { preparePrefixes } from "./prefixes.js";
 import { logChanges, syncLock } from "./sync.js";
 
 /**
@@ -17,11 +16,11 @@ export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput
   const { lock, text, changes } = await syncLock(project, ctx);
   logChanges(ctx, changes);
   const tools = await installLocked(project.root, lock, ctx, project.config.tools.map((t) => t.name));
-  ensurePrefixes(project.root, tools.filter((t) => resolvers[t.name].userPrefix !== undefined).map((t) => t.name));
+  const guarded = preparePrefixes(project.root, tools, ctx.layout.store);
   const input = { root: project.root, config: project.config, tools, store: ctx.layout.store };
   const env = devenvEnvironment(input);
   keepCache(ctx.log, "the launcher's environment", () =>
-    writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, lockText: text, env, binaries: tools.flatMap((t) => entryBinaries(t.name, t.entry)) }),
+    writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, lockText: text, env, binaries: tools.flatMap((t) => entryBinaries(t.name, t.entry)), guarded }),
   );
   return input;
 }

@@ -74,10 +74,10 @@ export const node = {
   activate: (entry) => ({ bin: [`${entry}/bin`], env: {} }),
 
   /**
-   * npm's global prefix. `corepack enable` writes its shims beside the `corepack` it finds
-   * on PATH, the store's, which it cannot write: README shows `--install-directory`.
+   * npm's global prefix; and corepack, found first in a directory of the project's own,
+   * since `corepack enable` writes its yarn and pnpm shims beside the corepack it finds.
    */
-  userPrefix: (dir) => ({ bin: [`${dir}/bin`], env: { npm_config_prefix: dir } }),
+  userPrefix: (dir) => ({ bin: [`${dir}/bin`], env: { npm_config_prefix: dir }, beside: { dir: `${dir}/corepack`, link: "bin/corepack" } }),
 } satisfies Resolver;
 
 function canonicalUrl(version: string, platform: Platform): string {

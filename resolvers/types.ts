@@ -19,6 +19,17 @@ export interface Activation {
   readonly env: Record<string, string>;
 }
 
+/** Where a toolchain writes for the user: see Resolver.userPrefix. */
+export interface UserPrefix extends Activation {
+  /**
+   * A directory ahead of the toolchain on PATH holding a link to the entry's binary `link`,
+   * for a program that writes beside wherever it was found on PATH (`corepack enable`):
+   * found there, it writes into the project instead of the store. devenv lets nothing
+   * else live there but links into the store.
+   */
+  readonly beside?: { readonly dir: string; readonly link: string };
+}
+
 export interface FetchOptions {
   readonly headers?: Record<string, string>;
   /** The file never changes once published (a release's checksums): fetched once, then always read from the cache. */
@@ -84,7 +95,7 @@ export interface Resolver {
    * included, ever writes into the store. Its bin dirs go on PATH after the toolchain's,
    * so nothing installed there shadows what the lock pins.
    */
-  userPrefix?(dir: string): Activation;
+  userPrefix?(dir: string): UserPrefix;
   /**
    * Install time, not resolve time: adjusts a freshly unpacked archive in `dir`
    * (still writable, not yet in the store) that will live at `entry`.

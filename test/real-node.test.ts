@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
 import { devenv, nodeConfig, project, run, tempDir } from "./support/cli.js";
@@ -13,7 +13,11 @@ let archive: Buffer;
 before(async () => {
   archive = await realNodeTarball();
   mirror = await Mirror.start();
-  publishNode(mirror, [{ version: realNodeVersion, lts: "Iron", linuxX64: archive }]);
+  // The same bytes again as an older release: a second store entry to move to and from.
+  publishNode(mirror, [
+    { version: realNodeVersion, lts: "Iron", linuxX64: archive },
+    { version: "20.19.4", lts: "Iron", linuxX64: archive },
+  ]);
 });
 after(() => mirror.close());
 
@@ -53,4 +57,33 @@ it("npm install -g lands in the project's .devenv/node prefix, runs from PATH, a
   assert.match(which.stdout, new RegExp(`^${home}/store/`));
   const verify = await devenv(["verify"], { cwd: dir, env });
   assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+});
+
+it("corepack enable puts its shims in the project's .devenv/node/corepack, which follow the lock to another node, and nothing else may live there", async () => {
+  const dir = project(nodeConfig("20.19.4"));
+  const { env, home } = world(mirror, { COREPACK_ENABLE_NETWORK: "0" });
+  const shims = join(dir, ".devenv", "node", "corepack");
+  const entry = (version: string) => realpathSync(join(home, "store", `${sha256(archive).slice(0, 32)}-node-${version}`));
+
+  const enable = await devenv(["run", "corepack", "enable"], { cwd: dir, env });
+  assert.equal(enable.code, 0, enable.stderr);
+  assert.deepEqual(readdirSync(shims).sort(), ["corepack", "pnpm", "pnpx", "yarn", "yarnpkg"]);
+  assert.equal(realpathSync(join(shims, "yarn")), join(entry("20.19.4"), "lib", "node_modules", "corepack", "dist", "yarn.js"));
+  const found = await devenv(["run", "sh", "-c", "command -v yarn; command -v node"], { cwd: dir, env });
+  assert.equal(found.stdout, `${join(shims, "yarn")}\n${join(entry("20.19.4"), "bin", "node")}\n`, found.stderr);
+  const verify = await devenv(["verify"], { cwd: dir, env });
+  assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+
+  // Another node: the shims point into its entry, and the old one can go.
+  writeFileSync(join(dir, "devenv.ts"), nodeConfig(realNodeVersion));
+  const moved = await devenv(["run", "sh", "-c", 'readlink -f "$(command -v pnpm)"'], { cwd: dir, env: { ...env, DEVENV_TRUST: "1" } });
+  assert.equal(moved.stdout, `${join(entry(realNodeVersion), "lib", "node_modules", "corepack", "dist", "pnpm.js")}\n`, moved.stderr);
+
+  // A file that would come before the locked node: refused, on the launcher's path too.
+  writeFileSync(join(shims, "node"), "#!/bin/sh\necho hijacked\n", { mode: 0o755 });
+  const hijack = await devenv(["run", "node", "--version"], { cwd: dir, env: { ...env, DEVENV_TRUST: "1" } });
+  assert.equal(hijack.code, 1);
+  assert.doesNotMatch(hijack.stdout, /hijacked/);
+  assert.match(hijack.stderr, /^error: .*corepack\/node is not a link into the store/m);
+  assert.match(hijack.stderr, /^hint: remove it/m);
 });

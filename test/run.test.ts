@@ -69,14 +69,14 @@ describe("devenv run", () => {
     }
   });
 
-  it("puts the pinned node first on PATH, then its writable prefix, the config's path, the outer PATH; sets DEVENV_ROOT and env", async () => {
+  it("puts node's corepack links, then the pinned node, then its writable prefix, the config's path, the outer PATH; sets DEVENV_ROOT and env", async () => {
     const dir = project(nodeConfig("20", `, env: { APP_ENV: "dev" }, path: ["node_modules/.bin", "/opt/abs"]`));
     const { env, home } = world(mirror);
     const result = await devenv(["run", "sh", "-c", 'echo "$PATH"; echo "$DEVENV_ROOT"; echo "$APP_ENV"; command -v node'], { cwd: dir, env: { ...env, PATH: `/outer/bin:${env.PATH}` } });
     assert.equal(result.code, 0, result.stderr);
     const [path, root, appEnv, node] = result.stdout.trimEnd().split("\n");
     const entry = entryOf(home);
-    assert.deepEqual(path!.split(":").slice(0, 5), [join(entry, "bin"), join(dir, ".devenv/node/bin"), join(dir, "node_modules/.bin"), "/opt/abs", "/outer/bin"]);
+    assert.deepEqual(path!.split(":").slice(0, 6), [join(dir, ".devenv/node/corepack"), join(entry, "bin"), join(dir, ".devenv/node/bin"), join(dir, "node_modules/.bin"), "/opt/abs", "/outer/bin"]);
     assert.equal(root, dir);
     assert.equal(appEnv, "dev");
     assert.equal(node, join(entry, "bin/node"));
@@ -87,7 +87,7 @@ describe("devenv run", () => {
     const { env, home } = world(mirror);
     const result = await devenv(["run", "--pure", "sh", "-c", 'echo "$PATH|$APP_ENV|$HOME|${OUTER_SECRET-unset}"'], { cwd: dir, env: { ...env, OUTER_SECRET: "x", PATH: `/outer/bin:${env.PATH}` } });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, `${join(entryOf(home), "bin")}:${join(dir, ".devenv/node/bin")}:/usr/local/bin:/usr/bin:/bin|dev|${env.HOME}|unset\n`);
+    assert.equal(result.stdout, `${join(dir, ".devenv/node/corepack")}:${join(entryOf(home), "bin")}:${join(dir, ".devenv/node/bin")}:/usr/local/bin:/usr/bin:/bin|dev|${env.HOME}|unset\n`);
   });
 });
 
@@ -106,7 +106,7 @@ describe("devenv env, which, list", () => {
     const dir = project(nodeConfig("20", `, env: { APP_ENV: "dev" }`));
     const { env, home } = world(mirror);
     const result = await devenv(["env", "--shell", "json"], { cwd: dir, env: { ...env, PATH: "/outer/bin" } });
-    assert.deepEqual(JSON.parse(result.stdout), { PATH: `${join(entryOf(home), "bin")}:${join(dir, ".devenv/node/bin")}:/outer/bin`, DEVENV_ROOT: dir, APP_ENV: "dev", npm_config_prefix: join(dir, ".devenv/node") });
+    assert.deepEqual(JSON.parse(result.stdout), { PATH: `${join(dir, ".devenv/node/corepack")}:${join(entryOf(home), "bin")}:${join(dir, ".devenv/node/bin")}:/outer/bin`, DEVENV_ROOT: dir, APP_ENV: "dev", npm_config_prefix: join(dir, ".devenv/node") });
   });
 
   it("env does not pile up toolchain directories when evaluated twice", async () => {

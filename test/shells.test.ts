@@ -106,7 +106,7 @@ describe("devenv env --shell github", () => {
       }
     }
     const step = spawnSync("sh", ["-c", 'node; echo "$APP_ENV|$MULTI|$DEVENV_ROOT"; echo "$PATH"'], { env: { ...env, ...later, PATH: [...prepend, env.PATH].join(":") }, encoding: "utf8" });
-    assert.match(step.stdout, new RegExp(`^v20\\.99\\.1\nci\\|one\ntwo\\|${dir}\n/[^:]*-node-20\\.99\\.1/bin:${dir}/\\.devenv/node/bin:${dir}/node_modules/\\.bin:/earlier/step/bin:`));
+    assert.match(step.stdout, new RegExp(`^v20\\.99\\.1\nci\\|one\ntwo\\|${dir}\n${dir}/\\.devenv/node/corepack:/[^:]*-node-20\\.99\\.1/bin:${dir}/\\.devenv/node/bin:${dir}/node_modules/\\.bin:/earlier/step/bin:`));
   });
 
   it("without GITHUB_PATH and GITHUB_ENV, an error that says so", async () => {

@@ -74,7 +74,7 @@ describe("node, python and go together", () => {
     assert.equal((await devenv(["install"], { cwd: dir, env: e })).code, 0);
     const path = await devenv(["run", "sh", "-c", 'echo "$PATH"'], { cwd: dir, env: e });
     assert.equal(path.code, 0, path.stderr);
-    assert.deepEqual(path.stdout.split(":").slice(0, 3), [join(goEntry(home), "bin"), join(pythonEntry(home), "bin"), join(nodeEntry(home), "bin")]);
+    assert.deepEqual(path.stdout.split(":").slice(0, 4), [join(goEntry(home), "bin"), join(pythonEntry(home), "bin"), join(dir, ".devenv", "node", "corepack"), join(nodeEntry(home), "bin")]);
     const goEnv = await devenv(["run", "go", "env", "GOROOT", "GOTOOLCHAIN"], { cwd: dir, env: e });
     assert.equal(goEnv.stdout, `${goEntry(home)}\nlocal\n`);
     assert.equal((await devenv(["run", "go", "version"], { cwd: dir, env: e })).stdout, "go version go1.22.99 linux/amd64\n");
@@ -87,7 +87,7 @@ describe("node, python and go together", () => {
     assert.equal(result.code, 0, result.stderr);
     const [path, gobin, npmPrefix, pycache] = result.stdout.split("\n");
     const state = join(dir, ".devenv");
-    assert.deepEqual(path!.split(":").slice(0, 5), [join(goEntry(home), "bin"), join(pythonEntry(home), "bin"), join(nodeEntry(home), "bin"), join(state, "go", "bin"), join(state, "node", "bin")]);
+    assert.deepEqual(path!.split(":").slice(0, 6), [join(goEntry(home), "bin"), join(pythonEntry(home), "bin"), join(state, "node", "corepack"), join(nodeEntry(home), "bin"), join(state, "go", "bin"), join(state, "node", "bin")]);
     assert.deepEqual([gobin, npmPrefix, pycache], [join(state, "go", "bin"), join(state, "node"), join(state, "python", "pycache")]);
     for (const tool of ["go", "node", "python"]) assert.ok(lstatSync(join(state, tool)).isDirectory(), tool);
     // The launcher's hot path gives the same variables.

