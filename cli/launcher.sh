@@ -1,7 +1,7 @@
 #!/bin/sh
 # devenv launcher, generated from cli/launcher.sh by scripts/build.mjs.
 #
-# Hot path: `devenv run [--] CMD...` and `devenv env [--shell bash|zsh|fish]`
+# Hot path: `devenv run [--] CMD...`, `devenv env [--shell bash|zsh|fish]`, `devenv which BIN` and `devenv list [--json]`
 # in a project whose cached environment (in DEVENV_HOME) is still valid are
 # answered here with shell built-ins and `cmp`: no Node.js.
 # Everything else, and any doubt, goes to the Node.js CLI, which refreshes the cache.
@@ -168,7 +168,7 @@ case $1 in
         [ "$1" = -- ] && shift
         # Every name the launcher uses starts with _dv_: none of the user's variables was touched, and none of these goes on.
         unset _dv_build_id _dv_node_bin _dv_dist _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_expected _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd
-        unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_guarded _dv_cache_guarded_entries _dv_cache_dirs _dv_cache_inputs _dv_cache_posix _dv_cache_fish
+        unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_guarded _dv_cache_guarded_entries _dv_cache_list _dv_cache_list_json _dv_cache_dirs _dv_cache_inputs _dv_cache_posix _dv_cache_fish
         exec "$@"
       fi
       PATH=$_dv_outer_path
@@ -201,6 +201,29 @@ case $1 in
       replace_all "$_dv_new_path" "'" "'\\''"
       printf "export PATH='%s'\n%s\n" "$_dv_out" "$_dv_cache_posix"
     fi
+    exit 0
+    ;;
+  which)
+    # `devenv which BIN`: the environment's PATH searched as the CLI searches it, for an executable file.
+    case $#:${2-} in 2: | 2:-* | 2:*/*) cold "$@" ;; 2:*) ;; *) cold "$@" ;; esac
+    load_cache || cold "$@"
+    compose_path
+    IFS=:
+    for _dv_dir in $_dv_new_path; do
+      [ -f "$_dv_dir/$2" ] && [ -x "$_dv_dir/$2" ] || continue
+      # The CLI prints a normalized path: a directory that would not print as it is goes to it.
+      case $_dv_dir in /*/ | *//* | */./* | */../* | */. | */.. | [!/]*) cold "$@" ;; esac
+      printf '%s\n' "$_dv_dir/$2"
+      exit 0
+    done
+    cold "$@"
+    ;;
+  list)
+    case $#:${2-} in
+      1:) load_cache || cold "$@"; printf '%s' "$_dv_cache_list" ;;
+      2:--json) load_cache || cold "$@"; printf '%s' "$_dv_cache_list_json" ;;
+      *) cold "$@" ;;
+    esac
     exit 0
     ;;
 esac

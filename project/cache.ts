@@ -33,6 +33,8 @@ export interface CacheInput {
   readonly binaries: readonly string[];
   /** What the directories ahead of the toolchains held when checked: the launcher checks they hold just that. */
   readonly guarded: GuardedDirs;
+  /** `devenv list` and `devenv list --json`, which the launcher prints while the cache holds. */
+  readonly list: { readonly text: string; readonly json: string };
 }
 
 /**
@@ -76,6 +78,8 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
     vars("_dv_cache_guarded_entries", input.guarded.entries.join("\n")),
     vars("_dv_cache_dirs", [...new Set(input.env.dirs)].join(":")),
     vars("_dv_cache_inputs", input.inputs.map((i) => i.path).join("\n")),
+    vars("_dv_cache_list", input.list.text),
+    vars("_dv_cache_list_json", input.list.json),
     vars("_dv_cache_posix", posixExports(input.env.vars).trimEnd()),
     vars("_dv_cache_fish", fishExports(input.env.vars).trimEnd()),
   ].join("");

@@ -49,6 +49,23 @@ describe("the launcher's hot path: no Node.js when nothing changed", () => {
     assert.match(hotRun.stdout, new RegExp(`DEVENV_ROOT=${dir}`));
   });
 
+  it("which and list answer from the cache, exactly as the CLI does", async () => {
+    const { devenv, env, launcher } = await warm();
+    const outer = { ...env, PATH: `/no/such/:/it's//bin:/usr/bin:${env.PATH}` };
+    const hot = [await devenv(["which", "node"]), await devenv(["which", "sh"], outer), await devenv(["list"]), await devenv(["list", "--json"])];
+    assert.equal(launcher.nodeStarts(), 1);
+    const cold = [await devenv(["-q", "which", "node"]), await devenv(["-q", "which", "sh"], outer), await devenv(["-q", "list"]), await devenv(["-q", "list", "--json"])];
+    assert.deepEqual(hot.map((r) => [r.code, r.stdout]), cold.map((r) => [r.code, r.stdout]));
+    assert.match(hot[0]!.stdout, /-node-20\.99\.1\/bin\/node\n$/);
+    assert.equal(hot[1]!.stdout, "/usr/bin/sh\n");
+    assert.equal(JSON.parse(hot[3]!.stdout)[0].version, "20.99.1");
+    // What the launcher cannot answer as the CLI would (not found, a path, options) goes to it.
+    assert.equal((await devenv(["which", "no-such-command"])).code, 1);
+    assert.equal((await devenv(["which", "./node"])).code, 1);
+    assert.equal((await devenv(["which", "sh"], { ...env, PATH: `/usr/bin/:${env.PATH}` })).stdout, "/usr/bin/sh\n");
+    assert.equal(launcher.nodeStarts(), 5 + 3);
+  });
+
   it("a command missing from the environment falls through to the CLI's error (127)", async () => {
     const { devenv, launcher } = await warm();
     const result = await devenv(["run", "no-such-command"]);
