@@ -36,20 +36,44 @@ const handlers: Record<string, () => Promise<Handler>> = {
 
 async function main(argv: string[]): Promise<number> {
   const { options, command } = splitRunArgv(argv);
-  const { default: yargs } = await import("yargs");
-  let exitCode = 0;
   let verbose = argv.includes("-v") || argv.includes("--verbose");
-  const dispatch = (spec: CommandSpec) => async (args: Record<string, unknown>) => {
-    verbose = args.verbose === true;
-    const ctx = createContext(args as GlobalFlags, process.env, version);
-    const handler = await handlers[spec.name]!();
+  try {
+    const chosen = bare(options) ?? (await parse(options));
+    if (chosen === undefined) return 0; // --help, --version: yargs printed them
+    verbose = chosen.args.verbose === true;
+    const ctx = createContext(chosen.args as GlobalFlags, process.env, version);
+    const handler = await handlers[chosen.spec.name]!();
     try {
-      exitCode = (await handler(ctx, { ...args, command })) ?? 0;
+      return (await handler(ctx, { ...chosen.args, command })) ?? 0;
     } finally {
       await ctx.http.close();
     }
-  };
+  } catch (error) {
+    return report(error, verbose);
+  }
+}
 
+interface Chosen {
+  readonly spec: CommandSpec;
+  readonly args: Record<string, unknown>;
+}
+
+/**
+ * A command named with no option and no argument (`devenv run CMD`, `devenv env`, `devenv install`,
+ * what the launcher and direnv call when the cache is stale): all yargs would add is each option's
+ * default, so it is not loaded (~40 ms of a cold start).
+ */
+function bare(options: readonly string[]): Chosen | undefined {
+  const spec = options.length === 1 ? commandTable.find((s) => s.name === options[0]) : undefined;
+  if (spec === undefined || spec.positional?.syntax.startsWith("<")) return undefined;
+  const defaults = Object.entries({ ...globalOptions, ...spec.options }).filter(([, option]) => option.default !== undefined);
+  return { spec, args: { _: [spec.name], ...Object.fromEntries(defaults.map(([name, option]) => [name, option.default])) } };
+}
+
+/** Everything else goes through yargs, whose handlers only say which command was chosen. */
+async function parse(options: readonly string[]): Promise<Chosen | undefined> {
+  const { default: yargs } = await import("yargs");
+  let chosen: Chosen | undefined;
   const parser = yargs(options)
     .scriptName("devenv")
     .usage("$0 <command> [options]\n\nPer-project toolchains, pinned in devenv.lock.")
@@ -66,17 +90,14 @@ async function main(argv: string[]): Promise<number> {
   for (const spec of commandTable) {
     const { positional } = spec;
     const syntax = [spec.name, positional?.syntax, spec.then?.syntax].filter((word) => word !== undefined).join(" ");
+    // A synchronous handler: with an async one yargs renders the whole help text up front, in case the promise rejects.
     parser.command(syntax, spec.describe, (y) => {
       for (const p of [positional, spec.then]) if (p) y.positional(p.syntax.replace(/[[\]<>.]/g, ""), p.options);
       return y.options(spec.options ?? {});
-    }, dispatch(spec));
+    }, (args) => void (chosen = { spec, args }));
   }
-  try {
-    await parser.parseAsync();
-  } catch (error) {
-    exitCode = report(error, verbose);
-  }
-  return exitCode;
+  await parser.parseAsync();
+  return chosen;
 }
 
 function report(thrown: unknown, verbose: boolean): number {
