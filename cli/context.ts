@@ -1,6 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { createInterface } from "node:readline/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import kleur from "kleur";
 import { Http, type ProxySettings } from "../download/http.js";
@@ -45,6 +44,7 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     trustAll: isSet(env.CI) || isSet(env.DEVENV_TRUST),
     confirm: async (question) => {
       if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) return undefined;
+      const { createInterface } = await import("node:readline/promises"); // only when asking
       const prompt = createInterface({ input: process.stdin, output: process.stderr });
       const answer = await prompt.question(`${question} [y/N] `).finally(() => prompt.close());
       return /^y(es)?$/i.test(answer.trim());

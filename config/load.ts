@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { builtinModules } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -37,7 +37,8 @@ export function fingerprint(inputs: readonly ConfigInput[]): string {
  * whenever devenv.ts changes, on a path that should feel instant.
  */
 export async function bundleConfig(file: string): Promise<ConfigBundle> {
-  const { build } = await import("esbuild");
+  // require(), not import(): esbuild is CommonJS, and import() would first scan its source for export names.
+  const { build } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   const url = pathToFileURL(file).href;
   const inputs = new Map<string, string>();
   try {

@@ -2,8 +2,6 @@ import { createHash } from "node:crypto";
 import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { setFlagsFromString } from "node:v8";
-import { gunzipSync } from "node:zlib";
 import type { Dispatcher } from "undici";
 import { DevenvError, HttpStatusError, type HttpHeaders as Headers } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
@@ -123,7 +121,7 @@ export class Http implements MetadataFetcher {
     const answer = await this.exchange(url, { headers, limit: limits.metadata, onBody: (chunk) => chunks.push(chunk) });
     if (answer.status === 304 && cached !== undefined) return cached.body;
     ensureOk(url, answer);
-    const body = decode(url, Buffer.concat(chunks), answer.headers);
+    const body = await decode(url, Buffer.concat(chunks), answer.headers);
     options.validate?.(body);
     const etag = single(answer.headers.etag);
     const lastModified = single(answer.headers["last-modified"]);
@@ -318,13 +316,17 @@ function ensureOk(url: string, answer: Answer): void {
   }
 }
 
-/** Metadata is asked for with `Accept-Encoding: gzip` (GitHub's API answers are large and compress tenfold). */
-function decode(url: string, body: Buffer, headers: Headers): string {
+/**
+ * Metadata is asked for with `Accept-Encoding: gzip` (GitHub's API answers are large and compress tenfold).
+ * zlib is loaded here, not at start-up: most commands never fetch.
+ */
+async function decode(url: string, body: Buffer, headers: Headers): Promise<string> {
   const encoding = single(headers["content-encoding"])?.toLowerCase();
   if (encoding === undefined || encoding === "identity") return body.toString("utf8");
   if (encoding !== "gzip" && encoding !== "x-gzip") {
     throw new DevenvError("network", `${url} answered in an encoding devenv did not ask for (${encoding})`, { hint: "check the mirror or the proxy in between" });
   }
+  const { gunzipSync } = await import("node:zlib");
   try {
     return gunzipSync(body).toString("utf8");
   } catch (error) {
@@ -340,7 +342,7 @@ function decode(url: string, body: Buffer, headers: Headers): string {
  * the baseline compiler is enough.
  */
 async function loadUndici(): Promise<typeof import("undici")> {
-  setFlagsFromString("--liftoff-only");
+  (await import("node:v8")).setFlagsFromString("--liftoff-only");
   return ((await import("undici")) as unknown as { default: typeof import("undici") }).default;
 }
 

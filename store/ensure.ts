@@ -9,7 +9,6 @@ import type { Http } from "../download/http.js";
 import { DevenvError, HttpStatusError, isErrno } from "../errors.js";
 import type { Progress, ProgressTask } from "../download/progress.js";
 import type { Artifact } from "../resolvers/types.js";
-import { extractArchive, formatOf } from "./extract.js";
 import { acquireLock } from "../files/process-lock.js";
 import { entryName, type StoreLayout } from "./layout.js";
 import { sealTree } from "./seal.js";
@@ -87,6 +86,8 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
   const interrupted = onInterrupt();
   try {
     const origin = await fetchVerified(request, archive, deps, interrupted.signal);
+    // tar and zip readers are loaded by an install that unpacks, not by every command that checks the store.
+    const { extractArchive, formatOf } = await import("./extract.js");
     const format = formatOf(request.artifact.url);
     const contentHashes = new Map(await extractArchive(archive, temp, { source: request.fetchUrl, format, stripTop: request.stripTop, signal: interrupted.signal }));
     await rm(archive);
