@@ -98,7 +98,9 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
       });
     }
     for (const rewritten of (await request.fixup?.(temp, target)) ?? []) contentHashes.delete(rewritten);
-    await sealTree(temp);
+    sealTree(temp);
+    // The last moment an interrupt discards the work: from here on, the entry is recorded and placed.
+    interrupted.signal.throwIfAborted();
     // Recorded before the entry appears: an entry never exists without the hash `devenv verify` checks it against.
     await Promise.all([mkdir(layout.trees, { recursive: true }), mkdir(layout.origins, { recursive: true })]);
     writeFileAtomic(join(layout.trees, basename(target)), `${await treeHash(temp, contentHashes)}\n`);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { Minipass } from "minipass";
-import { Unpack, type ReadEntry } from "tar";
+import { UnpackSync, type ReadEntry } from "tar";
 import { DevenvError } from "../errors.js";
 import { safeMode, type EntryPolicy } from "./unpack-policy.js";
 
@@ -31,17 +31,36 @@ export async function extractTar(file: string, dir: string, policy: EntryPolicy,
 
   /** sha256 of each file's content as it was written, by entry-relative path: the tree hash need not read them again. */
   const contentHashes = new Map<string, string>();
-  /** The hashing stream of each file being written, to unblock it if the write fails. */
-  const taps = new WeakMap<ReadEntry, Minipass<Buffer>>();
   const hashContent = (entry: ReadEntry): ReadEntry => {
     const path = entry.path;
     const tap = new HashingPassThrough();
     tap.on("end", () => contentHashes.set(path, tap.hash.digest("hex")));
-    taps.set(entry, tap);
     return tap as unknown as ReadEntry;
   };
 
-  const unpack = new Unpack({
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  // Inflating on the libuv threadpool (Node's zlib stream) rather than on the main thread
+  // (node-tar's own gunzip) lets parsing, hashing and writing go on meanwhile; large
+  // chunks instead of 16 KiB cut threadpool round trips many-fold (docs/performance.md).
+  const gunzip = createGunzip({ chunkSize: 1 << 18 });
+  const input = createReadStream(file, { highWaterMark: 1 << 18 });
+  let readError: Error | undefined;
+  /**
+   * Stops feeding the archive. Every write happens inside unpack.write(), synchronously:
+   * once nothing more is fed, nothing more is written, so the caller may remove the
+   * directory as soon as this returns (and node-tar, stopped mid-archive, never closes).
+   */
+  const stop = (error: Error) => {
+    readError ??= error;
+    input.destroy();
+    gunzip.unpipe();
+    settle();
+  };
+
+  // Synchronous writes: a toolchain is thousands of small files, and a threadpool round
+  // trip for each lstat, open, write, utimes and close cost more than the writes themselves.
+  const unpack = new UnpackSync({
     cwd: dir,
     preserveOwner: false,
     filter,
@@ -53,49 +72,29 @@ export async function extractTar(file: string, dir: string, policy: EntryPolicy,
       const { syscall, code: errno } = data as unknown as NodeJS.ErrnoException;
       if (syscall !== undefined && /^E[A-Z]+$/.test(errno ?? "")) {
         writeError ??= data as unknown as Error;
-        // node-tar resumes the entry, but the tap between them still waits for the dead
-        // file stream to drain: resume it too, or the archive stalls (a full disk hangs).
-        taps.get(data.entry as ReadEntry)?.resume();
-      } else if (code !== "TAR_ENTRY_INFO") policy.refuse(`${message} (${code})`);
+        stop(writeError);
+      } else if (code !== "TAR_ENTRY_INFO") {
+        policy.refuse(`${message} (${code})`);
+        stop(policy.refusal!);
+      }
     },
   });
-  // Inflating on the libuv threadpool (Node's zlib stream) rather than on the main thread
-  // (node-tar's own gunzip) lets parsing, hashing and writing go on meanwhile; large
-  // chunks instead of 16 KiB cut threadpool round trips and file writes many-fold
-  // (docs/performance.md).
-  const gunzip = createGunzip({ chunkSize: 1 << 18 });
-  const input = createReadStream(file, { highWaterMark: 1 << 18 });
-  let readError: Error | undefined;
-  const stop = (error: Error) => {
-    readError ??= error;
-    input.destroy();
-    gunzip.unpipe();
-    // Ends the archive where it broke: node-tar finishes (or abandons) the entry it was
-    // writing and closes. Only then may the caller remove the directory; removing it
-    // while files are still being written fails with ENOTEMPTY.
-    unpack.end();
-  };
   input.on("error", stop);
   gunzip.on("error", (error: Error) => stop(new DevenvError("archive-invalid", `${policy.source} is not a gzip archive: ${error.message}`, { hint: "check the mirror" })));
   signal?.addEventListener("abort", () => stop(signal.reason as Error), { once: true });
-  input.pipe(gunzip).pipe(unpack as unknown as NodeJS.WritableStream);
-  await new Promise<void>((resolve) => {
-    unpack.on("close", resolve);
-    unpack.on("error", (error: Error) => {
-      policy.refuse(error.message);
-      resolve();
-    });
+  unpack.on("close", settle);
+  unpack.on("error", (error: Error) => {
+    policy.refuse(error.message);
+    stop(policy.refusal!);
   });
+  input.pipe(gunzip).pipe(unpack as unknown as NodeJS.WritableStream);
+  await settled;
   const failure = readError ?? writeError ?? policy.refusal;
   if (failure !== undefined) throw failure;
   return contentHashes;
 }
 
-/**
- * Hashes what is written through it. Hashing in write(), not in a 'data'
- * listener: a listener would set the stream flowing before node-tar pipes it
- * to the file, and the first chunks would never reach the file.
- */
+/** Hashes what is written through it, on its way to the file. */
 class HashingPassThrough extends Minipass<Buffer> {
   readonly hash = createHash("sha256");
 

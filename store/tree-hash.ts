@@ -1,28 +1,33 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { lstat, readdir, readlink } from "node:fs/promises";
+import { createReadStream, lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 
 /**
  * A hash of everything an entry is: every path (in a fixed order), its type
  * and mode, a link's target, a file's content. Any change shows.
  * `known`: content hashes already computed (while extracting), by relative path.
+ * The tree is walked synchronously (thousands of entries, microseconds each);
+ * only the contents not already known are read, as streams.
  */
 export async function treeHash(root: string, known: ReadonlyMap<string, string> = new Map()): Promise<string> {
-  const hash = createHash("sha256");
-  const walk = async (rel: string): Promise<void> => {
-    for (const name of (await readdir(join(root, rel))).sort()) {
+  const lines: Array<string | { prefix: string; path: string }> = [];
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(join(root, rel)).sort()) {
       const path = rel === "" ? name : `${rel}/${name}`;
-      const stat = await lstat(join(root, path));
+      const stat = lstatSync(join(root, path));
       const mode = (stat.mode & 0o7777).toString(8);
-      if (stat.isSymbolicLink()) hash.update(`l ${path} ${await readlink(join(root, path))}\n`);
+      if (stat.isSymbolicLink()) lines.push(`l ${path} ${readlinkSync(join(root, path))}\n`);
       else if (stat.isDirectory()) {
-        hash.update(`d ${mode} ${path}\n`);
-        await walk(path);
-      } else hash.update(`f ${mode} ${path} ${known.get(path) ?? (await fileHash(join(root, path)))}\n`);
+        lines.push(`d ${mode} ${path}\n`);
+        walk(path);
+      } else lines.push({ prefix: `f ${mode} ${path} `, path });
     }
   };
-  await walk("");
+  walk("");
+  const hash = createHash("sha256");
+  for (const line of lines) {
+    hash.update(typeof line === "string" ? line : `${line.prefix}${known.get(line.path) ?? (await fileHash(join(root, line.path)))}\n`);
+  }
   return hash.digest("hex");
 }
 
