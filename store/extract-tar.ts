@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { createGunzip } from "node:zlib";
+import type { TransformOptions } from "node:stream";
+import { createGunzip, type ZlibOptions } from "node:zlib";
 import { Minipass } from "minipass";
 import { UnpackSync, type ReadEntry } from "tar";
 import { DevenvError } from "../errors.js";
@@ -43,7 +44,10 @@ export async function extractTar(file: string, dir: string, policy: EntryPolicy,
   // Inflating on the libuv threadpool (Node's zlib stream) rather than on the main thread
   // (node-tar's own gunzip) lets parsing, hashing and writing go on meanwhile; large
   // chunks instead of 16 KiB cut threadpool round trips many-fold (docs/performance.md).
-  const gunzip = createGunzip({ chunkSize: 1 << 18 });
+  // Up to 2 MiB inflated ahead: the threadpool goes on inflating while the main thread writes files,
+  // rather than each waiting for the other chunk by chunk (zlib's streams pass their options to Transform).
+  const inflateAhead: ZlibOptions & TransformOptions = { chunkSize: 1 << 18, readableHighWaterMark: 1 << 21 };
+  const gunzip = createGunzip(inflateAhead);
   const input = createReadStream(file, { highWaterMark: 1 << 18 });
   let readError: Error | undefined;
   /**
