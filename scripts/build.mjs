@@ -22,7 +22,8 @@ const template = readFileSync(join(root, "cli", "launcher.sh"), "utf8");
 // Chunks are named by content hash: without this, every build would leave the last one's beside it.
 rmSync(join(dist, "bundle"), { recursive: true, force: true });
 await build({
-  entryPoints: [join(root, "cli", "main.ts")],
+  // The unpacking worker is an entry of its own, beside main.js, where store/extract.ts's URL finds it.
+  entryPoints: [join(root, "cli", "main.ts"), { in: join(root, "store", "extract-worker.ts"), out: "extract-worker" }],
   outdir: join(dist, "bundle"),
   bundle: true,
   splitting: true,

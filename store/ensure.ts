@@ -86,7 +86,7 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
   const interrupted = onInterrupt();
   try {
     const origin = await fetchVerified(request, archive, deps, interrupted.signal);
-    // tar and zip readers are loaded by an install that unpacks, not by every command that checks the store.
+    // Loaded by an install that unpacks, not by every command that checks the store.
     const { extractArchive, formatOf } = await import("./extract.js");
     const format = formatOf(request.artifact.url);
     const contentHashes = new Map(await extractArchive(archive, temp, { source: request.fetchUrl, format, stripTop: request.stripTop, signal: interrupted.signal }));

@@ -12,7 +12,7 @@ import { safeMode, type EntryPolicy } from "./unpack-policy.js";
  * once nothing is being written any more. Returns the sha256 of each file's
  * content by entry-relative path.
  */
-export async function extractTar(file: string, dir: string, policy: EntryPolicy, signal?: AbortSignal): Promise<ReadonlyMap<string, string>> {
+export async function extractTar(file: string, dir: string, policy: EntryPolicy): Promise<ReadonlyMap<string, string>> {
   /** The first error writing to disk (ENOSPC, EACCES): the disk's fault, not the archive's. */
   let writeError: Error | undefined;
 
@@ -85,7 +85,6 @@ export async function extractTar(file: string, dir: string, policy: EntryPolicy,
   });
   input.on("error", stop);
   gunzip.on("error", (error: Error) => stop(new DevenvError("archive-invalid", `${policy.source} is not a gzip archive: ${error.message}`, { hint: "check the mirror" })));
-  signal?.addEventListener("abort", () => stop(signal.reason as Error), { once: true });
   unpack.on("close", settle);
   unpack.on("error", (error: Error) => {
     policy.refuse(error.message);

@@ -21,7 +21,7 @@ const kinds: Record<number, string> = { 0: "File", 0o100000: "File", 0o040000: "
  * names are checked by the policy, not yauzl, so every refusal reads the same.
  * Returns the sha256 of each file's content by entry-relative path.
  */
-export async function extractZip(file: string, dir: string, policy: EntryPolicy, signal?: AbortSignal): Promise<ReadonlyMap<string, string>> {
+export async function extractZip(file: string, dir: string, policy: EntryPolicy): Promise<ReadonlyMap<string, string>> {
   let zip: ZipFile;
   try {
     zip = await new Promise<ZipFile>((resolve, reject) =>
@@ -37,7 +37,7 @@ export async function extractZip(file: string, dir: string, policy: EntryPolicy,
       zip.on("end", () => resolve());
       zip.on("error", reject);
       zip.on("entry", (entry: Entry) => {
-        unpackEntry(entry).then(() => (policy.refusal !== undefined || signal?.aborted ? resolve() : zip.readEntry()), reject);
+        unpackEntry(entry).then(() => (policy.refusal !== undefined ? resolve() : zip.readEntry()), reject);
       });
       zip.readEntry();
     });
@@ -47,7 +47,6 @@ export async function extractZip(file: string, dir: string, policy: EntryPolicy,
   } finally {
     zip.close();
   }
-  signal?.throwIfAborted();
   if (policy.refusal !== undefined) throw policy.refusal;
   return hashes;
 
