@@ -37,7 +37,10 @@ export async function extractArchive(file: string, dir: string, options: { sourc
   const { Worker } = await import("node:worker_threads");
   const { signal, ...rest } = options;
   signal?.throwIfAborted();
-  const worker = new Worker(new URL("./extract-worker.js", import.meta.url), { workerData: { file, dir, ...rest } satisfies ExtractJob });
+  // A small heap: the worker holds a few chunks and entries at a time, and every MB of its young
+  // generation counts once per toolchain installed at once.
+  const resourceLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 };
+  const worker = new Worker(new URL("./extract-worker.js", import.meta.url), { workerData: { file, dir, ...rest } satisfies ExtractJob, resourceLimits });
   const stopped = () => worker.terminate().then(() => Promise.reject(signal!.reason as Error));
   const outcome = await new Promise<ExtractOutcome>((resolve, reject) => {
     const onAbort = () => void stopped().catch(reject);
