@@ -50,7 +50,8 @@ export async function extractArchive(file: string, dir: string, options: { sourc
       resolve(message);
     });
     worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`the unpacking worker exited with code ${code} before answering`)));
+    // Terminated on an interrupt, it exits before answering: the interrupt is the reason, not the exit.
+    worker.once("exit", (code) => reject(signal?.aborted ? (signal.reason as Error) : new Error(`the unpacking worker exited with code ${code} before answering`)));
   });
   await worker.terminate();
   if ("hashes" in outcome) return new Map(outcome.hashes);
