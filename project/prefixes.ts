@@ -35,8 +35,9 @@ export function preparePrefixes(root: string, tools: readonly InstalledTool[], s
     const base = realpathSync(beside.dir);
     const own = join(beside.dir, basename(beside.link));
     const entry = realpathSync(tool.entry);
-    if (existsSync(join(entry, beside.link))) symlinkAtomic(own, join(entry, beside.link), tmp);
-    else rmSync(own, { force: true }); // a node that ships no corepack
+    const wanted = join(entry, beside.link);
+    if (!existsSync(wanted)) rmSync(own, { force: true }); // a node that ships no corepack
+    else if (readlinkOrUndefined(own) !== wanted) symlinkAtomic(own, wanted, tmp);
     for (const name of readdirSync(beside.dir)) {
       const path = join(beside.dir, name);
       if (path === own && existsSync(path)) {
@@ -60,4 +61,12 @@ export function preparePrefixes(root: string, tools: readonly InstalledTool[], s
     }
   }
   return { dirs, entries };
+}
+
+function readlinkOrUndefined(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
 }
