@@ -41,16 +41,15 @@ export async function extractArchive(file: string, dir: string, options: { sourc
   // generation counts once per toolchain installed at once.
   const resourceLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 };
   const worker = new Worker(new URL("./extract-worker.js", import.meta.url), { workerData: { file, dir, ...rest } satisfies ExtractJob, resourceLimits });
-  const stopped = () => worker.terminate().then(() => Promise.reject(signal!.reason as Error));
   const outcome = await new Promise<ExtractOutcome>((resolve, reject) => {
-    const onAbort = () => void stopped().catch(reject);
+    const onAbort = () => void worker.terminate();
     signal?.addEventListener("abort", onAbort, { once: true });
     worker.once("message", (message: ExtractOutcome) => {
       signal?.removeEventListener("abort", onAbort);
       resolve(message);
     });
     worker.once("error", reject);
-    // Terminated on an interrupt, it exits before answering: the interrupt is the reason, not the exit.
+    // Terminated on an interrupt, it exits before answering (and has stopped writing): the interrupt is the reason.
     worker.once("exit", (code) => reject(signal?.aborted ? (signal.reason as Error) : new Error(`the unpacking worker exited with code ${code} before answering`)));
   });
   await worker.terminate();
