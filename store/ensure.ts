@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
-import { constants as osConstants } from "node:os";
+import { availableParallelism, constants as osConstants } from "node:os";
 import { basename, join } from "node:path";
 
 import type { Http } from "../download/http.js";
@@ -15,6 +15,7 @@ import { sealTree } from "./seal.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { removeTree } from "../files/tree.js";
 import { treeHash } from "./tree-hash.js";
+import type { Extraction } from "./extract.js";
 
 /** A team cache's copy of an archive: a registry's blob URL (with credentials), or an OCI layout's blob file. */
 export interface ArchiveSource {
@@ -39,6 +40,18 @@ export interface EntryRequest {
   readonly stripTop: boolean;
   /** The resolver's adjustments to the unpacked tree, made before it is sealed; returns the files it rewrote. */
   readonly fixup?: ((dir: string, entry: string) => Promise<string[]>) | undefined;
+  /** How many threads may unpack it (`unpackThreads`). */
+  readonly unpackThreads: number;
+}
+
+/**
+ * Threads for each of `together` archives unpacked at once: the machine's
+ * cores, shared. At most two: each one inflates the whole archive, and costs
+ * ~15 MB; a second halved the file creation that dominates an unpack
+ * (docs/performance.md), a third is not measured.
+ */
+export function unpackThreads(together: number): number {
+  return Math.max(1, Math.min(2, Math.floor(availableParallelism() / Math.max(1, together))));
 }
 
 export interface EnsureDeps {
@@ -84,12 +97,15 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
   // Beside the tree, not in it, and named after the entry: a killed install's archive is swept with its tree.
   const archive = `${temp}.archive`;
   const interrupted = onInterrupt();
+  // Loaded by an install that unpacks, not by every command that checks the store.
+  const { prepareExtraction, formatOf } = await import("./extract.js");
+  let extraction: Extraction | undefined;
   try {
+    // Its workers load while the archive downloads.
+    extraction = await prepareExtraction({ file: archive, dir: temp, source: request.fetchUrl, format: formatOf(request.artifact.url), stripTop: request.stripTop, threads: request.unpackThreads });
     const origin = await fetchVerified(request, archive, deps, interrupted.signal);
-    // Loaded by an install that unpacks, not by every command that checks the store.
-    const { extractArchive, formatOf } = await import("./extract.js");
-    const format = formatOf(request.artifact.url);
-    const contentHashes = new Map(await extractArchive(archive, temp, { source: request.fetchUrl, format, stripTop: request.stripTop, signal: interrupted.signal }));
+    const contentHashes = new Map(await extraction.run(interrupted.signal));
+    await extraction.close();
     await rm(archive);
     const missing = request.expect.find((path) => !existsSync(join(temp, path)));
     if (missing !== undefined) {
@@ -115,6 +131,7 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
     }
     await chmod(target, 0o555);
   } catch (error) {
+    await extraction?.close();
     await Promise.all([removeTree(temp), rm(archive, { force: true })]);
     // A failed write (ENOSPC) names no file; say where devenv was writing.
     const { syscall, path } = error as NodeJS.ErrnoException;

@@ -8,11 +8,12 @@ import { DevenvError } from "../errors.js";
 import { safeMode, type EntryPolicy } from "./unpack-policy.js";
 
 /**
- * Unpacks the verified tar.gz `file` into `dir` under `policy`. Settles only
- * once nothing is being written any more. Returns the sha256 of each file's
- * content by entry-relative path.
+ * Unpacks the verified tar.gz `file` into `dir` under `policy`: of every entry
+ * the policy places, those in this `share` of the directories (`shareOf`).
+ * Settles only once nothing is being written any more. Returns the sha256 of
+ * each file it wrote by entry-relative path.
  */
-export async function extractTar(file: string, dir: string, policy: EntryPolicy): Promise<ReadonlyMap<string, string>> {
+export async function extractTar(file: string, dir: string, policy: EntryPolicy, share: { index: number; of: number }): Promise<ReadonlyMap<string, string>> {
   /** The first error writing to disk (ENOSPC, EACCES): the disk's fault, not the archive's. */
   let writeError: Error | undefined;
 
@@ -23,7 +24,7 @@ export async function extractTar(file: string, dir: string, policy: EntryPolicy)
   const filter = (path: string, stat: ReadEntry | unknown): boolean => {
     const entry = stat as ReadEntry;
     const placed = policy.place(path, entry.type, String(entry.linkpath ?? ""));
-    if (placed === undefined) return false;
+    if (placed === undefined || shareOf(entry.type === "Link" ? placed.linkpath : placed.path, share.of) !== share.index) return false;
     entry.path = placed.path;
     if (entry.type === "Link") entry.linkpath = placed.linkpath;
     if (typeof entry.mode === "number") entry.mode = safeMode(entry.mode);
@@ -93,6 +94,21 @@ export async function extractTar(file: string, dir: string, policy: EntryPolicy)
   const failure = readError ?? writeError ?? policy.refusal;
   if (failure !== undefined) throw failure;
   return contentHashes;
+}
+
+/**
+ * Which of `of` shares writes the entry at `path` (for a hard link, at its
+ * target): the one its directory falls to. Files of one directory are created
+ * by one thread, since the kernel creates them one at a time anyway; a hard
+ * link goes with its target, which the same thread wrote before it.
+ */
+function shareOf(path: string, of: number): number {
+  if (of === 1) return 0;
+  // FNV-1a of the directory's path: spreads a toolchain's directories evenly, and costs nothing.
+  let hash = 0x811c9dc5;
+  const end = path.lastIndexOf("/");
+  for (let i = 0; i < end; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % of;
 }
 
 /** Hashes what is written through it, on its way to the file. */
