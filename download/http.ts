@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { DevenvError, HttpStatusError, type HttpHeaders as Headers } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
+import { bufferChurn } from "../files/buffer-churn.js";
 import type { FetchOptions, MetadataFetcher } from "../resolvers/types.js";
 
 /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY as curl and npm read them (either case), read once by the CLI. */
@@ -138,9 +139,11 @@ export class Http implements MetadataFetcher {
    */
   async download(url: string, file: string, onChunk: (chunk: Buffer, size: number | undefined) => void, signal?: AbortSignal, headers: Record<string, string> = {}): Promise<void> {
     const fd = openSync(file, "wx", 0o600);
+    const churn = bufferChurn();
     try {
       const onBody = (chunk: Buffer, headers: Headers) => {
         writeSync(fd, chunk);
+        churn(chunk.length);
         const length = Number(single(headers["content-length"]));
         onChunk(chunk, Number.isFinite(length) ? length : undefined);
       };

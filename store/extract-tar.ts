@@ -5,6 +5,7 @@ import { createGunzip, type ZlibOptions } from "node:zlib";
 import { Minipass } from "minipass";
 import { UnpackSync, type ReadEntry } from "tar";
 import { DevenvError } from "../errors.js";
+import { bufferChurn } from "../files/buffer-churn.js";
 import { safeMode, type EntryPolicy } from "./unpack-policy.js";
 
 /**
@@ -89,6 +90,8 @@ export async function extractTar(file: string, dir: string, policy: EntryPolicy,
     policy.refuse(error.message);
     stop(policy.refusal!);
   });
+  const churn = bufferChurn();
+  gunzip.on("data", (chunk: Buffer) => churn(chunk.length));
   input.pipe(gunzip).pipe(unpack as unknown as NodeJS.WritableStream);
   await settled;
   const failure = readError ?? writeError ?? policy.refusal;
