@@ -76,7 +76,8 @@ trusted_by_env() {
 # the build writes in here): no
 # repository can ship one. Every file devenv.ts's evaluation read, and devenv.lock, must be byte for
 # byte the copies kept beside it: `cmp` is the one process the hot path starts, and it reads a file of
-# any size at once, where a shell loop reading it line by line would crawl.
+# any size at once, where a shell loop reading it line by line would crawl. It runs in the C locale,
+# where it opens no locale files: 0.2 ms less each time.
 load_cache() {
   # The physical path, as the Node.js CLI sees it (process.cwd()): one project, however it is reached.
   # Found by going there and back (a subshell would cost a fork), leaving PWD and OLDPWD as they were.
@@ -99,11 +100,11 @@ load_cache() {
   [ "$_dv_cache_root" = "$_dv_root" ] || return 1
   # Written while CI or DEVENV_TRUST vouched for devenv.ts: good only while one of them still does.
   [ "$_dv_cache_trust" = record ] || trusted_by_env || return 1
-  cmp -s "$_dv_root/devenv.lock" "$_dv_state/@LOCK_COPY@$_dv_cache_gen" || return 1
+  LC_ALL=C cmp -s "$_dv_root/devenv.lock" "$_dv_state/@LOCK_COPY@$_dv_cache_gen" || return 1
   _dv_n=0 _dv_saved_ifs=$IFS IFS=$_dv_nl
   for _dv_input in $_dv_cache_inputs; do
     _dv_n=$((_dv_n + 1))
-    cmp -s "$_dv_input" "$_dv_state/@INPUT_COPY@$_dv_cache_gen.$_dv_n" || { IFS=$_dv_saved_ifs; return 1; }
+    LC_ALL=C cmp -s "$_dv_input" "$_dv_state/@INPUT_COPY@$_dv_cache_gen.$_dv_n" || { IFS=$_dv_saved_ifs; return 1; }
   done
   # A store entry that lost its binary would let the system's tool of that name run instead.
   for _dv_binary in $_dv_cache_binaries; do
