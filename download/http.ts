@@ -247,7 +247,6 @@ export class Http implements MetadataFetcher {
       const answer = await this.exchange(url, { headers: options.headers ?? {}, limit: limits.metadata, onBody: (chunk) => chunks.push(chunk) });
       return { status: answer.status, headers: answer.headers, text: Buffer.concat(chunks).toString("utf8") };
     }
-    const { request } = await loadUndici();
     const headers: Record<string, string> = { "user-agent": this.options.userAgent, ...options.headers };
     let body: string | Readable | undefined = options.body;
     if (options.file !== undefined) {
@@ -257,7 +256,8 @@ export class Http implements MetadataFetcher {
       headers["content-length"] = String(end - start);
     }
     try {
-      const response = await request(url, { method, headers, body, dispatcher: await this.dispatcher() });
+      const { origin, pathname, search } = new URL(url);
+      const response = await (await this.dispatcher()).request({ origin, path: pathname + search, method, headers, body: body ?? null });
       const text = method === "HEAD" ? "" : await response.body.text();
       return { status: response.statusCode, headers: response.headers as Headers, text };
     } catch (error) {
@@ -278,11 +278,11 @@ export class Http implements MetadataFetcher {
   private dispatcher(): Promise<Dispatcher> {
     const timeout = this.options.timeoutMs;
     const { httpProxy, httpsProxy, noProxy } = this.options.proxy;
-    this.#dispatcher ??= loadUndici().then(({ EnvHttpProxyAgent, interceptors }) =>
+    this.#dispatcher ??= loadUndici().then(({ EnvHttpProxyAgent, redirect, retry: retrying }) =>
       new EnvHttpProxyAgent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout, httpProxy: httpProxy ?? "", httpsProxy: httpsProxy ?? "", noProxy: noProxy ?? "" }).compose(
         refuseDowngrade,
-        interceptors.redirect({ maxRedirections }),
-        interceptors.retry(retry),
+        redirect({ maxRedirections }),
+        retrying(retry),
       ),
     );
     return this.#dispatcher;
@@ -338,15 +338,27 @@ async function decode(url: string, body: Buffer, headers: Headers): Promise<stri
 }
 
 /**
+ * The parts of undici devenv uses, each loaded from its own module: undici's
+ * index loads all of it (fetch, WebSocket, caches, mocks: 730 KB bundled),
+ * ~65 ms of every command that goes online, where these parts take ~30. The
+ * index also gives every dispatcher its request API (`request`, and `connect`,
+ * through which a ProxyAgent tunnels): done here the same way.
  * undici is CommonJS: its exports are `default` both under Node and in the
- * bundle (where named imports of it are lost). Its HTTP parser is WebAssembly,
- * which V8 recompiles in the background with its optimizing tier, and Node
- * waits for that at exit (~75 ms): devenv parses a few responses and exits, so
- * the baseline compiler is enough.
+ * bundle. Its HTTP parser is WebAssembly, which V8 recompiles in the
+ * background with its optimizing tier, and Node waits for that at exit
+ * (~75 ms): devenv parses a few responses and exits, so the baseline compiler is enough.
  */
-async function loadUndici(): Promise<typeof import("undici")> {
+async function loadUndici() {
   (await import("node:v8")).setFlagsFromString("--liftoff-only");
-  return ((await import("undici")) as unknown as { default: typeof import("undici") }).default;
+  const [{ default: Dispatcher }, { default: api }, { default: EnvHttpProxyAgent }, { default: redirect }, { default: retry }] = await Promise.all([
+    import("undici/lib/dispatcher/dispatcher.js"),
+    import("undici/lib/api/index.js"),
+    import("undici/lib/dispatcher/env-http-proxy-agent.js"),
+    import("undici/lib/interceptor/redirect.js"),
+    import("undici/lib/interceptor/retry.js"),
+  ]);
+  Object.assign(Dispatcher.prototype, api);
+  return { EnvHttpProxyAgent, redirect, retry };
 }
 
 function readCached(file: string, url: string): CachedText | undefined {
