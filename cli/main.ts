@@ -59,15 +59,20 @@ interface Chosen {
 }
 
 /**
- * A command named with no option and no argument (`devenv run CMD`, `devenv env`, `devenv install`,
- * what the launcher and direnv call when the cache is stale): all yargs would add is each option's
- * default, so it is not loaded (~40 ms of a cold start).
+ * A command named with no option (`devenv run CMD`, `devenv env`, `devenv install`, what the
+ * launcher and direnv call when the cache is stale), or with just the words of a `[tools..]`
+ * (`devenv lock node go`): all yargs would add is each option's default, so it is not loaded
+ * (~45 ms of a cold start). The command checks the words, as it checks yargs' (`toolsOfProject`).
  */
 function bare(options: readonly string[]): Chosen | undefined {
-  const spec = options.length === 1 ? commandTable.find((s) => s.name === options[0]) : undefined;
+  const [name, ...words] = options;
+  const spec = commandTable.find((s) => s.name === name);
   if (spec === undefined || spec.positional?.syntax.startsWith("<")) return undefined;
+  const variadic = /^\[(\w+)\.\.\]$/.exec(spec.positional?.syntax ?? "")?.[1];
+  if (words.length > 0 && (variadic === undefined || spec.positional?.options.choices !== undefined || words.some((word) => word.startsWith("-")))) return undefined;
   const defaults = Object.entries({ ...globalOptions, ...spec.options }).filter(([, option]) => option.default !== undefined);
-  return { spec, args: { _: [spec.name], ...Object.fromEntries(defaults.map(([name, option]) => [name, option.default])) } };
+  const positional = words.length > 0 ? { [variadic!]: words } : {};
+  return { spec, args: { _: [spec.name], ...Object.fromEntries(defaults.map(([key, option]) => [key, option.default])), ...positional } };
 }
 
 /** Everything else goes through yargs, whose handlers only say which command was chosen. */
