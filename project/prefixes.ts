@@ -23,7 +23,6 @@ export interface GuardedDirs {
 export function preparePrefixes(root: string, tools: readonly InstalledTool[], store: string): GuardedDirs {
   ensurePrefixes(root, tools.filter((t) => resolvers[t.name].userPrefix !== undefined).map((t) => t.name));
   const { prefix, tmp } = stateLayout(root);
-  const realStore = realpathSync(store) + sep;
   const dirs: string[] = [];
   const entries: string[] = [];
   for (const tool of tools) {
@@ -31,6 +30,8 @@ export function preparePrefixes(root: string, tools: readonly InstalledTool[], s
     if (beside === undefined) continue;
     ensureDirectory(beside.dir);
     dirs.push(beside.dir);
+    // Its tool is installed, so the store exists (with no tools, it may not).
+    const realStore = realpathSync(store) + sep;
     // corepack's links are relative to the directory's real path: read them from there.
     const base = realpathSync(beside.dir);
     const own = join(beside.dir, basename(beside.link));

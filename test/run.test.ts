@@ -41,6 +41,17 @@ describe("devenv run", () => {
     });
   }
 
+  it("a devenv.ts with no tools runs CMD on the outer PATH, with a DEVENV_HOME that has no store yet", async () => {
+    const dir = project("export default { tools: {} };\n");
+    const { env, home } = world(mirror);
+    const hits = mirror.archiveHits();
+    const result = await devenv(["run", "sh", "-c", 'echo "$DEVENV_ROOT"'], { cwd: dir, env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${dir}\n`);
+    assert.equal(existsSync(join(home, "store")), false);
+    assert.equal(mirror.archiveHits(), hits);
+  });
+
   it("a command that does not exist exits 127 with a hint", async () => {
     const dir = project(nodeConfig("20"));
     const result = await devenv(["run", "no-such-command-here"], { cwd: dir, env: world(mirror).env });
