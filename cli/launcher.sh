@@ -45,7 +45,7 @@ cold() {
     echo "hint: put node on PATH, or set DEVENV_NODE to its path" >&2
     exit 1
   }
-  exec "$_dv_node_bin" --expose-gc "$_dv_dist/bundle/main.js" "$@"
+  exec "$_dv_node_bin" "$_dv_dist/bundle/main.js" "$@"
 }
 
 # home: DEVENV_HOME as the CLI computes it (SPEC §4); false if it is relative.
