@@ -1,4 +1,4 @@
-// undici's modules that download/undici.ts loads one by one, typed as undici's index exports them.
+// The undici modules that loadUndici (download/http.ts) loads one by one, typed as undici's index exports them.
 declare module "undici/lib/dispatcher/dispatcher.js" {
   const Dispatcher: typeof import("undici").Dispatcher;
   export default Dispatcher;
