@@ -1,109 +1,133 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import type { TransformOptions } from "node:stream";
-import { createGunzip, type ZlibOptions } from "node:zlib";
-import { Minipass } from "minipass";
-import { UnpackSync, type ReadEntry } from "tar";
+import { Parser, type ReadEntry } from "tar";
 import { DevenvError } from "../errors.js";
 import { bufferChurn } from "../files/buffer-churn.js";
+import { EntryWriter } from "./entry-writer.js";
 import { safeMode, type EntryPolicy } from "./unpack-policy.js";
 
+/** A tar stream's way onto disk, fed as it is inflated elsewhere (store/extract.ts). */
+export interface TarSink {
+  /** Parses and writes what the chunk completes, synchronously; ignored once the sink has failed. */
+  write(chunk: Buffer): void;
+  /** Why the sink stopped writing: a refusal of the archive, or the disk's error. */
+  readonly failure: Error | undefined;
+  /** After the last chunk: the sha256 of each file written, by entry-relative path, once nothing is being written any more. */
+  end(): Promise<ReadonlyMap<string, string>>;
+}
+
 /**
- * Unpacks the verified tar.gz `file` into `dir` under `policy`: of every entry
- * the policy places, those in this `share` of the directories (`shareOf`).
- * Settles only once nothing is being written any more. Returns the sha256 of
- * each file it wrote by entry-relative path.
+ * Unpacks a verified archive's tar stream into `dir` under `policy`: of every
+ * entry the policy places, those in this `share` (`shareOf`). node-tar parses;
+ * the EntryWriter writes, synchronously: a toolchain is thousands of small
+ * files, and a threadpool round trip per system call costs more than the call.
  */
-export async function extractTar(file: string, dir: string, policy: EntryPolicy, share: { index: number; of: number }): Promise<ReadonlyMap<string, string>> {
+export function tarSink(dir: string, policy: EntryPolicy, share: { index: number; of: number }): TarSink {
   /** The first error writing to disk (ENOSPC, EACCES): the disk's fault, not the archive's. */
   let writeError: Error | undefined;
-
-  /**
-   * Sees each entry's raw header before node-tar writes anything, and rewrites
-   * its path to the stripped one itself, so that what is checked is what is written.
-   */
-  const filter = (path: string, stat: ReadEntry | unknown): boolean => {
-    const entry = stat as ReadEntry;
-    const placed = policy.place(path, entry.type, String(entry.linkpath ?? ""));
-    if (placed === undefined || shareOf(entry.type === "Link" ? placed.linkpath : placed.path, share.of) !== share.index) return false;
-    entry.path = placed.path;
-    if (entry.type === "Link") entry.linkpath = placed.linkpath;
-    if (typeof entry.mode === "number") entry.mode = safeMode(entry.mode);
-    return true;
+  const failure = () => writeError ?? policy.refusal;
+  const fail = (error: unknown) => {
+    // A refusal is recorded by the policy already.
+    if (error instanceof DevenvError) return;
+    if ((error as NodeJS.ErrnoException).syscall !== undefined) writeError ??= error as Error;
+    else policy.refuse((error as Error).message);
   };
+  const writer = new EntryWriter(dir, (problem) => {
+    policy.refuse(problem);
+    throw policy.refusal!;
+  });
+
+  /** Where each entry the policy places lands, by its own header: what is checked is what is written. */
+  const placements = new WeakMap<ReadEntry, { path: string; linkpath: string }>();
+  const parser = new Parser({
+    filter: (path, stat) => {
+      // Nothing more is written after a refusal, not even the rest of the chunk at hand.
+      if (failure() !== undefined) return false;
+      const entry = stat as ReadEntry;
+      const placed = policy.place(path, entry.type, String(entry.linkpath ?? ""));
+      if (placed === undefined || shareOf(entry.type === "Link" ? placed.linkpath : placed.path, share.of) !== share.index) return false;
+      placements.set(entry, placed);
+      return true;
+    },
+    // node-tar skips what it finds broken and only warns; devenv refuses the whole archive.
+    onwarn: (code, message) => {
+      if (code !== "TAR_ENTRY_INFO") policy.refuse(`${message} (${code})`);
+    },
+  });
 
   /** sha256 of each file's content as it was written, by entry-relative path: the tree hash need not read them again. */
   const contentHashes = new Map<string, string>();
-  const hashContent = (entry: ReadEntry): ReadEntry => {
-    const path = entry.path;
-    const tap = new HashingPassThrough();
-    tap.on("end", () => contentHashes.set(path, tap.hash.digest("hex")));
-    return tap as unknown as ReadEntry;
-  };
-
-  let settle!: () => void;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  // Inflating on the libuv threadpool (Node's zlib stream), in 256 KiB chunks and up to 2 MiB ahead,
-  // while this thread parses, hashes and writes files, rather than each waiting for the other
-  // chunk by chunk (docs/performance.md). zlib's streams pass their options on to Transform.
-  const inflateAhead: ZlibOptions & TransformOptions = { chunkSize: 1 << 18, readableHighWaterMark: 1 << 21 };
-  const gunzip = createGunzip(inflateAhead);
-  const input = createReadStream(file, { highWaterMark: 1 << 18 });
-  let readError: Error | undefined;
-  /**
-   * Stops feeding the archive. Every write happens inside unpack.write(), synchronously:
-   * once nothing more is fed, nothing more is written, so the caller may remove the
-   * directory as soon as this returns (and node-tar, stopped mid-archive, never closes).
-   */
-  const stop = (error: Error) => {
-    readError ??= error;
-    input.destroy();
-    gunzip.unpipe();
-    settle();
-  };
-
-  // Synchronous writes: a toolchain is thousands of small files, and a threadpool round
-  // trip for each lstat, open, write, utimes and close cost more than the writes themselves.
-  const unpack = new UnpackSync({
-    cwd: dir,
-    preserveOwner: false,
-    filter,
-    transform: hashContent,
-    // node-tar skips what it finds unsafe or broken and only warns; devenv refuses the whole archive.
-    onwarn: (code, message, data) => {
-      // An operating-system error (an errno code: ENOSPC, EACCES) is the disk's; node-tar's own
-      // refusals (TAR_SYMLINK_ERROR, which also names a syscall) are the archive's.
-      const { syscall, code: errno } = data as unknown as NodeJS.ErrnoException;
-      if (syscall !== undefined && /^E[A-Z]+$/.test(errno ?? "")) {
-        writeError ??= data as unknown as Error;
-        stop(writeError);
-      } else if (code !== "TAR_ENTRY_INFO") {
-        policy.refuse(`${message} (${code})`);
-        stop(policy.refusal!);
+  const writeFile = (entry: ReadEntry, path: string) => {
+    const file = writer.file(path, safeMode(entry.mode ?? 0o644));
+    const hash = createHash("sha256");
+    let open = true;
+    const close = () => {
+      open = false;
+      file.close(entry.mtime);
+    };
+    entry.on("data", (chunk: Buffer) => {
+      if (!open) return;
+      try {
+        file.write(chunk);
+        hash.update(chunk);
+      } catch (error) {
+        fail(error);
+        close();
       }
-    },
+    });
+    entry.on("end", () => {
+      if (!open) return;
+      try {
+        close();
+        contentHashes.set(path, hash.digest("hex"));
+      } catch (error) {
+        fail(error);
+      }
+    });
+  };
+  parser.on("entry", (entry: ReadEntry) => {
+    const placed = placements.get(entry)!;
+    try {
+      if (entry.type === "Directory") writer.directory(placed.path, safeMode(entry.mode ?? 0o755));
+      else if (entry.type === "SymbolicLink") writer.symlink(placed.path, placed.linkpath);
+      else if (entry.type === "Link") {
+        writer.link(placed.path, placed.linkpath);
+        contentHashes.set(placed.path, contentHashes.get(placed.linkpath)!);
+      } else return writeFile(entry, placed.path);
+    } catch (error) {
+      fail(error);
+    }
+    entry.resume();
   });
-  input.on("error", stop);
-  gunzip.on("error", (error: Error) => stop(new DevenvError("archive-invalid", `${policy.source} is not a gzip archive: ${error.message}`, { hint: "check the mirror" })));
-  unpack.on("close", settle);
-  unpack.on("error", (error: Error) => {
-    policy.refuse(error.message);
-    stop(policy.refusal!);
-  });
+
+  parser.on("error", fail);
+  const ended = new Promise<void>((resolve) => parser.on("end", resolve));
   const churn = bufferChurn();
-  gunzip.on("data", (chunk: Buffer) => churn(chunk.length));
-  input.pipe(gunzip).pipe(unpack as unknown as NodeJS.WritableStream);
-  await settled;
-  const failure = readError ?? writeError ?? policy.refusal;
-  if (failure !== undefined) throw failure;
-  return contentHashes;
+  return {
+    get failure() {
+      return failure();
+    },
+    write(chunk) {
+      if (failure() !== undefined) return;
+      churn(chunk.length);
+      parser.write(chunk);
+    },
+    async end() {
+      if (failure() === undefined) {
+        parser.end();
+        await ended;
+      }
+      const stopped = failure();
+      if (stopped !== undefined) throw stopped;
+      return contentHashes;
+    },
+  };
 }
 
 /**
  * Which of `of` shares writes the entry at `path` (for a hard link, at its
- * target): the one its directory falls to. Files of one directory are created
- * by one thread, since the kernel creates them one at a time anyway; a hard
- * link goes with its target, which the same thread wrote before it.
+ * target): the one its directory falls to. Files of one directory are written
+ * by one thread, in the archive's order: a repeated entry replaces the one
+ * before it, and a hard link comes after its target.
  */
 function shareOf(path: string, of: number): number {
   if (of === 1) return 0;
@@ -112,14 +136,4 @@ function shareOf(path: string, of: number): number {
   const end = path.lastIndexOf("/");
   for (let i = 0; i < end; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193);
   return (hash >>> 0) % of;
-}
-
-/** Hashes what is written through it, on its way to the file. */
-class HashingPassThrough extends Minipass<Buffer> {
-  readonly hash = createHash("sha256");
-
-  override write(chunk: Buffer, ...rest: unknown[]): boolean {
-    this.hash.update(chunk);
-    return (super.write as (chunk: Buffer, ...rest: unknown[]) => boolean)(chunk, ...rest);
-  }
 }

@@ -9,6 +9,13 @@ import { publishNode } from "../support/upstreams.js";
 import { startMirror, world } from "../support/world.js";
 import { entryDir, walk } from "./support.js";
 
+/**
+ * What refuses an archive whose entries collide in two directories: each directory's entries
+ * are written by its own thread (store/extract-tar.ts), so the later of the two is refused,
+ * whichever that was: `expected`, or the one that finds a directory where it would write.
+ */
+const twoThreads = (expected: RegExp) => new RegExp(`${expected.source}|would replace a directory`);
+
 describe("hostile archives are refused, with nothing written outside the store", () => {
   const top = "node-v20.99.1-linux-x64";
   const outside = tempDir("devenv-outside-");
@@ -27,7 +34,10 @@ describe("hostile archives are refused, with nothing written outside the store",
     ["a fifo", [{ path: `${top}/` }, { path: `${top}/pipe`, type: "FIFO" }], /is a FIFO/],
     ["a hard link climbing out", [{ path: `${top}/` }, { path: `${top}/hard`, type: "Link", linkpath: `${top}/../../outside` }], /hard-links outside the entry/],
     ["a file at the top level", [{ path: "README" }, { path: `${top}/bin/node`, content: "x" }], /single top-level directory is expected/],
-    ["a file through a symlink that stays inside (node-tar's TAR_SYMLINK)", [{ path: `${top}/` }, { path: `${top}/real/` }, { path: `${top}/link`, type: "SymbolicLink", linkpath: "real" }, { path: `${top}/link/evil`, content: "pwned" }], /symbolic link|TAR_SYMLINK/i],
+    ["a file through a symlink that stays inside (node-tar's TAR_SYMLINK)", [{ path: `${top}/` }, { path: `${top}/real/` }, { path: `${top}/link`, type: "SymbolicLink", linkpath: "real" }, { path: `${top}/link/evil`, content: "pwned" }], twoThreads(/symbolic link/)],
+    ["a file into a file", [{ path: `${top}/` }, { path: `${top}/bin/node`, content: "x" }, { path: `${top}/bin/node/evil`, content: "pwned" }], twoThreads(/entry "bin\/node\/evil" is written into "bin\/node", which is not a directory/)],
+    ["a file in place of a directory", [{ path: `${top}/` }, { path: `${top}/lib/` }, { path: `${top}/lib/x`, content: "x" }, { path: `${top}/lib`, content: "pwned" }], /entry "lib" would replace a directory/],
+    ["a hard link before its target", [{ path: `${top}/` }, { path: `${top}/bin/` }, { path: `${top}/bin/evil`, type: "Link", linkpath: `${top}/bin/node` }, { path: `${top}/bin/node`, content: "x" }], /hard-links to "bin\/node", which is not a file the archive holds before it/],
     ["two top-level directories", [{ path: `${top}/` }, { path: `${top}/bin/node`, content: "x" }, { path: "other/evil", content: "pwned" }], /outside the archive's top-level directory/],
   ];
   for (const [name, entries, message] of cases) {
@@ -74,6 +84,32 @@ describe("hostile archives are refused, with nothing written outside the store",
       assert.equal(result.code, 1, result.stderr);
       assert.match(result.stderr, /unpacks without bin\/node: it is not a node archive/);
       assert.deepEqual(walk(join(home, "store")), []);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it("a repeated entry replaces the one before it, as tar does, and a hard link is the file it names", async () => {
+    const archive = buildTarball([
+      { path: `${top}/` },
+      { path: `${top}/bin/` },
+      { path: `${top}/bin/node`, mode: 0o755, content: "#!/bin/sh\necho first\n" },
+      { path: `${top}/bin/node`, mode: 0o755, content: "#!/bin/sh\necho second\n" },
+      { path: `${top}/bin/nodejs`, type: "Link", linkpath: `${top}/bin/node` },
+    ]);
+    const m = await Mirror.start();
+    try {
+      publishNode(m, [{ version: "20.99.1", linuxX64: archive }]);
+      const dir = project(nodeConfig("20"));
+      const { env, home } = world(m);
+      const result = await devenv(["run", "nodejs"], { cwd: dir, env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "second\n");
+      const bin = join(entryDir(home, m, "20.99.1"), "bin");
+      assert.equal(statSync(join(bin, "nodejs")).ino, statSync(join(bin, "node")).ino);
+      // The tree hash recorded at install (from the hashes taken while writing) is what the files on disk hash to.
+      const verify = await devenv(["verify"], { cwd: dir, env });
+      assert.equal(verify.code, 0, verify.stdout + verify.stderr);
     } finally {
       await m.close();
     }
