@@ -4,7 +4,7 @@ import type { Session as Context } from "./session.js";
 import { DevenvError } from "../errors.js";
 import type { LockFile } from "../lock/lockfile.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";
-import { ensureEntry, unpackThreads, type ArchiveSource, type EntryRequest } from "../store/ensure.js";
+import { ensureEntry, type ArchiveSource, type EntryRequest } from "../store/ensure.js";
 import { registryAuthorization } from "../download/registry-auth.js";
 import { blobUrl } from "../download/team-cache.js";
 import { fetchUrl, type Artifact } from "../resolvers/types.js";
@@ -42,14 +42,13 @@ export async function installLocked(root: string, lock: LockFile, ctx: Context, 
   registerRoot(ctx.layout, root);
   // Registries are asked for their authorization once, and only when something is to be installed.
   let authorized: Promise<ReadonlyMap<string, Record<string, string>>> | undefined;
-  const threads = unpackThreads(entries.filter(({ entry }) => !existsSync(entry)).length);
   return settleAll(entries, async ({ name, version, sha256, url, entry }) => {
     if (existsSync(entry)) {
       assertWhole(name, version, entry);
       return { name, version, entry };
     }
     authorized ??= authorizeCaches(ctx);
-    await ensureEntry(ctx.layout, { ...entryRequest(name, version, { url, sha256 }, entry, ctx, await authorized), unpackThreads: threads }, ctx);
+    await ensureEntry(ctx.layout, entryRequest(name, version, { url, sha256 }, entry, ctx, await authorized), ctx);
     ctx.log.info(`installed ${name} ${version}`);
     return { name, version, entry };
   });
@@ -83,7 +82,7 @@ export function entryRequest(tool: ToolName, version: string, artifact: Artifact
     const headers = authorized?.get(cache.name);
     return headers === undefined ? [] : [{ name: cache.name, url: blobUrl(cache, artifact.sha256), headers }];
   });
-  return { tool, version, artifact, caches, fetchUrl: fetchUrl(resolver, artifact.url, ctx.mirror(tool)), expect: resolver.binaries, stripTop: resolver.stripTop ?? true, fixup: resolver.fixup, unpackThreads: unpackThreads(1) };
+  return { tool, version, artifact, caches, fetchUrl: fetchUrl(resolver, artifact.url, ctx.mirror(tool)), expect: resolver.binaries, stripTop: resolver.stripTop ?? true, fixup: resolver.fixup };
 }
 
 /** The absolute paths of a tool's binaries in its entry: what the launcher checks before every use, too. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
-import { availableParallelism, constants as osConstants } from "node:os";
+import { constants as osConstants } from "node:os";
 import { basename, join } from "node:path";
 
 import type { Http } from "../download/http.js";
@@ -40,18 +40,6 @@ export interface EntryRequest {
   readonly stripTop: boolean;
   /** The resolver's adjustments to the unpacked tree, made before it is sealed; returns the files it rewrote. */
   readonly fixup?: ((dir: string, entry: string) => Promise<string[]>) | undefined;
-  /** How many threads may unpack it (`unpackThreads`). */
-  readonly unpackThreads: number;
-}
-
-/**
- * Threads for each of `together` archives unpacked at once: the machine's
- * cores, shared. At most two: each one inflates the whole archive, and costs
- * ~15 MB; a second halved the file creation that dominates an unpack
- * (docs/performance.md), a third is not measured.
- */
-export function unpackThreads(together: number): number {
-  return Math.max(1, Math.min(2, Math.floor(availableParallelism() / Math.max(1, together))));
 }
 
 export interface EnsureDeps {
@@ -102,7 +90,7 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
   let extraction: Extraction | undefined;
   try {
     // Its workers load while the archive downloads.
-    extraction = await prepareExtraction({ file: archive, dir: temp, source: request.fetchUrl, format: formatOf(request.artifact.url), stripTop: request.stripTop, threads: request.unpackThreads });
+    extraction = await prepareExtraction({ file: archive, dir: temp, source: request.fetchUrl, format: formatOf(request.artifact.url), stripTop: request.stripTop });
     const origin = await fetchVerified(request, archive, deps, interrupted.signal);
     const contentHashes = new Map(await extraction.run(interrupted.signal));
     await extraction.close();

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { devenv, nodeConfig, project, tempDir } from "../support/cli.js";
 import { Mirror } from "../support/mirror.js";
 import { buildTarball, type TarEntry } from "../support/tarball.js";
-import { publishNode } from "../support/upstreams.js";
-import { startMirror, world } from "../support/world.js";
+import { publishGo, publishNode } from "../support/upstreams.js";
+import { polyglotEnv, startMirror, world } from "../support/world.js";
 import { entryDir, walk } from "./support.js";
 
 /**
@@ -60,6 +60,31 @@ describe("hostile archives are refused, with nothing written outside the store",
       }
     });
   }
+
+  it("a refused archive leaves the archives installed with it whole: the unpacking threads they share go on", async () => {
+    const m = await Mirror.start();
+    try {
+      publishNode(m, [{ version: "20.99.1", linuxX64: buildTarball([{ path: `${top}/` }, { path: `${top}/../evil`, content: "pwned" }]) }], "/node");
+      publishGo(m, [{ version: "1.22.99" }, { version: "1.22.98" }], "/go");
+      const dir = project(`export default { tools: { node: "20", go: "1.22.99" } };\n`);
+      const home = tempDir("devenv-home-");
+      const result = await devenv(["install"], { cwd: dir, env: polyglotEnv(m, home) });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /climbs out with '\.\.'/);
+      assert.deepEqual(
+        walk(join(home, "store")).filter((path) => /^[^/]+\/$/.test(path)).map((name) => name.split("-")[1]),
+        ["go"],
+      );
+      assert.deepEqual(walk(join(home, "tmp")), []);
+      // The go entry is whole: a second install finds it and fetches nothing more for it.
+      const served = m.archiveHits();
+      writeFileSync(join(dir, "devenv.ts"), `export default { tools: { go: "1.22.99" } };\n`);
+      assert.equal((await devenv(["run", "go", "version"], { cwd: dir, env: polyglotEnv(m, home) })).code, 0);
+      assert.equal(m.archiveHits(), served);
+    } finally {
+      await m.close();
+    }
+  });
 
   it("an archive whose paths start with ./ installs with its top directory stripped", async () => {
     const archive = buildTarball([{ path: `./${top}/` }, { path: `./${top}/bin/` }, { path: `./${top}/bin/node`, mode: 0o755, content: "#!/bin/sh\necho dot-slash\n" }]);
