@@ -123,17 +123,16 @@ class TarWriters {
       workers.forEach((worker) => worker.postMessage({ kind: "end", id } satisfies ToWorker));
     };
 
-    const inTurn = (feed: () => Promise<void>, signal: AbortSignal) => this.inTurn(feed, signal);
     let closed: Promise<void> | undefined;
     return {
-      async run(signal) {
+      run: async (signal) => {
         signal?.throwIfAborted();
         // Stops the feed on an interrupt, or when a writer fails; `close` then stops the writers.
         const stop = new AbortController();
         const onAbort = () => stop.abort(signal!.reason);
         signal?.addEventListener("abort", onAbort, { once: true });
         try {
-          const hashes = await Promise.all([inTurn(() => feed(stop.signal), stop.signal).then(() => []), ...answers.map((answer) => answer.promise)]);
+          const hashes = await Promise.all([this.inTurn(() => feed(stop.signal), stop.signal).then(() => []), ...answers.map((answer) => answer.promise)]);
           return new Map(hashes.flat());
         } catch (error) {
           stop.abort(error);
