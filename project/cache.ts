@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ConfigInput } from "../config/load.js";
 import { writeFileAtomic } from "../files/atomic.js";
@@ -41,9 +41,10 @@ export interface CacheInput {
  * Writes the environment the launcher (bin/devenv) applies without starting
  * Node.js, into the project's state in DEVENV_HOME (store/layout.ts): user-only,
  * so no repository can ship one and no other user can write one. Beside it, a
- * copy of devenv.lock and of every input, which the launcher compares with
- * `cmp`. The copies of one generation are written first and env.sh, naming that
- * generation, last and atomically: a reader sees one whole generation or none.
+ * directory of links to devenv.lock and every input, and one of copies of them,
+ * which the launcher compares with one `diff -rq` (one process, where `cmp` takes
+ * one per file). A generation's directories are written first and env.sh, naming
+ * that generation, last and atomically: a reader sees one whole generation or none.
  */
 export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): void {
   let buildId: string;
@@ -64,8 +65,13 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   }
   ensurePrivateDir(state.dir);
   const generation = randomBytes(6).toString("hex");
-  writeFileAtomic(state.lockCopy(generation), input.lockText, 0o600);
-  contents.forEach((content, i) => writeFileAtomic(state.inputCopy(generation, i + 1), content!, 0o600));
+  const watched = [{ path: join(input.root, "devenv.lock"), content: Buffer.from(input.lockText) }, ...input.inputs.map(({ path }, i) => ({ path, content: contents[i]! }))];
+  mkdirSync(state.watched(generation), { mode: 0o700 });
+  mkdirSync(state.copies(generation), { mode: 0o700 });
+  watched.forEach(({ path, content }, n) => {
+    symlinkSync(path, join(state.watched(generation), String(n)));
+    writeFileSync(join(state.copies(generation), String(n)), content, { mode: 0o600, flag: "wx" });
+  });
   const vars = (name: string, value: string) => `${name}=${quotePosix(value)}\n`;
   const text = [
     vars("_dv_cache_gen", generation),
@@ -77,17 +83,16 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
     vars("_dv_cache_guarded", input.guarded.dirs.join("\n")),
     vars("_dv_cache_guarded_entries", input.guarded.entries.join("\n")),
     vars("_dv_cache_dirs", [...new Set(input.env.dirs)].join(":")),
-    vars("_dv_cache_inputs", input.inputs.map((i) => i.path).join("\n")),
     vars("_dv_cache_list", input.list.text),
     vars("_dv_cache_list_json", input.list.json),
     vars("_dv_cache_posix", posixExports(input.env.vars).trimEnd()),
     vars("_dv_cache_fish", fishExports(input.env.vars).trimEnd()),
   ].join("");
   writeFileAtomic(state.env, text, 0o600);
-  // The copies of older generations: anything beside env.sh that is not this generation's.
-  const current = new Set([state.env, state.lockCopy(generation), ...contents.map((_, i) => state.inputCopy(generation, i + 1))]);
+  // Older generations: anything beside env.sh that is not this generation's (a removal never follows the links).
+  const current = new Set([state.env, state.watched(generation), state.copies(generation), state.lock, state.config]);
   for (const name of readdirSync(state.dir)) {
     const path = join(state.dir, name);
-    if (!current.has(path) && path !== state.lock && path !== state.config) rmSync(path, { force: true });
+    if (!current.has(path)) rmSync(path, { force: true, recursive: true });
   }
 }

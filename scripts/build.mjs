@@ -56,8 +56,10 @@ const buildId = hash.digest("hex").slice(0, 16);
 const { projectState, storeLayout } = await import(pathToFileURL(join(dist, "store", "layout.js")).href);
 const state = projectState(storeLayout("/HOME"), "/ROOT");
 const [projects, leaf] = state.dir.slice("/HOME/".length).split("/ROOT/");
-const names = { PROJECTS: projects, STATE_LEAF: leaf, ENV_FILE: basename(state.env), LOCK_COPY: basename(state.lockCopy("GEN")).replace("GEN", ""), INPUT_COPY: basename(state.inputCopy("GEN", 1)).replace("GEN.1", "") };
-if (state.inputCopy("GEN", 1) !== join(state.dir, `${names.INPUT_COPY}GEN.1`)) throw new Error("cli/launcher.sh names input copies <prefix><generation>.<n>");
+const names = { PROJECTS: projects, STATE_LEAF: leaf, ENV_FILE: basename(state.env), WATCHED: basename(state.watched("GEN")).replace("GEN", ""), COPIES: basename(state.copies("GEN")).replace("GEN", "") };
+for (const [name, prefix] of [["watched", names.WATCHED], ["copies", names.COPIES]]) {
+  if (state[name]("GEN") !== join(state.dir, `${prefix}GEN`)) throw new Error(`cli/launcher.sh names the ${name} directory <prefix><generation>`);
+}
 
 const values = { BUILD_ID: buildId, NODE: process.execPath, DIST: dist, PLATFORM: process.platform, ...names };
 for (const [name, value] of Object.entries(values)) {

@@ -42,10 +42,12 @@ export function projectState(layout: StoreLayout, root: string) {
     dir,
     /** The evaluated devenv.ts with the hash of every file it read. */
     config: join(dir, "config.json"),
-    /** The launcher's environment; it names a generation, whose copies of the files it compares lie beside it. */
+    /** The launcher's environment; it names a generation, whose two directories below lie beside it. */
     env: join(dir, "env.sh"),
-    lockCopy: (generation: string) => join(dir, `lock.${generation}`),
-    inputCopy: (generation: string, n: number) => join(dir, `input.${generation}.${n}`),
+    /** Links to the files the environment depends on: `0` to devenv.lock, `1`... to each file devenv.ts's evaluation read. */
+    watched: (generation: string) => join(dir, `watched.${generation}`),
+    /** What those files held when the environment was written, under the same names. */
+    copies: (generation: string) => join(dir, `copies.${generation}`),
     /** Held while devenv.lock or its history is rewritten. */
     lock: join(dir, "lock"),
   };

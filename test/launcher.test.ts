@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, cpSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenvBin, nodeConfig, project, run, tempDir } from "./support/cli.js";
@@ -148,6 +148,19 @@ describe("the launcher's cache after review", () => {
     const result = await run(devenvBin, ["run", "sh", "-c", 'echo "$DEVENV_ROOT"'], { cwd: copy, env });
     assert.equal((await devenv(["run", "sh", "-c", 'echo "$DEVENV_ROOT"'])).stdout, `${dir}\n`, "the original still its own");
     assert.equal(result.stdout, `${copy}\n`);
+  });
+
+  it("never runs a diff the project ships on PATH (node_modules/.bin, as in a devenv shell), and stays hot", async () => {
+    const { dir, env, devenv, launcher } = await warm();
+    const bin = join(dir, "node_modules", ".bin");
+    const marker = join(dir, "ran");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "diff"), `#!/bin/sh\ntouch '${marker}'\nexit 0\n`, { mode: 0o755 });
+    for (const path of [`${bin}:${env.PATH}`, `node_modules/.bin:${env.PATH}`]) {
+      assert.equal((await devenv(["run", "node"], { ...env, PATH: path })).stdout, "v20.99.1\n");
+    }
+    assert.equal(existsSync(marker), false);
+    assert.equal(launcher.nodeStarts(), 1);
   });
 
   it("a cache written while DEVENV_TRUST vouched for devenv.ts is not used once it no longer does", async () => {
