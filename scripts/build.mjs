@@ -1,7 +1,7 @@
 // After tsc (which type-checks and builds dist/ for the tests):
 // 1. bundles the CLI into dist/bundle/ with esbuild: one file to load instead of
-//    hundreds of modules (yargs alone is ~100 ms unbundled); each command's
-//    dynamic import stays a chunk of its own, so a command loads only what it uses;
+//    hundreds of modules (yargs alone is ~100 ms unbundled). Every command is in main.js;
+//    each dynamic import (yargs, undici, the unpackers) stays a chunk of its own, loaded when needed;
 // 2. copies dist/config/define.d.ts to define.d.cts, which package.json's "require" condition names:
 //    under module node16, a CommonJS file (no "type": "module") may not import what TypeScript takes
 //    for an ES module, as a .d.ts in this package is; a .d.cts declares CommonJS. At run time
