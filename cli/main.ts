@@ -84,19 +84,40 @@ interface Chosen {
 
 /**
  * A command named with no option (`devenv run CMD`, `devenv env`, `devenv install`, what the
- * launcher and direnv call when the cache is stale), or with just the words of a `[tools..]`
- * (`devenv lock node go`): all yargs would add is each option's default, so it is not loaded
- * (~45 ms of a cold start). The command checks the words, as it checks yargs' (`toolsOfProject`).
+ * launcher and direnv call when the cache is stale), with just the words its positionals take
+ * (`devenv lock node go`, `devenv which node`, `devenv hook bash`): all yargs would add is each
+ * option's default, so it is not loaded (~45 ms of a cold start). Words yargs would refuse, or
+ * convert (a number), go to it for its message; the command checks the words it is given, as it
+ * checks yargs' (`toolsOfProject`).
  */
 function bare(options: readonly string[]): Chosen | undefined {
   const [name, ...words] = options;
   const spec = commandTable.find((s) => s.name === name);
-  if (spec === undefined || spec.positional?.syntax.startsWith("<")) return undefined;
-  const variadic = /^\[(\w+)\.\.\]$/.exec(spec.positional?.syntax ?? "")?.[1];
-  if (words.length > 0 && (variadic === undefined || spec.positional?.options.choices !== undefined || words.some((word) => word.startsWith("-")))) return undefined;
+  if (spec === undefined || words.some((word) => word.startsWith("-"))) return undefined;
+  const positional = positionalWords(spec, words);
+  if (positional === undefined) return undefined;
   const defaults = Object.entries({ ...globalOptions, ...spec.options }).filter(([, option]) => option.default !== undefined);
-  const positional = words.length > 0 ? { [variadic!]: words } : {};
   return { spec, args: { _: [spec.name], ...Object.fromEntries(defaults.map(([key, option]) => [key, option.default])), ...positional } };
+}
+
+/** `words` named as yargs names them (`{ bin: "node" }`, `{ tools: ["node", "go"] }`), if yargs would take them as they are. */
+function positionalWords(spec: CommandSpec, words: readonly string[]): Record<string, unknown> | undefined {
+  const slots = [spec.positional, spec.then].filter((slot) => slot !== undefined);
+  const named: Record<string, unknown> = {};
+  for (const [i, slot] of slots.entries()) {
+    const [, open, key, dots] = /^([[<])(\w+)(\.\.)?[\]>]$/.exec(slot.syntax)!;
+    const taken = dots ? words.slice(i) : words.slice(i, i + 1);
+    if (taken.length === 0) {
+      if (open === "<") return undefined;
+      continue;
+    }
+    const { type, choices } = slot.options;
+    const asIs = choices !== undefined ? taken.every((word) => (choices as readonly unknown[]).includes(word)) : type === "string";
+    if (!asIs) return undefined;
+    named[key!] = dots ? taken : taken[0];
+  }
+  const room = slots.some((slot) => slot.syntax.endsWith("..]") || slot.syntax.endsWith("..>")) ? Infinity : slots.length;
+  return words.length <= room ? named : undefined;
 }
 
 /** Everything else goes through yargs, whose handlers only say which command was chosen. */
