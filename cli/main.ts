@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import kleur from "kleur";
 import { DevenvError, ExitCode, filesystemError } from "../errors.js";
 import { splitRunArgv } from "./argv.js";
-import { commandTable, globalOptions, type CommandSpec } from "./command-table.js";
+import { bareArgs, type Chosen } from "./bare-args.js";
+import { commandTable, globalOptions } from "./command-table.js";
 import { createContext, type Context, type GlobalFlags } from "./context.js";
 import { createLog } from "./log.js";
 import { addCommand, removeCommand } from "./commands/add.js";
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
   const { options, command } = splitRunArgv(argv);
   let verbose = argv.includes("-v") || argv.includes("--verbose");
   try {
-    const chosen = bare(options) ?? (await parse(options));
+    const chosen = bareArgs(options) ?? (await parse(options));
     if (chosen === undefined) return 0; // --help, --version: yargs printed them
     verbose = chosen.args.verbose === true;
     const ctx = createContext(chosen.args as GlobalFlags, process.env, version);
@@ -75,49 +76,6 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return report(error, verbose);
   }
-}
-
-interface Chosen {
-  readonly spec: CommandSpec;
-  readonly args: Record<string, unknown>;
-}
-
-/**
- * A command named with no option (`devenv run CMD`, `devenv env`, `devenv install`, what the
- * launcher and direnv call when the cache is stale), with just the words its positionals take
- * (`devenv lock node go`, `devenv which node`, `devenv hook bash`): all yargs would add is each
- * option's default, so it is not loaded (~45 ms of a cold start). Words yargs would refuse, or
- * convert (a number), go to it for its message; the command checks the words it is given, as it
- * checks yargs' (`toolsOfProject`).
- */
-function bare(options: readonly string[]): Chosen | undefined {
-  const [name, ...words] = options;
-  const spec = commandTable.find((s) => s.name === name);
-  if (spec === undefined || words.some((word) => word.startsWith("-"))) return undefined;
-  const positional = positionalWords(spec, words);
-  if (positional === undefined) return undefined;
-  const defaults = Object.entries({ ...globalOptions, ...spec.options }).filter(([, option]) => option.default !== undefined);
-  return { spec, args: { _: [spec.name], ...Object.fromEntries(defaults.map(([key, option]) => [key, option.default])), ...positional } };
-}
-
-/** `words` named as yargs names them (`{ bin: "node" }`, `{ tools: ["node", "go"] }`), if yargs would take them as they are. */
-function positionalWords(spec: CommandSpec, words: readonly string[]): Record<string, unknown> | undefined {
-  const slots = [spec.positional, spec.then].filter((slot) => slot !== undefined);
-  const named: Record<string, unknown> = {};
-  for (const [i, slot] of slots.entries()) {
-    const [, open, key, dots] = /^([[<])(\w+)(\.\.)?[\]>]$/.exec(slot.syntax)!;
-    const taken = dots ? words.slice(i) : words.slice(i, i + 1);
-    if (taken.length === 0) {
-      if (open === "<") return undefined;
-      continue;
-    }
-    const { type, choices } = slot.options;
-    const asIs = choices !== undefined ? taken.every((word) => (choices as readonly unknown[]).includes(word)) : type === "string";
-    if (!asIs) return undefined;
-    named[key!] = dots ? taken : taken[0];
-  }
-  const room = slots.some((slot) => slot.syntax.endsWith("..]") || slot.syntax.endsWith("..>")) ? Infinity : slots.length;
-  return words.length <= room ? named : undefined;
 }
 
 /** Everything else goes through yargs, whose handlers only say which command was chosen. */
