@@ -95,7 +95,10 @@ load_cache() {
   devenv_home || return 1
   _dv_state=$_dv_home/@PROJECTS@${_dv_dir}/@STATE_LEAF@
   [ -f "$_dv_state/@ENV_FILE@" ] && [ -O "$_dv_state/@ENV_FILE@" ] || return 1
-  . "$_dv_state/@ENV_FILE@"
+  # Its last line names the build: a file a crash cut short names none. Through `command`, a syntax
+  # error there (cut inside a quoted value) fails the dot instead of ending the launcher.
+  _dv_cache_build=
+  command . "$_dv_state/@ENV_FILE@" 2> /dev/null || return 1
   [ "$_dv_cache_build" = "$_dv_build_id" ] || return 1
   [ "$_dv_cache_root" = "$_dv_root" ] || return 1
   # Written while CI or DEVENV_TRUST vouched for devenv.ts: good only while one of them still does.

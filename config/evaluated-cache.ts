@@ -36,7 +36,8 @@ export function readEvaluatedConfig(cacheFile: string, configFile: string): { co
 
 export function writeEvaluatedConfig(cacheFile: string, inputs: readonly ConfigInput[], value: unknown): void {
   ensurePrivateDir(dirname(cacheFile));
-  writeFileAtomic(cacheFile, JSON.stringify({ inputs, value } satisfies CachedConfig), 0o600);
+  // Checked when read (JSON, every input's hash, validated again): not flushed.
+  writeFileAtomic(cacheFile, JSON.stringify({ inputs, value } satisfies CachedConfig), 0o600, { flush: false });
 }
 
 function contentHash(file: string): string | undefined {

@@ -75,7 +75,6 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   const vars = (name: string, value: string) => `${name}=${quotePosix(value)}\n`;
   const text = [
     vars("_dv_cache_gen", generation),
-    vars("_dv_cache_build", buildId),
     vars("_dv_cache_root", input.root),
     vars("_dv_cache_trust", input.trust),
     vars("_dv_cache_store", join(layout.store, "/")),
@@ -87,8 +86,11 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
     vars("_dv_cache_list_json", input.list.json),
     vars("_dv_cache_posix", posixExports(input.env.vars).trimEnd()),
     vars("_dv_cache_fish", fishExports(input.env.vars).trimEnd()),
+    // Last: a file cut short (a crash before all of it reached the disk) names no build, and is not used.
+    vars("_dv_cache_build", buildId),
   ].join("");
-  writeFileAtomic(state.env, text, 0o600);
+  // The launcher uses it only once its build id, root and every copy check out: not flushed.
+  writeFileAtomic(state.env, text, 0o600, { flush: false });
   // Older generations: anything beside env.sh that is not this generation's (a removal never follows the links).
   const current = new Set([state.env, state.watched(generation), state.copies(generation), state.lock, state.config]);
   for (const name of readdirSync(state.dir)) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenvBin, nodeConfig, project, run, tempDir } from "./support/cli.js";
@@ -148,6 +148,24 @@ describe("the launcher's cache after review", () => {
     const result = await run(devenvBin, ["run", "sh", "-c", 'echo "$DEVENV_ROOT"'], { cwd: copy, env });
     assert.equal((await devenv(["run", "sh", "-c", 'echo "$DEVENV_ROOT"'])).stdout, `${dir}\n`, "the original still its own");
     assert.equal(result.stdout, `${copy}\n`);
+  });
+
+  it("an env.sh or config.json a crash left empty or cut short is not used: the CLI answers and writes them again", async () => {
+    const { dir, home, devenv, launcher } = await warm();
+    const state = join(home, "projects", realpathSync(dir), "=");
+    // Empty, cut inside a quoted value, cut at the end of a line.
+    const whole = readFileSync(join(state, "env.sh"), "utf8");
+    for (const cut of [0, whole.indexOf("'", whole.indexOf("_dv_cache_posix=")) + 3, whole.lastIndexOf("\n", whole.length - 2) + 1]) {
+      truncateSync(join(state, "env.sh"), cut);
+      const result = await devenv(["run", "node"]);
+      assert.deepEqual([result.code, result.stdout, result.stderr], [0, "v20.99.1\n", ""], `cut at ${cut}`);
+      assert.equal((await devenv(["run", "node"])).stdout, "v20.99.1\n");
+    }
+    assert.equal(launcher.nodeStarts(), 4, "each cut env.sh went to the CLI once, which wrote it again");
+    // config.json is the CLI's own: -q sends the call to it.
+    truncateSync(join(state, "config.json"), 40);
+    assert.equal((await devenv(["-q", "run", "node"])).stdout, "v20.99.1\n");
+    assert.equal(typeof JSON.parse(readFileSync(join(state, "config.json"), "utf8")), "object");
   });
 
   it("never runs a diff the project ships on PATH (node_modules/.bin, as in a devenv shell), and stays hot", async () => {
