@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { CacheCredentials } from "./team-cache.js";
 
@@ -25,6 +25,8 @@ export function dockerCredentials(host: string, dockerConfigDir: string): CacheC
   }
   const helper = config.credHelpers?.[host] ?? config.credsStore;
   if (helper !== undefined) {
+    // Loaded only to ask a helper: node:child_process costs every command ~1.5 ms to load.
+    const { spawnSync } = createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
     const answer = spawnSync(`docker-credential-${helper}`, ["get"], { input: host, encoding: "utf8", timeout: 10_000 });
     if (answer.status === 0) {
       try {

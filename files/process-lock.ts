@@ -1,5 +1,4 @@
 import { readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import lockfile from "lockfile";
 import { isProcessAlive } from "./pid.js";
 
 /** A lock whose holder neither refreshed it nor can be asked (another host) is taken to be dead after this. */
@@ -13,6 +12,8 @@ const staleMs = 20_000;
  * `wait: false`: undefined, at once, if another process holds it.
  */
 export async function acquireLock(path: string, options: { wait: boolean; onWait?: (holder: number | undefined, waitedMs: number) => void }): Promise<(() => Promise<void>) | undefined> {
+  // Loaded by a command that takes a lock (with signal-exit and assert), not by every command: ~1 ms.
+  const { default: lockfile } = await import("lockfile");
   const started = Date.now();
   let reported = 0;
   for (;;) {
