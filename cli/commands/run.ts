@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import { DevenvError } from "../../errors.js";
 import { commandEnvironment } from "../../project/environment.js";
@@ -22,14 +23,23 @@ export async function runInEnvironment(cmd: string, args: string[], options: { c
   // Loaded by the commands that start one (with net and dgram), not by every command: ~1.5 ms.
   const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...options, stdio: "inherit" });
     const fromTerminal = process.stdin.isTTY === true;
+    // Listened for before CMD starts: a signal that arrives once CMD can answer it (it printed that it is ready)
+    // must not find devenv with none, and die of it, leaving CMD behind. A handler runs from the event loop,
+    // after this block has started CMD.
     const handlers = (["SIGINT", "SIGQUIT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
       const groupWide = fromTerminal && (signal === "SIGINT" || signal === "SIGQUIT");
       return [signal, () => groupWide || child.kill(signal)] as const;
     });
-    for (const [signal, handler] of handlers) process.on(signal, handler);
     const cleanup = () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+    let child: ChildProcess;
+    try {
+      child = spawn(cmd, args, { ...options, stdio: "inherit" });
+    } catch (error) {
+      cleanup();
+      throw error;
+    }
     child.on("error", (error: NodeJS.ErrnoException) => {
       cleanup();
       if (error.code === "ENOENT") {
