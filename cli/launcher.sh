@@ -18,8 +18,9 @@ cold() {
   # an installed copy runs its own dist/, never the clone it was packed from. Failing that (a copy of
   # the launcher alone), the dist/ it was built beside.
   _dv_self=$0
+  tool_path
   while [ -L "$_dv_self" ]; do
-    _dv_link=$(readlink "$_dv_self")
+    _dv_link=$(PATH=$_dv_tool_path readlink "$_dv_self")
     case $_dv_link in /*) _dv_self=$_dv_link ;; *) _dv_self=${_dv_self%/*}/$_dv_link ;; esac
   done
   case $_dv_self in */*) ;; *) _dv_self=./$_dv_self ;; esac
@@ -46,6 +47,19 @@ cold() {
     exit 1
   }
   exec "$_dv_node_bin" "$_dv_dist/bundle/main.js" "$@"
+}
+
+# tool_path: $PATH without relative directories and the project's own (DEVENV_ROOT's, set in a devenv
+# shell, and the project found here), which a devenv shell puts ahead of the system's (node_modules/.bin,
+# .devenv/...): the system tools the launcher runs (readlink, diff) are never a file a repository or its
+# packages ship.
+tool_path() {
+  _dv_tool_path= _dv_saved_ifs=$IFS IFS=:
+  for _dv_entry in $PATH; do
+    case $_dv_entry in '' | [!/]* | "${DEVENV_ROOT:-/nonexistent}" | "${DEVENV_ROOT:-/nonexistent}"/* | "${_dv_root:-/nonexistent}" | "${_dv_root:-/nonexistent}"/*) continue ;; esac
+    _dv_tool_path=${_dv_tool_path:+$_dv_tool_path:}$_dv_entry
+  done
+  IFS=$_dv_saved_ifs
 }
 
 # home: DEVENV_HOME as the CLI computes it (SPEC §4); false if it is relative.
@@ -103,14 +117,7 @@ load_cache() {
   [ "$_dv_cache_root" = "$_dv_root" ] || return 1
   # Written while CI or DEVENV_TRUST vouched for devenv.ts: good only while one of them still does.
   [ "$_dv_cache_trust" = record ] || trusted_by_env || return 1
-  # diff is looked up on PATH without the project's directories, some of which a devenv shell puts
-  # ahead of the system's (node_modules/.bin, .devenv/...): no file a repository ships runs here.
-  _dv_tool_path= _dv_saved_ifs=$IFS IFS=:
-  for _dv_dir in $PATH; do
-    case $_dv_dir in '' | [!/]* | "$_dv_root" | "$_dv_root"/*) continue ;; esac
-    _dv_tool_path=${_dv_tool_path:+$_dv_tool_path:}$_dv_dir
-  done
-  IFS=$_dv_saved_ifs
+  tool_path
   PATH=$_dv_tool_path LC_ALL=C diff -rq "$_dv_state/@WATCHED@$_dv_cache_gen" "$_dv_state/@COPIES@$_dv_cache_gen" > /dev/null 2>&1 || return 1
   _dv_saved_ifs=$IFS IFS=$_dv_nl
   # A store entry that lost its binary would let the system's tool of that name run instead.
@@ -175,7 +182,7 @@ case $1 in
         shift
         [ "$1" = -- ] && shift
         # Every name the launcher uses starts with _dv_: none of the user's variables was touched, and none of these goes on.
-        unset _dv_build_id _dv_node_bin _dv_dist _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_expected _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd _dv_tool_path
+        unset _dv_build_id _dv_node_bin _dv_dist _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_expected _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd _dv_tool_path _dv_entry
         unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_guarded _dv_cache_guarded_entries _dv_cache_list _dv_cache_list_json _dv_cache_dirs _dv_cache_posix _dv_cache_fish
         exec "$@"
       fi

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, truncateSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenvBin, nodeConfig, project, run, tempDir } from "./support/cli.js";
@@ -179,6 +179,20 @@ describe("the launcher's cache after review", () => {
     }
     assert.equal(existsSync(marker), false);
     assert.equal(launcher.nodeStarts(), 1);
+  });
+
+  it("reached through a link, as npm installs it, never runs a readlink the project ships on PATH (in a devenv shell)", async () => {
+    const { dir, env } = await warm();
+    const bin = join(dir, "node_modules", ".bin");
+    const marker = join(dir, "ran");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "readlink"), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+    const link = join(tempDir("devenv-bin-"), "devenv");
+    symlinkSync(devenvBin, link);
+    // -q: a call only the CLI answers, which the launcher finds through the link.
+    const result = await run(link, ["-q", "run", "node"], { cwd: dir, env: { ...env, DEVENV_ROOT: dir, PATH: `${bin}:${env.PATH}` } });
+    assert.deepEqual([result.code, result.stdout], [0, "v20.99.1\n"], result.stderr);
+    assert.equal(existsSync(marker), false);
   });
 
   it("a cache written while DEVENV_TRUST vouched for devenv.ts is not used once it no longer does", async () => {
