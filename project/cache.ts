@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ConfigInput } from "../config/load.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { ensurePrivateDir } from "../files/private-dir.js";
+import { lockPath } from "../lock/lockfile.js";
 import { fishExports } from "../shells/fish.js";
 import { posixExports, quotePosix } from "../shells/posix.js";
 import { projectState, type StoreLayout } from "../store/layout.js";
@@ -65,7 +65,7 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   }
   ensurePrivateDir(state.dir);
   const generation = randomBytes(6).toString("hex");
-  const watched = [{ path: join(input.root, "devenv.lock"), content: Buffer.from(input.lockText) }, ...input.inputs.map(({ path }, i) => ({ path, content: contents[i]! }))];
+  const watched = [{ path: lockPath(input.root), content: Buffer.from(input.lockText) }, ...input.inputs.map(({ path }, i) => ({ path, content: contents[i]! }))];
   mkdirSync(state.watched(generation), { mode: 0o700 });
   mkdirSync(state.copies(generation), { mode: 0o700 });
   watched.forEach(({ path, content }, n) => {
