@@ -31,7 +31,7 @@ export function bareArgs(argv: readonly string[]): Chosen | undefined {
       continue;
     }
     const [, no, long, inline, short] = /^(?:--(no-)?([A-Za-z][\w-]*)(?:=(.*))?|-([A-Za-z]))$/.exec(word) ?? [];
-    const key = long ?? Object.keys(known).find((name) => name === short || known[name]!.alias === short);
+    const key = long ?? Object.keys(known).find((name) => namesOf(name, known[name]!).includes(short!));
     const option = key === undefined ? undefined : known[key];
     if (option === undefined || named[key!] !== undefined) return undefined;
     let value: unknown;
@@ -53,10 +53,18 @@ export function bareArgs(argv: readonly string[]): Chosen | undefined {
   return { spec, args: { ...named, ...positional } };
 }
 
-/** The first word that is neither an option nor the value of `-C`, the one global option that takes one. */
+/** How a global option that takes a value (`-C DIR`) is written: before the command, its value is no command. */
+const valued = new Set(
+  Object.entries(globalOptions)
+    .filter(([, option]) => option.type !== "boolean")
+    .flatMap(([key, option]) => namesOf(key, option))
+    .flatMap((name) => [`--${name}`, ...(name.length === 1 ? [`-${name}`] : [])]),
+);
+
+/** The first word that is neither an option nor a global option's value. */
 function commandName(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "-C" || argv[i] === "--C") i++;
+    if (valued.has(argv[i]!)) i++;
     else if (!argv[i]!.startsWith("-")) return argv[i];
   }
   return undefined;
