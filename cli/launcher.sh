@@ -1,8 +1,8 @@
 #!/bin/sh
 # devenv launcher, generated from cli/launcher.sh by scripts/build.mjs.
 #
-# Hot path: `devenv run [--] CMD...`, `devenv env [--shell bash|zsh|fish]`, `devenv which BIN` and `devenv list [--json]`
-# in a project whose cached environment (in DEVENV_HOME) is still valid are
+# Hot path: `devenv run [--] CMD...`, `devenv env [--shell bash|zsh|fish]`, `devenv which BIN`, `devenv list [--json]`
+# and `devenv install [--frozen]` in a project whose cached environment (in DEVENV_HOME) is still valid are
 # answered here with shell built-ins and one `diff`: no Node.js.
 # Everything else, and any doubt, goes to the Node.js CLI, which refreshes the cache.
 _dv_build_id='@BUILD_ID@'
@@ -231,6 +231,14 @@ case $1 in
       printf '%s\n' "$_dv_dir/$2"
       exit 0
     done
+    cold "$@"
+    ;;
+  install)
+    # `devenv install [--frozen]` again (a script's or a CI job's step, run on every build): while the cache
+    # holds, devenv.lock is byte for byte what devenv.ts last synced to, so --frozen has nothing to
+    # refuse, and every locked toolchain's binaries are in the store (load_cache checks each). The CLI
+    # would install nothing and print nothing; so does this.
+    case $#:${2-} in 1: | 2:--frozen) load_cache && exit 0 ;; esac
     cold "$@"
     ;;
   list)

@@ -66,6 +66,36 @@ describe("the launcher's hot path: no Node.js when nothing changed", () => {
     assert.equal(launcher.nodeStarts(), 5 + 3);
   });
 
+  it("install and install --frozen with everything installed: no Node.js, and what the CLI says (nothing); any doubt goes to the CLI", async () => {
+    const { dir, home, devenv, launcher } = await warm();
+    const hot = [await devenv(["install"]), await devenv(["install", "--frozen"])];
+    assert.equal(launcher.nodeStarts(), 1);
+    // --no-color sends the same call to the CLI.
+    const cold = [await devenv(["--no-color", "install"]), await devenv(["--no-color", "install", "--frozen"])];
+    assert.equal(launcher.nodeStarts(), 3);
+    assert.deepEqual(hot.map((r) => [r.code, r.stdout, r.stderr]), cold.map((r) => [r.code, r.stdout, r.stderr]));
+    assert.equal(hot[0]!.code, 0);
+
+    // A spec changed in devenv.ts: --frozen must still refuse the stale lock.
+    const config = readFileSync(join(dir, "devenv.ts"), "utf8");
+    writeFileSync(join(dir, "devenv.ts"), config.replace('node: "20"', 'node: "18"'));
+    const frozen = await devenv(["install", "--frozen"]);
+    assert.notEqual(frozen.code, 0);
+    assert.match(frozen.stderr, /node/);
+    writeFileSync(join(dir, "devenv.ts"), config);
+    assert.equal((await devenv(["install", "--frozen"])).code, 0);
+    assert.equal(launcher.nodeStarts(), 4, "devenv.ts as it was: the cache holds again");
+
+    // A binary gone from its store entry: the CLI's error, not a silent success.
+    const entry = join(home, "store", readdirSync(join(home, "store"))[0]!);
+    chmodSync(join(entry, "bin"), 0o755);
+    renameSync(join(entry, "bin", "node"), join(entry, "bin", "node.gone"));
+    const broken = await devenv(["install", "--frozen"]);
+    assert.notEqual(broken.code, 0);
+    assert.match(broken.stderr, /missing from the store/);
+    assert.equal(launcher.nodeStarts(), 5);
+  });
+
   it("a command missing from the environment falls through to the CLI's error (127)", async () => {
     const { devenv, launcher } = await warm();
     const result = await devenv(["run", "no-such-command"]);
