@@ -22,8 +22,8 @@ const template = readFileSync(join(root, "cli", "launcher.sh"), "utf8");
 // Chunks are named by content hash: without this, every build would leave the last one's beside it.
 rmSync(join(dist, "bundle"), { recursive: true, force: true });
 await build({
-  // The unpacking worker is an entry of its own, beside main.js, where store/extract.ts's URL finds it.
-  entryPoints: [join(root, "cli", "main.ts"), { in: join(root, "store", "extract-worker.ts"), out: "extract-worker" }],
+  // The unpacking workers are entries of their own, beside main.js, where the URLs in store/ find them.
+  entryPoints: [join(root, "cli", "main.ts"), { in: join(root, "store", "tar-worker.ts"), out: "tar-worker" }, { in: join(root, "store", "zip-worker.ts"), out: "zip-worker" }],
   outdir: join(dist, "bundle"),
   bundle: true,
   splitting: true,

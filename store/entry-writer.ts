@@ -4,7 +4,7 @@ import { isErrno } from "../errors.js";
 
 /** A file being written: its content, chunk by chunk, then `close`. */
 export interface OpenFile {
-  write(chunk: Buffer): void;
+  write(chunk: Uint8Array): void;
   close(mtime: Date | undefined): void;
 }
 

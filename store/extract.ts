@@ -16,13 +16,32 @@ export interface ExtractJob {
   readonly stripTop: boolean;
 }
 
-/** What an unpacking worker (store/extract-worker.ts) starts with: a zip of its own, or none (it writes the tar streams it is sent). */
-export type WorkerData = { readonly zip: ExtractJob & { readonly file: string } } | { readonly zip?: undefined };
+/** What a zip's worker (store/zip-worker.ts) starts with: its archive and where it goes. */
+export type ZipWorkerData = ExtractJob & { readonly file: string };
 
-/** What a tar stream's worker is told, for the archive `id`. Each chunk is answered "ack" once written, "stop" with "stopped". */
+/**
+ * One thing a tar writer (store/tar-worker.ts) does, in the archive's order: a
+ * file's content follows its `file` as `data`, the next `length` bytes of the
+ * batch's data, then `close`.
+ */
+export type WriteOp =
+  | { readonly op: "directory"; readonly path: string; readonly mode: number }
+  | { readonly op: "symlink"; readonly path: string; readonly target: string }
+  | { readonly op: "link"; readonly path: string; readonly target: string }
+  | { readonly op: "file"; readonly path: string; readonly mode: number }
+  | { readonly op: "data"; readonly length: number }
+  | { readonly op: "close"; readonly mtime: number | undefined };
+
+/** A writer's share of a stretch of a tar stream (store/tar-router.ts): what to do, and the contents it writes, back to back. */
+export interface TarBatch {
+  readonly ops: readonly WriteOp[];
+  readonly data: Uint8Array<ArrayBuffer>;
+}
+
+/** What a tar writer is told, for the archive `id`. Each batch is answered "ack" once written, "stop" with "stopped". */
 export type ToWorker =
-  | { readonly kind: "open"; readonly id: number; readonly job: ExtractJob; readonly share: { readonly index: number; readonly of: number } }
-  | { readonly kind: "chunk"; readonly id: number; readonly data: Uint8Array }
+  | { readonly kind: "open"; readonly id: number; readonly job: ExtractJob }
+  | ({ readonly kind: "batch"; readonly id: number } & TarBatch)
   | { readonly kind: "end"; readonly id: number }
   | { readonly kind: "stop"; readonly id: number };
 
@@ -54,7 +73,7 @@ export async function prepareExtraction(options: ExtractJob & { file: string; fo
   const { file, format, ...job } = options;
   if (format === "tar.gz") return (await import("./tar-writers.js")).tarWriters().prepare(file, job);
   const { Worker } = await import("node:worker_threads");
-  const worker = new Worker(new URL("./extract-worker.js", import.meta.url), { workerData: { zip: { file, ...job } } satisfies WorkerData, resourceLimits: workerLimits });
+  const worker = new Worker(new URL("./zip-worker.js", import.meta.url), { workerData: { file, ...job } satisfies ZipWorkerData, resourceLimits: workerLimits });
   const close = async () => void (await worker.terminate());
   return {
     close,
@@ -84,6 +103,18 @@ export async function prepareExtraction(options: ExtractJob & { file: string; fo
  * MB of its young generation counts once per worker.
  */
 export const workerLimits: NonNullable<ConstructorParameters<typeof Worker>[1]>["resourceLimits"] = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 };
+
+/** A worker's outcome: errors cross the thread boundary as data, a DevenvError with its code and hint, an OS error with its errno fields. */
+export function outcomeOf(hashes: Promise<ReadonlyMap<string, string>>): Promise<ExtractOutcome> {
+  return hashes.then(
+    (hashes) => ({ hashes: [...hashes] }),
+    (thrown: unknown) => {
+      if (thrown instanceof DevenvError) return { error: { devenv: true, code: thrown.code, message: thrown.message, hint: thrown.hint } };
+      const { message, code, syscall, path, errno } = thrown as NodeJS.ErrnoException;
+      return { error: { devenv: false, message: String(message ?? thrown), code, syscall, path, errno } };
+    },
+  );
+}
 
 /** The error a worker's outcome carries, as it was thrown there. */
 export function outcomeError(outcome: Extract<ExtractOutcome, { error: unknown }>): Error {

@@ -5,9 +5,11 @@ import { Worker } from "node:worker_threads";
 import { createGunzip } from "node:zlib";
 import { DevenvError } from "../errors.js";
 import { handedOnChurn } from "../files/buffer-churn.js";
-import { outcomeError, workerLimits, type Extraction, type ExtractJob, type FromWorker, type ToWorker, type WorkerData } from "./extract.js";
+import { outcomeError, workerLimits, type Extraction, type ExtractJob, type FromWorker, type ToWorker } from "./extract.js";
+import { tarRouter } from "./tar-router.js";
+import { entryPolicy } from "./unpack-policy.js";
 
-/** Chunks of one archive sent to a writer and not yet written: 2 MB ahead, enough to keep it busy, little to hold. */
+/** Batches of one archive sent to a writer and not yet written (each at most an inflated chunk): 2 MB ahead, enough to keep it busy, little to hold. */
 const aheadPerWorker = 8;
 
 let shared: TarWriters | undefined;
@@ -28,8 +30,8 @@ interface Route {
  * The threads that write tar.gz archives into the store: one per core, at
  * most two (a third costs its memory and was not faster), shared by every
  * archive this process unpacks. Each archive is inflated once, here, on the
- * threadpool, and its tar stream sent to every writer, which writes its share
- * of the entries (store/extract-tar.ts, `shareOf`). Creating files is most of
+ * threadpool, and parsed once, here; each writer is sent its share of the
+ * entries with their contents (store/tar-router.ts). Creating files is most of
  * an unpack's time, kernel time that scales with threads; archives installed
  * together keep every writer busy to the end, where a writer per archive left
  * node's 2,500 files to one thread once python and go were done.
@@ -53,7 +55,7 @@ class TarWriters {
       for (const worker of this.workers) void worker.terminate();
     };
     this.workers = Array.from({ length: count }, (_, index) => {
-      const worker = new Worker(new URL("./extract-worker.js", import.meta.url), { workerData: {} satisfies WorkerData, resourceLimits: workerLimits });
+      const worker = new Worker(new URL("./tar-worker.js", import.meta.url), { resourceLimits: workerLimits });
       worker.on("message", (message: FromWorker) => this.routes.get(message.id)?.message(message, index));
       worker.once("error", lose);
       worker.once("exit", (code) => lose(new Error(`an unpacking worker exited with code ${code} before answering`)));
@@ -66,9 +68,8 @@ class TarWriters {
   prepare(file: string, job: ExtractJob): Extraction {
     const id = this.nextId++;
     const { workers } = this;
-    const of = workers.length;
     if (this.open++ === 0) workers.forEach((worker) => worker.ref());
-    workers.forEach((worker, index) => worker.postMessage({ kind: "open", id, job, share: { index, of } } satisfies ToWorker));
+    workers.forEach((worker) => worker.postMessage({ kind: "open", id, job } satisfies ToWorker));
 
     const unwritten = workers.map(() => 0);
     let caughtUp: (() => void) | undefined;
@@ -90,10 +91,17 @@ class TarWriters {
       },
     });
 
-    /** Inflates the archive and sends every chunk to every writer, each a copy of its own, waiting whenever one is `aheadPerWorker` chunks behind. */
+    /** Inflates and parses the archive and sends each writer its share, waiting whenever one is `aheadPerWorker` batches behind. */
     const feed = async (signal: AbortSignal): Promise<void> => {
       signal.addEventListener("abort", () => caughtUp?.(), { once: true });
       const churn = handedOnChurn();
+      const router = tarRouter(entryPolicy(job.source, job.stripTop), workers.length);
+      const send = () =>
+        router.take().forEach((batch, index) => {
+          if (batch === undefined) return;
+          workers[index]!.postMessage({ kind: "batch", id, ...batch } satisfies ToWorker, [batch.data.buffer]);
+          unwritten[index]!++;
+        });
       const gunzip = createGunzip({ chunkSize: 1 << 18 });
       let gzipError: Error | undefined;
       gunzip.once("error", (error) => (gzipError = error));
@@ -104,19 +112,22 @@ class TarWriters {
           async (chunks: AsyncIterable<Buffer>) => {
             for await (const chunk of chunks) {
               churn(chunk.length);
-              workers.forEach((worker, index) => {
-                const data = new Uint8Array(chunk);
-                worker.postMessage({ kind: "chunk", id, data } satisfies ToWorker, [data.buffer]);
-                unwritten[index]!++;
-              });
+              router.write(chunk);
+              if (router.refusal !== undefined) throw router.refusal;
+              send();
               if (unwritten.some((count) => count >= aheadPerWorker)) await new Promise<void>((resolve) => (caughtUp = resolve));
               signal.throwIfAborted();
             }
+            await router.end();
+            if (router.refusal !== undefined) throw router.refusal;
+            send();
           },
           { signal },
         );
       } catch (error) {
         if (signal.aborted) throw signal.reason;
+        // Refused while the inflate went on: the pipeline's teardown may report the inflate's end instead.
+        if (router.refusal !== undefined) throw router.refusal;
         if (error === gzipError) throw new DevenvError("archive-invalid", `${job.source} is not a gzip archive: ${(error as Error).message}`, { hint: "check the mirror" });
         throw error;
       }

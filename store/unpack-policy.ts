@@ -19,9 +19,7 @@ export function entryPolicy(source: string, stripTop: boolean) {
   let refusal: DevenvError | undefined;
   let top: string | undefined;
   const refuse = (problem: string): undefined => {
-    refusal ??= new DevenvError("archive-unsafe", `refusing ${source}: ${problem}`, {
-      hint: "the archive is not a toolchain devenv will unpack; report it to the mirror's owner",
-    });
+    refusal ??= unsafeArchive(source, problem);
     return undefined;
   };
   return {
@@ -66,6 +64,13 @@ export function entryPolicy(source: string, stripTop: boolean) {
       return { path: rest.join("/"), linkpath };
     },
   };
+}
+
+/** The refusal of the archive fetched from `source`: what the policy, or a writer, found in it. */
+export function unsafeArchive(source: string, problem: string): DevenvError {
+  return new DevenvError("archive-unsafe", `refusing ${source}: ${problem}`, {
+    hint: "the archive is not a toolchain devenv will unpack; report it to the mirror's owner",
+  });
 }
 
 /** Nothing setuid, setgid, sticky or writable by others ever lands in the store. */

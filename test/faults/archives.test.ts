@@ -11,7 +11,7 @@ import { entryDir, walk } from "./support.js";
 
 /**
  * What refuses an archive whose entries collide in two directories: each directory's entries
- * are written by its own thread (store/extract-tar.ts), so the later of the two is refused,
+ * are written by its own thread (store/tar-router.ts deals them out), so the later of the two is refused,
  * whichever that was: `expected`, or the one that finds a directory where it would write.
  */
 const twoThreads = (expected: RegExp) => new RegExp(`${expected.source}|would replace a directory`);
