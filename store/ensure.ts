@@ -11,10 +11,9 @@ import type { Progress, ProgressTask } from "../download/progress.js";
 import type { Artifact } from "../resolvers/types.js";
 import { acquireLock } from "../files/process-lock.js";
 import { entryName, type StoreLayout } from "./layout.js";
-import { sealTree } from "./seal.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { removeTree } from "../files/tree.js";
-import { treeHash } from "./tree-hash.js";
+import { sealAndHash } from "./tree-hash.js";
 import type { Extraction } from "./extract.js";
 
 /** A team cache's copy of an archive: a registry's blob URL (with credentials), or an OCI layout's blob file. */
@@ -102,12 +101,12 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
       });
     }
     for (const rewritten of (await request.fixup?.(temp, target)) ?? []) contentHashes.delete(rewritten);
-    sealTree(temp);
+    const tree = await sealAndHash(temp, contentHashes);
     // The last moment an interrupt discards the work: from here on, the entry is recorded and placed.
     interrupted.signal.throwIfAborted();
     // Recorded before the entry appears: an entry never exists without the hash `devenv verify` checks it against.
     await Promise.all([mkdir(layout.trees, { recursive: true }), mkdir(layout.origins, { recursive: true })]);
-    writeFileAtomic(join(layout.trees, basename(target)), `${await treeHash(temp, contentHashes)}\n`);
+    writeFileAtomic(join(layout.trees, basename(target)), `${tree}\n`);
     writeFileAtomic(join(layout.origins, basename(target)), `${origin}\n`);
     await chmod(temp, 0o755);
     try {
