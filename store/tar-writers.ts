@@ -9,8 +9,8 @@ import { outcomeError, workerLimits, type Extraction, type ExtractJob, type From
 import { tarRouter } from "./tar-router.js";
 import { entryPolicy } from "./unpack-policy.js";
 
-/** Batches of one archive sent to a writer and not yet written (each at most an inflated chunk): 2 MB ahead, enough to keep it busy, little to hold. */
-const aheadPerWorker = 8;
+/** Batches of one archive sent to a writer and not yet written (each at most an inflated chunk): 1 MB ahead, enough to keep it busy, little to hold. */
+const aheadPerWorker = 4;
 
 let shared: TarWriters | undefined;
 
