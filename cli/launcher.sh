@@ -1,7 +1,7 @@
 #!/bin/sh
 # devenv launcher, generated from cli/launcher.sh by scripts/build.mjs.
 #
-# Hot path: `devenv run [--] CMD...`, `devenv env [--shell bash|zsh|fish]`, `devenv which BIN`, `devenv list [--json]`
+# Hot path: `devenv run [--] CMD...`, `devenv env [--shell bash|zsh|fish|json]`, `devenv which BIN`, `devenv list [--json]`
 # and `devenv install [--frozen]` in a project whose cached environment (in DEVENV_HOME) is still valid are
 # answered here with shell built-ins and one `diff`: no Node.js.
 # Everything else, and any doubt, goes to the Node.js CLI, which refreshes the cache.
@@ -183,7 +183,7 @@ case $1 in
         [ "$1" = -- ] && shift
         # Every name the launcher uses starts with _dv_: none of the user's variables was touched, and none of these goes on.
         unset _dv_build_id _dv_node_bin _dv_dist _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_expected _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd _dv_tool_path _dv_entry
-        unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_guarded _dv_cache_guarded_entries _dv_cache_list _dv_cache_list_json _dv_cache_dirs _dv_cache_posix _dv_cache_fish
+        unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_guarded _dv_cache_guarded_entries _dv_cache_list _dv_cache_list_json _dv_cache_dirs _dv_cache_posix _dv_cache_fish _dv_cache_json_head _dv_cache_json_tail
         exec "$@"
       fi
       PATH=$_dv_outer_path
@@ -197,13 +197,20 @@ case $1 in
       3:--shell) _dv_format=$3 ;;
       *) cold "$@" ;;
     esac
-    case $_dv_format in
-      bash | zsh | fish) ;;
-      *) [ $# = 1 ] || cold "$@"; _dv_format=bash ;;
+    case $#:$_dv_format in
+      *:bash | *:zsh | *:fish | [23]:json) ;;
+      1:*) _dv_format=bash ;;
+      *) cold "$@" ;;
     esac
     load_cache || cold "$@"
     compose_path
-    if [ "$_dv_format" = fish ]; then
+    if [ "$_dv_format" = json ]; then
+      # The CLI's JSON around PATH, cached. A PATH of letters, digits and the usual punctuation needs no
+      # escape in JSON; one with any other character (a quote, a control character) goes to the CLI.
+      case $_dv_new_path in *[![:alnum:]/._:@+=,~%\ -]*) cold "$@" ;; esac
+      [ -n "$_dv_cache_json_head" ] || cold "$@"
+      printf '%s"%s"%s\n' "$_dv_cache_json_head" "$_dv_new_path" "$_dv_cache_json_tail"
+    elif [ "$_dv_format" = fish ]; then
       _dv_line='set -gx PATH' _dv_saved_ifs=$IFS IFS=:
       for _dv_dir in $_dv_new_path; do
         replace_all "$_dv_dir" '\' '\\'

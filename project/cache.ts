@@ -37,6 +37,24 @@ export interface CacheInput {
   readonly list: { readonly text: string; readonly json: string };
 }
 
+/** Stands for PATH in the cached JSON: no variable's name or value can hold it (NUL is no part of an environment). */
+const pathMark = "\u0000PATH\u0000";
+
+/**
+ * `devenv env --shell json` as the CLI prints it, around PATH's value, which the
+ * launcher composes from the outer PATH: the text before it and after it. Both
+ * empty when a variable of devenv.ts's is named PATH (the launcher then sends the call to the CLI).
+ */
+function jsonAround(vars: Readonly<Record<string, string>>): Array<[string, string]> {
+  const text = JSON.stringify({ PATH: pathMark, ...vars }, null, 2);
+  const mark = JSON.stringify(pathMark);
+  const at = text.indexOf(mark);
+  return [
+    ["_dv_cache_json_head", at === -1 ? "" : text.slice(0, at)],
+    ["_dv_cache_json_tail", at === -1 ? "" : text.slice(at + mark.length)],
+  ];
+}
+
 /**
  * Writes the environment the launcher (bin/devenv) applies without starting
  * Node.js, into the project's state in DEVENV_HOME (store/layout.ts): user-only,
@@ -86,6 +104,7 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
     vars("_dv_cache_list_json", input.list.json),
     vars("_dv_cache_posix", posixExports(input.env.vars).trimEnd()),
     vars("_dv_cache_fish", fishExports(input.env.vars).trimEnd()),
+    ...jsonAround(input.env.vars).map(([name, text]) => vars(name, text)),
     // Last: a file cut short (a crash before all of it reached the disk) names no build, and is not used.
     vars("_dv_cache_build", buildId),
   ].join("");

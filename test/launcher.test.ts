@@ -49,6 +49,29 @@ describe("the launcher's hot path: no Node.js when nothing changed", () => {
     assert.match(hotRun.stdout, new RegExp(`DEVENV_ROOT=${dir}`));
   });
 
+  it("env --shell json answers from the cache byte for byte as the CLI; a PATH JSON would escape goes to it", async () => {
+    const { devenv, env, launcher } = await warm();
+    const plain = { ...env, PATH: `/opt/my tools/bin:/home/me/.local/bin:${env.PATH}` };
+    const odd = [`/it's/"quoted"/bin:${env.PATH}`, `/back\\slash:${env.PATH}`, `/tab\there:/new\nline:${env.PATH}`];
+    const hot = [await devenv(["env", "--shell", "json"], plain), await devenv(["env", "--shell=json"])];
+    assert.equal(launcher.nodeStarts(), 1, "answered by the launcher");
+    const cold = [await devenv(["-q", "env", "--shell", "json"], plain), await devenv(["-q", "env", "--shell=json"])];
+    assert.deepEqual(hot.map((r) => [r.code, r.stdout, r.stderr]), cold.map((r) => [r.code, r.stdout, r.stderr]));
+    const vars = JSON.parse(hot[0]!.stdout) as Record<string, string>;
+    assert.equal(Object.keys(vars)[0], "PATH");
+    assert.equal(vars.APP_ENV, `it's "dev"\nline`);
+    assert.match(vars.PATH!, /-node-20\.99\.1\/bin:.*:\/opt\/my tools\/bin:\/home\/me\/\.local\/bin:/);
+    const starts = launcher.nodeStarts();
+    for (const path of odd) {
+      const result = await devenv(["env", "--shell", "json"], { ...env, PATH: path });
+      assert.equal((JSON.parse(result.stdout).PATH as string).split(":").includes(path.split(":")[0]!), true, path);
+    }
+    assert.equal(launcher.nodeStarts(), starts + odd.length, "each went to the CLI");
+    // Beyond ASCII: the shell decides whether a letter is one (dash does not); either way, the CLI's bytes.
+    const accented = { ...env, PATH: `/home/é/bin:${env.PATH}` };
+    assert.equal((await devenv(["env", "--shell", "json"], accented)).stdout, (await devenv(["-q", "env", "--shell", "json"], accented)).stdout);
+  });
+
   it("which and list answer from the cache, exactly as the CLI does", async () => {
     const { devenv, env, launcher } = await warm();
     const outer = { ...env, PATH: `/no/such/:/it's//bin:/usr/bin:${env.PATH}` };
