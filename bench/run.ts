@@ -192,9 +192,10 @@ async function main(): Promise<void> {
   row("warm `devenv env --shell bash` / `mise hook-env -s bash`", warmEnvTime, hookEnv, 1);
   row("`devenv list` (nothing changed)", await shellTimes(21, devenvBin, ["list"], { cwd: warm, env: warmEnv }), nodeStart, 1.5);
   row("`devenv which node` (nothing changed)", await shellTimes(21, devenvBin, ["which", "node"], { cwd: warm, env: warmEnv }), nodeStart, 1.5);
+  row("`devenv env --shell json` (an editor's question; nothing changed)", await shellTimes(21, devenvBin, ["env", "--shell", "json"], { cwd: warm, env: warmEnv }), nodeStart, 1.5);
   row("`devenv run true` after devenv.ts was touched, not changed", await shellTimes(21, devenvBin, ["run", "true"], { cwd: warm, env: warmEnv, prepare: "touch devenv.ts" }), nodeStart, 1.5);
   row("`devenv install --frozen`, everything installed", await shellTimes(21, devenvBin, ["install", "--frozen"], { cwd: warm, env: warmEnv }), nodeStart, 1.5);
-  // The launcher answers the four above. A CI runner that restores only the store (`devenv cache-key`'s
+  // The launcher answers the five above. A CI runner that restores only the store (`devenv cache-key`'s
   // cache) has no project state: devenv.ts is evaluated, nothing is installed.
   row("`devenv install --frozen`, everything installed, no project state (CI's step)", await shellTimes(21, devenvBin, ["install", "--frozen"], { cwd: warm, env: warmEnv, prepare: 'rm -rf "$DEVENV_HOME/projects"' }), nodeStart, 2);
 
