@@ -15,6 +15,7 @@ import { writeFileAtomic } from "../files/atomic.js";
 import { removeTree } from "../files/tree.js";
 import { sealAndHash } from "./tree-hash.js";
 import type { Extraction } from "./extract.js";
+import { ArchiveArrival } from "./arrival.js";
 
 /** A team cache's copy of an archive: a registry's blob URL (with credentials), or an OCI layout's blob file. */
 export interface ArchiveSource {
@@ -88,10 +89,20 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
   const { prepareExtraction, formatOf } = await import("./extract.js");
   let extraction: Extraction | undefined;
   try {
-    // Its workers load while the archive downloads.
+    // Its workers load while the archive downloads, and unpack it, into `temp`, as it arrives.
     extraction = await prepareExtraction({ file: archive, dir: temp, source: request.fetchUrl, format: formatOf(request.artifact.url), stripTop: request.stripTop });
-    const origin = await fetchVerified(request, archive, deps, interrupted.signal);
-    const contentHashes = new Map(await extraction.run(interrupted.signal));
+    const arrival = new ArchiveArrival();
+    const unpacked = extraction.run(arrival, interrupted.signal);
+    // Until the archive is verified, why unpacking failed is no one's concern: the download's failure is the cause.
+    unpacked.catch(() => undefined);
+    let origin: string;
+    try {
+      origin = await fetchVerified(request, archive, deps, interrupted.signal, arrival);
+    } catch (error) {
+      arrival.fail(error as Error);
+      throw error;
+    }
+    const contentHashes = new Map(await unpacked);
     await extraction.close();
     await rm(archive);
     const missing = request.expect.find((path) => !existsSync(join(temp, path)));
@@ -163,12 +174,15 @@ export async function fetchArchive(layout: StoreLayout, request: EntryRequest, d
  * caches first (a miss or an unreachable cache falls through, said under -v),
  * then the mirror or upstream. Whatever the source, every byte is hashed as it
  * is written, and the archive is refused unless it is whole and its sha256 is
- * the lock's. Nothing reads the archive before this returns.
+ * the lock's. `arrival` is told of the mirror's or upstream's bytes as they are
+ * written, and of a cache's only once they verified: a cache that fails midway
+ * is passed over, its bytes removed, before anything read them.
  */
-async function fetchVerified(request: EntryRequest, file: string, deps: EnsureDeps, signal: AbortSignal): Promise<string> {
+async function fetchVerified(request: EntryRequest, file: string, deps: EnsureDeps, signal: AbortSignal, arrival?: ArchiveArrival): Promise<string> {
   for (const cache of request.caches) {
     try {
-      await fetchFrom(cache, request, file, deps, signal);
+      const size = await fetchFrom(cache, request, file, deps, signal);
+      arrival?.verify(size);
       deps.log.debug(`${request.tool} ${request.version} from ${cache.name}`);
       return cache.name;
     } catch (error) {
@@ -179,7 +193,8 @@ async function fetchVerified(request: EntryRequest, file: string, deps: EnsureDe
     }
   }
   try {
-    await fetchFrom({ name: request.fetchUrl, url: request.fetchUrl }, request, file, deps, signal);
+    const size = await fetchFrom({ name: request.fetchUrl, url: request.fetchUrl }, request, file, deps, signal, (bytes) => arrival?.grew(bytes));
+    arrival?.verify(size);
     return request.fetchUrl;
   } catch (error) {
     if (error instanceof HttpStatusError && error.status === 404) {
@@ -192,8 +207,8 @@ async function fetchVerified(request: EntryRequest, file: string, deps: EnsureDe
   }
 }
 
-/** One source into `file`, hashed and checked against the lock. */
-async function fetchFrom(source: ArchiveSource, request: EntryRequest, file: string, deps: EnsureDeps, signal: AbortSignal): Promise<void> {
+/** One source into `file`, hashed and checked against the lock; returns its size. `onWritten`: bytes written to `file`, as they are. */
+async function fetchFrom(source: ArchiveSource, request: EntryRequest, file: string, deps: EnsureDeps, signal: AbortSignal, onWritten?: (bytes: number) => void): Promise<number> {
   const { artifact } = request;
   const where = source.url ?? source.path;
   const hash = createHash("sha256");
@@ -211,7 +226,7 @@ async function fetchFrom(source: ArchiveSource, request: EntryRequest, file: str
     if (source.path !== undefined) await copyFile(source.path, file, onChunk, signal);
     else {
       try {
-        await deps.http.download(source.url!, file, onChunk, signal, source.headers);
+        await deps.http.download(source.url!, file, (chunk, announced) => (onChunk(chunk, announced), onWritten?.(chunk.length)), signal, source.headers);
       } catch (error) {
         // A cache without the blob is a miss; the mirror or upstream without it is reported by the caller.
         if (source.name !== request.fetchUrl && error instanceof HttpStatusError && error.status === 404) {
@@ -233,7 +248,7 @@ async function fetchFrom(source: ArchiveSource, request: EntryRequest, file: str
     throw new DevenvError("checksum-mismatch", `checksum mismatch for ${where}: expected sha256 ${artifact.sha256}, got ${actual}`, {
       hint: `nothing was installed. If the source is right, devenv.lock is wrong: restore it from version control, or rebuild ${request.tool}'s entry from upstream with \`devenv lock ${request.tool}\``,
     });
-  }
+  }  return bytes;
 }
 
 /** A blob of an OCI layout directory, copied as a download would be written. */

@@ -1,5 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import { DevenvError, type ErrorCode } from "../errors.js";
+import type { ArchiveArrival } from "./arrival.js";
 
 export type ArchiveFormat = "tar.gz" | "zip";
 
@@ -52,10 +53,16 @@ export type ExtractOutcome =
   | { readonly hashes: Array<[string, string]> }
   | { readonly error: { devenv: true; code: ErrorCode; message: string; hint: string | undefined } | { devenv: false; message: string; code?: string; syscall?: string; path?: string; errno?: number } };
 
-/** An archive's unpacking, prepared while it downloads; nothing is read before `run`. */
+/** An archive's unpacking, prepared before it downloads; nothing is read before `run`. */
 export interface Extraction {
-  /** Unpacks the (now verified) archive; returns the sha256 of each file's content by entry-relative path. */
-  run(signal?: AbortSignal): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Unpacks the archive as `arrival` reveals it (a zip, whose index is at its
+   * end, once it is whole and verified); returns the sha256 of each file's
+   * content by entry-relative path. What it wrote counts only once the
+   * archive is verified: until then, its caller reports the download's
+   * failure, not this one's.
+   */
+  run(arrival: ArchiveArrival, signal: AbortSignal): Promise<ReadonlyMap<string, string>>;
   /** Stops writing; once this settles, nothing more is written into the entry's directory. */
   close(): Promise<void>;
 }
@@ -63,7 +70,7 @@ export interface Extraction {
 /**
  * Prepares the unpacking of the archive `file` (fetched from `source`) into
  * `dir`, before the archive is downloaded, so that loading workers costs no
- * time. Worker threads write, synchronously (a toolchain is thousands of small
+ * time, and a tar.gz unpacks while it arrives. Worker threads write, synchronously (a toolchain is thousands of small
  * files, where a threadpool round trip per system call costs more than the
  * call), while the main thread goes on downloading. A tar.gz is written by the
  * process's tar writers (store/tar-writers.ts); a zip, whose index is at its
@@ -77,22 +84,22 @@ export async function prepareExtraction(options: ExtractJob & { file: string; fo
   const close = async () => void (await worker.terminate());
   return {
     close,
-    async run(signal) {
-      signal?.throwIfAborted();
+    async run(arrival, signal) {
+      while (!arrival.verified) await arrival.next(signal);
       const onAbort = () => void close();
-      signal?.addEventListener("abort", onAbort, { once: true });
+      signal.addEventListener("abort", onAbort, { once: true });
       try {
         return new Map(
           await new Promise<Array<[string, string]>>((resolve, reject) => {
             worker.once("message", (outcome: ExtractOutcome) => ("hashes" in outcome ? resolve(outcome.hashes) : reject(outcomeError(outcome))));
             worker.once("error", reject);
             // Terminated on an interrupt, it exits before answering (and has stopped writing): the interrupt is the reason.
-            worker.once("exit", (code) => reject(signal?.aborted ? (signal.reason as Error) : new Error(`an unpacking worker exited with code ${code} before answering`)));
+            worker.once("exit", (code) => reject(signal.aborted ? (signal.reason as Error) : new Error(`an unpacking worker exited with code ${code} before answering`)));
             worker.postMessage("start");
           }),
         );
       } finally {
-        signal?.removeEventListener("abort", onAbort);
+        signal.removeEventListener("abort", onAbort);
       }
     },
   };

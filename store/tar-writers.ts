@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { availableParallelism } from "node:os";
 import { pipeline } from "node:stream/promises";
 import { Worker } from "node:worker_threads";
@@ -6,6 +5,7 @@ import { createGunzip } from "node:zlib";
 import { DevenvError } from "../errors.js";
 import { handedOnChurn } from "../files/buffer-churn.js";
 import { outcomeError, workerLimits, type Extraction, type ExtractJob, type FromWorker, type ToWorker } from "./extract.js";
+import { mayInflate, readAsItArrives, type ArchiveArrival } from "./arrival.js";
 import { tarRouter } from "./tar-router.js";
 import { entryPolicy } from "./unpack-policy.js";
 
@@ -91,8 +91,12 @@ class TarWriters {
       },
     });
 
-    /** Inflates and parses the archive and sends each writer its share, waiting whenever one is `aheadPerWorker` batches behind. */
-    const feed = async (signal: AbortSignal): Promise<void> => {
+    /**
+     * Inflates and parses the archive as it arrives and sends each writer its
+     * share, waiting whenever one is `aheadPerWorker` batches behind, or the
+     * unverified archive has inflated all it may yet (`mayInflate`).
+     */
+    const feed = async (arrival: ArchiveArrival, signal: AbortSignal): Promise<void> => {
       signal.addEventListener("abort", () => caughtUp?.(), { once: true });
       const churn = handedOnChurn();
       const router = tarRouter(entryPolicy(job.source, job.stripTop), workers.length);
@@ -105,13 +109,16 @@ class TarWriters {
       const gunzip = createGunzip({ chunkSize: 1 << 18 });
       let gzipError: Error | undefined;
       gunzip.once("error", (error) => (gzipError = error));
+      let inflated = 0;
       try {
         await pipeline(
-          createReadStream(file, { highWaterMark: 1 << 18 }),
+          readAsItArrives(file, arrival, signal),
           gunzip,
           async (chunks: AsyncIterable<Buffer>) => {
             for await (const chunk of chunks) {
               churn(chunk.length);
+              inflated += chunk.length;
+              while (!mayInflate(inflated, arrival)) await arrival.next(signal);
               router.write(chunk);
               if (router.refusal !== undefined) throw router.refusal;
               send();
@@ -136,20 +143,20 @@ class TarWriters {
 
     let closed: Promise<void> | undefined;
     return {
-      run: async (signal) => {
-        signal?.throwIfAborted();
+      run: async (arrival, signal) => {
+        signal.throwIfAborted();
         // Stops the feed on an interrupt, or when a writer fails; `close` then stops the writers.
         const stop = new AbortController();
-        const onAbort = () => stop.abort(signal!.reason);
-        signal?.addEventListener("abort", onAbort, { once: true });
+        const onAbort = () => stop.abort(signal.reason);
+        signal.addEventListener("abort", onAbort, { once: true });
         try {
-          const hashes = await Promise.all([this.inTurn(() => feed(stop.signal), stop.signal).then(() => []), ...answers.map((answer) => answer.promise)]);
+          const hashes = await Promise.all([this.inTurn(() => feed(arrival, stop.signal), stop.signal).then(() => []), ...answers.map((answer) => answer.promise)]);
           return new Map(hashes.flat());
         } catch (error) {
           stop.abort(error);
-          throw signal?.aborted ? signal.reason : error;
+          throw signal.aborted ? signal.reason : error;
         } finally {
-          signal?.removeEventListener("abort", onAbort);
+          signal.removeEventListener("abort", onAbort);
         }
       },
       close: () => {

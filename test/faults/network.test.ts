@@ -1,9 +1,35 @@
 import assert from "node:assert/strict";
+import { lstatSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, nodeConfig, project } from "../support/cli.js";
 import { Mirror, sha256 } from "../support/mirror.js";
 import { startMirror, world } from "../support/world.js";
+import { buildTarball } from "../support/tarball.js";
 import { archivePath, assertStoreClean, entryDir } from "./support.js";
+
+/** The bytes of the files below `dir` as they are now, while an install writes there. */
+function bytesBelow(dir: string): number {
+  let bytes = 0;
+  for (const name of readdirSafe(dir)) {
+    const path = join(dir, name);
+    try {
+      const stat = lstatSync(path);
+      bytes += stat.isDirectory() ? bytesBelow(path) : stat.size;
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return bytes;
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
 
 let mirror: Mirror;
 before(async () => (mirror = await startMirror()));
@@ -133,6 +159,25 @@ describe("network faults against a misbehaving mirror", () => {
       assertStoreClean(home);
       m.faults.clear();
       assert.equal((await devenv(["install"], { cwd: dir, env })).code, 0, "the next install, from a good mirror, succeeds");
+    }));
+
+  it("a gzip bomb in place of the archive is unpacked only so far before its checksum fails, and nothing is left", () =>
+    withMirror(async (m) => {
+      const { env, home } = world(m);
+      const dir = project(nodeConfig("20"));
+      assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+      // 64 MiB of zeros, ~64 KB of gzip: half the body arrives, then the mirror holds the rest back for 3 s.
+      const top = `node-v20.99.1-linux-x64`;
+      m.files.set(archivePath("20.99.1"), buildTarball([{ path: `${top}/` }, { path: `${top}/zeros`, content: Buffer.alloc(64 * 2 ** 20) }]));
+      m.faults.set(archivePath("20.99.1"), { delayMs: 3000 });
+      let largest = 0;
+      const sample = setInterval(() => (largest = Math.max(largest, bytesBelow(join(home, "tmp")))), 50);
+      const result = await devenv(["install"], { cwd: dir, env }).finally(() => clearInterval(sample));
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^error: checksum mismatch for /m);
+      // Unpacked while it arrived, at most 32 bytes per byte: ~1 MiB of the 32 MiB the first half holds.
+      assert.ok(largest > 0 && largest < 4 * 2 ** 20, `the temporary area held ${largest} bytes`);
+      assertStoreClean(home);
     }));
 
   for (const offline of [["--offline"], []]) {
