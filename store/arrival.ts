@@ -43,10 +43,15 @@ export class ArchiveArrival {
     this.#notify();
   }
 
-  /** Settles at the next change (more bytes, the verdict), or rejects once the download failed or `signal` aborts. */
-  async next(signal: AbortSignal): Promise<void> {
+  /** Throws once the download failed or `signal` aborted: nothing more is to be read. */
+  check(signal: AbortSignal): void {
     if (this.#failure !== undefined) throw this.#failure;
     signal.throwIfAborted();
+  }
+
+  /** Settles at the next change (more bytes, the verdict), or rejects once the download failed or `signal` aborts. */
+  async next(signal: AbortSignal): Promise<void> {
+    this.check(signal);
     await new Promise<void>((resolve) => {
       const wake = () => {
         signal.removeEventListener("abort", wake);
@@ -55,8 +60,7 @@ export class ArchiveArrival {
       this.#wake.push(wake);
       signal.addEventListener("abort", wake, { once: true });
     });
-    if (this.#failure !== undefined) throw this.#failure;
-    signal.throwIfAborted();
+    this.check(signal);
   }
 
   #notify(): void {
@@ -86,6 +90,8 @@ export async function* readAsItArrives(file: string, arrival: ArchiveArrival, si
   try {
     let position = 0;
     for (;;) {
+      // A failed download stops the reading at once, not only once it has caught up.
+      arrival.check(signal);
       if (position >= arrival.written) {
         if (arrival.verified) return;
         await arrival.next(signal);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { removeTree } from "../../files/tree.js";
@@ -28,6 +28,7 @@ describe("process faults", () => {
     assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
     mirror.faults.set(archivePath("20.99.1"), { delayMs: 400 });
     const entry = entryDir(home, mirror, "20.99.1");
+    const archiveSize = mirror.files.get(archivePath("20.99.1"))!.length;
     const killedWhile = new Set<string>();
     try {
       for (let i = 0; i < 12; i++) {
@@ -36,9 +37,10 @@ describe("process faults", () => {
         const closed = new Promise((resolve) => child.on("close", resolve));
         await new Promise((resolve) => setTimeout(resolve, 150 + i * 110));
         const tmp = existsSync(join(home, "tmp")) ? readdirSync(join(home, "tmp")) : [];
-        // The archive is downloaded beside its tree (`<name>.XXXXXX.archive`), then unpacked into it.
+        // The archive is downloaded beside its tree (`<name>.XXXXXX.archive`), and unpacked into it as it arrives.
+        const arriving = tmp.filter((t) => t.endsWith(".archive")).some((t) => statSync(join(home, "tmp", t), { throwIfNoEntry: false })?.size !== archiveSize);
         const trees = tmp.filter((t) => !t.endsWith(".archive"));
-        killedWhile.add(existsSync(entry) ? "done" : trees.some((t) => walk(join(home, "tmp", t)).length > 0) ? "extracting" : "downloading");
+        killedWhile.add(existsSync(entry) ? "done" : arriving ? "downloading" : trees.some((t) => walk(join(home, "tmp", t)).length > 0) ? "extracting" : "starting");
         child.kill("SIGKILL");
         await closed;
         // Whatever the moment: the entry is absent or whole.
