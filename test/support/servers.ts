@@ -102,8 +102,11 @@ export async function startClosing(mirror: Mirror): Promise<Served> {
   return startProgram("python3", ["-u", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root], port, `http://127.0.0.1:${port}`, [root]);
 }
 
-/** A real nginx serving the mirror's tree, over https with `tls`. */
-export async function startNginx(mirror: Mirror, tls?: Certificate): Promise<Served> {
+/**
+ * A real nginx serving the mirror's files, keep-alive, over https with `tls`; with
+ * `bytesPerSecond`, each connection is held to that rate, as a real link holds it.
+ */
+export async function startNginx(mirror: Mirror, tls?: Certificate, bytesPerSecond?: number): Promise<Served> {
   const root = writeTree(mirror);
   const prefix = tempDir("devenv-nginx-");
   const port = await freePort();
@@ -120,7 +123,7 @@ export async function startNginx(mirror: Mirror, tls?: Certificate): Promise<Ser
     join(prefix, "nginx.conf"),
     `daemon off; ${user} worker_processes 1; pid ${prefix}/nginx.pid; error_log stderr;
 events { worker_connections 64; }
-http { access_log ${prefix}/access.log; ${temps} server { ${listen} root ${root}; } }\n`,
+http { access_log ${prefix}/access.log; ${temps} server { ${listen} root ${root}; ${bytesPerSecond === undefined ? "" : `limit_rate ${bytesPerSecond};`} } }\n`,
   );
   writeFileSync(join(prefix, "access.log"), "");
   const url = `${tls === undefined ? "http" : "https"}://127.0.0.1:${port}`;
