@@ -70,9 +70,10 @@ export interface Extraction {
 /**
  * Prepares the unpacking of the archive `file` (fetched from `source`) into
  * `dir`, before the archive is downloaded, so that loading workers costs no
- * time, and a tar.gz unpacks while it arrives. Worker threads write, synchronously (a toolchain is thousands of small
- * files, where a threadpool round trip per system call costs more than the
- * call), while the main thread goes on downloading. A tar.gz is written by the
+ * time, and a tar.gz unpacks while it arrives. Worker threads write,
+ * synchronously (a toolchain is thousands of small files, where a threadpool
+ * round trip per system call costs more than the call), while the main
+ * thread goes on downloading. A tar.gz is written by the
  * process's tar writers (store/tar-writers.ts); a zip, whose index is at its
  * end, is read from the file by a worker of its own.
  */
