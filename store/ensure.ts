@@ -248,7 +248,8 @@ async function fetchFrom(source: ArchiveSource, request: EntryRequest, file: str
     throw new DevenvError("checksum-mismatch", `checksum mismatch for ${where}: expected sha256 ${artifact.sha256}, got ${actual}`, {
       hint: `nothing was installed. If the source is right, devenv.lock is wrong: restore it from version control, or rebuild ${request.tool}'s entry from upstream with \`devenv lock ${request.tool}\``,
     });
-  }  return bytes;
+  }
+  return bytes;
 }
 
 /** A blob of an OCI layout directory, copied as a download would be written. */
