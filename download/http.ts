@@ -265,17 +265,6 @@ export class Http implements MetadataFetcher {
     }
   }
 
-  /**
-   * Starts loading undici now, for a request that is sure to come: its modules
-   * (~100 ms on a slow machine) then load while the caller waits on something
-   * else, such as esbuild evaluating devenv.ts in its own process.
-   */
-  preload(): void {
-    if (this.options.offline) return;
-    // A failure to load shows where the client is used.
-    this.dispatcher().catch(() => undefined);
-  }
-
   /** Closes idle keep-alive connections, which would otherwise hold the process open after its work is done. */
   async close(): Promise<void> {
     if (this.#dispatcher !== undefined) await (await this.#dispatcher).destroy();

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { existsSync } from "node:fs";
 import type { Session as Context } from "./session.js";
 import { DevenvError } from "../errors.js";
-import { readLock, type LockFile } from "../lock/lockfile.js";
+import type { LockFile } from "../lock/lockfile.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";
 import { ensureEntry, type ArchiveSource, type EntryRequest } from "../store/ensure.js";
 import { registryAuthorization } from "../download/registry-auth.js";
@@ -34,24 +34,6 @@ export function lockedEntries(lock: LockFile, ctx: Context, order: readonly Tool
     }
     return { name, version: tool.version, entry: entryPath(ctx.layout, name, tool.version, artifact.sha256), ...artifact };
   });
-}
-
-/**
- * Starts loading the HTTP client when an install in `root` is bound to go
- * online (there is no devenv.lock yet, or a toolchain it pins for this
- * platform is not in the store), so that it loads while devenv.ts is
- * evaluated. Only data is read (the lock, the store): it may run before
- * devenv.ts is trusted. A lock that does not read is the install's to report.
- */
-export function preloadHttpIfFetching(root: string, ctx: Context): void {
-  let fetching: boolean;
-  try {
-    const current = readLock(root);
-    fetching = current === undefined || lockedEntries(current.lock, ctx, Object.keys(current.lock.tools) as ToolName[]).some(({ entry }) => !existsSync(entry));
-  } catch {
-    return;
-  }
-  if (fetching) ctx.http.preload();
 }
 
 /** Makes sure every locked toolchain for this platform is in the store, fetching the missing ones concurrently. */

@@ -2,9 +2,9 @@ import type { Session as Context } from "./session.js";
 import { writeEnvironmentCache } from "./cache.js";
 import { keepCache } from "./keep.js";
 import { devenvEnvironment, type EnvironmentInput } from "./environment.js";
-import { entryBinaries, installLocked, preloadHttpIfFetching } from "./install.js";
+import { entryBinaries, installLocked } from "./install.js";
 import { listing } from "./listing.js";
-import { locateConfig, openProject } from "./open.js";
+import { openProject } from "./open.js";
 import { preparePrefixes } from "./prefixes.js";
 import { logChanges, syncLock } from "./sync.js";
 
@@ -13,7 +13,6 @@ import { logChanges, syncLock } from "./sync.js";
  * `shell` stand on. The result is cached for the launcher's hot path.
  */
 export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput> {
-  preloadHttpIfFetching(locateConfig(ctx.cwd).root, ctx);
   const project = await openProject(ctx);
   const { lock, text, changes } = await syncLock(project, ctx);
   logChanges(ctx, changes);

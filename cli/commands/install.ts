@@ -1,6 +1,6 @@
 import { DevenvError } from "../../errors.js";
 import { readLock } from "../../lock/lockfile.js";
-import { installLocked, preloadHttpIfFetching } from "../../project/install.js";
+import { installLocked } from "../../project/install.js";
 import { isConfigTrusted, locateConfig, openProject } from "../../project/open.js";
 import { logChanges, syncLock } from "../../project/sync.js";
 import type { ToolName } from "../../resolvers/registry.js";
@@ -13,7 +13,6 @@ import type { Context } from "../context.js";
  */
 export async function installCommand(ctx: Context): Promise<void> {
   const { root, configFile } = locateConfig(ctx.cwd);
-  preloadHttpIfFetching(root, ctx);
   if (!(await isConfigTrusted(ctx, root, configFile))) {
     const current = readLock(root);
     if (current === undefined) throw new DevenvError("untrusted", `${configFile} is not trusted, and there is no devenv.lock to install from`, { hint: "read devenv.ts, then run `devenv trust`" });
