@@ -10,6 +10,7 @@ import { posixExports, quotePosix } from "../shells/posix.js";
 import { projectState, type StoreLayout } from "../store/layout.js";
 import type { DevenvEnvironment } from "../shells/types.js";
 import type { GuardedDirs } from "./prefixes.js";
+import { readWatched, writeStamps } from "./watched.js";
 
 /** Written by the build beside dist/: the launcher carries the same id, so an upgrade invalidates every cache. */
 const buildIdFile = new URL("../build-id", import.meta.url);
@@ -59,8 +60,10 @@ function jsonAround(vars: Readonly<Record<string, string>>): Array<[string, stri
  * Writes the environment the launcher (bin/devenv) applies without starting
  * Node.js, into the project's state in DEVENV_HOME (store/layout.ts): user-only,
  * so no repository can ship one and no other user can write one. Beside it, a
- * directory of links to devenv.lock and every input, and one of copies of them,
- * which the launcher compares with one `diff -rq` (one process, where `cmp` takes
+ * directory of links to devenv.lock and every input, one of copies of them, and
+ * one of stamps bracketing each settled file's mtime: the launcher takes a file
+ * whose mtime still lies between its stamps as unchanged and compares any other
+ * with one `diff -rq` of the links and the copies (one process, where `cmp` takes
  * one per file). A generation's directories are written first and env.sh, naming
  * that generation, last and atomically: a reader sees one whole generation or none.
  */
@@ -72,23 +75,19 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
     return; // a development build without the launcher: nothing would read the cache
   }
   const state = projectState(layout, input.root);
-  const contents = input.inputs.map(({ path, sha256 }) => {
-    const content = readFileSync(path);
-    // Changed since it was evaluated: the environment below is not this file's.
-    return createHash("sha256").update(content).digest("hex") === sha256 ? content : undefined;
-  });
-  if (contents.some((c) => c === undefined) || contents.reduce((sum, c) => sum + c!.length, 0) > maxInputBytes) {
+  // devenv.lock as locked and every input as evaluated, or the environment below is not these files'.
+  const watched = readWatched([{ path: lockPath(input.root), sha256: createHash("sha256").update(input.lockText).digest("hex") }, ...input.inputs]);
+  if (!watched || watched.slice(1).reduce((sum, file) => sum + file.content.length, 0) > maxInputBytes) {
     rmSync(state.env, { force: true });
     return;
   }
   ensurePrivateDir(state.dir);
   const generation = randomBytes(6).toString("hex");
-  const watched = [{ path: lockPath(input.root), content: Buffer.from(input.lockText) }, ...input.inputs.map(({ path }, i) => ({ path, content: contents[i]! }))];
-  mkdirSync(state.watched(generation), { mode: 0o700 });
-  mkdirSync(state.copies(generation), { mode: 0o700 });
-  watched.forEach(({ path, content }, n) => {
-    symlinkSync(path, join(state.watched(generation), String(n)));
-    writeFileSync(join(state.copies(generation), String(n)), content, { mode: 0o600, flag: "wx" });
+  for (const dir of [state.watched(generation), state.copies(generation), state.stamps(generation)]) mkdirSync(dir, { mode: 0o700 });
+  watched.forEach((file, n) => {
+    symlinkSync(file.path, join(state.watched(generation), String(n)));
+    writeFileSync(join(state.copies(generation), String(n)), file.content, { mode: 0o600, flag: "wx" });
+    writeStamps(state.stamps(generation), String(n), file);
   });
   const vars = (name: string, value: string) => `${name}=${quotePosix(value)}\n`;
   const text = [
@@ -111,7 +110,7 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   // The launcher uses it only once its build id, root and every copy check out: not flushed.
   writeFileAtomic(state.env, text, 0o600, { flush: false });
   // Older generations: anything beside env.sh that is not this generation's (a removal never follows the links).
-  const current = new Set([state.env, state.watched(generation), state.copies(generation), state.lock, state.config]);
+  const current = new Set([state.env, state.watched(generation), state.copies(generation), state.stamps(generation), state.lock, state.config]);
   for (const name of readdirSync(state.dir)) {
     const path = join(state.dir, name);
     if (!current.has(path)) rmSync(path, { force: true, recursive: true });

@@ -56,8 +56,8 @@ const buildId = hash.digest("hex").slice(0, 16);
 const { projectState, storeLayout } = await import(pathToFileURL(join(dist, "store", "layout.js")).href);
 const state = projectState(storeLayout("/HOME"), "/ROOT");
 const [projects, leaf] = state.dir.slice("/HOME/".length).split("/ROOT/");
-const names = { PROJECTS: projects, STATE_LEAF: leaf, ENV_FILE: basename(state.env), WATCHED: basename(state.watched("GEN")).replace("GEN", ""), COPIES: basename(state.copies("GEN")).replace("GEN", "") };
-for (const [name, prefix] of [["watched", names.WATCHED], ["copies", names.COPIES]]) {
+const names = { PROJECTS: projects, STATE_LEAF: leaf, ENV_FILE: basename(state.env), WATCHED: basename(state.watched("GEN")).replace("GEN", ""), COPIES: basename(state.copies("GEN")).replace("GEN", ""), STAMPS: basename(state.stamps("GEN")).replace("GEN", "") };
+for (const [name, prefix] of [["watched", names.WATCHED], ["copies", names.COPIES], ["stamps", names.STAMPS]]) {
   if (state[name]("GEN") !== join(state.dir, `${prefix}GEN`)) throw new Error(`cli/launcher.sh names the ${name} directory <prefix><generation>`);
 }
 

@@ -42,12 +42,17 @@ export function projectState(layout: StoreLayout, root: string) {
     dir,
     /** The evaluated devenv.ts with the hash of every file it read. */
     config: join(dir, "config.json"),
-    /** The launcher's environment; it names a generation, whose two directories below lie beside it. */
+    /** The launcher's environment; it names a generation, whose three directories below lie beside it. */
     env: join(dir, "env.sh"),
     /** Links to the files the environment depends on: `0` to devenv.lock, `1`... to each file devenv.ts's evaluation read. */
     watched: (generation: string) => join(dir, `watched.${generation}`),
     /** What those files held when the environment was written, under the same names. */
     copies: (generation: string) => join(dir, `copies.${generation}`),
+    /**
+     * `N.older` and `N.newer`, timestamped just before and just after the mtime file N had when it was read:
+     * the launcher takes a file whose mtime still lies between them as unchanged, without reading it.
+     */
+    stamps: (generation: string) => join(dir, `stamps.${generation}`),
     /** Held while devenv.lock or its history is rewritten. */
     lock: join(dir, "lock"),
   };

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenvBin, nodeConfig, project, run, tempDir } from "./support/cli.js";
@@ -141,6 +142,16 @@ describe("the launcher sees every change on the very next call", () => {
     assert.equal(launcher.nodeStarts(), 3, "and the new state is cached again");
   });
 
+  it("an edit whose mtime was put back to an older one (tar, rsync -t, a restored backup)", async () => {
+    const { dir, devenv, launcher } = await warm(nodeConfig("20.18"));
+    const file = join(dir, "devenv.ts");
+    writeFileSync(file, nodeConfig("20.98"));
+    const lastYear = new Date(Date.now() - 365 * 86_400_000);
+    utimesSync(file, lastYear, lastYear);
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.98.0\n");
+    assert.equal(launcher.nodeStarts(), 2);
+  });
+
   it("a changed devenv.lock (a pull that pinned another version)", async () => {
     const { dir, devenv, launcher } = await warm(nodeConfig("20"));
     // A teammate locked the same spec when 20.98.0 was the newest release.
@@ -179,6 +190,58 @@ describe("the launcher sees every change on the very next call", () => {
     const other = world(mirror);
     assert.equal((await devenv(["run", "node"], other.env)).code, 0);
     assert.equal(launcher.nodeStarts(), 2);
+  });
+});
+
+/** A directory holding a `diff` that counts its runs, then runs the system's. */
+function countingDiff() {
+  const dir = tempDir("devenv-diff-");
+  const system = execFileSync("sh", ["-c", "command -v diff"], { encoding: "utf8" }).trim();
+  writeFileSync(join(dir, "diff"), `#!/bin/sh\necho >> '${join(dir, "runs")}'\nexec '${system}' "$@"\n`, { mode: 0o755 });
+  return { dir, runs: () => (existsSync(join(dir, "runs")) ? readFileSync(join(dir, "runs"), "utf8").length : 0) };
+}
+
+describe("the launcher reads a file only when its mtime moved", () => {
+  it("runs no process before the command while no mtime moved; compares a touched file's bytes, without Node.js", async () => {
+    const { dir, env, devenv, launcher } = await warm();
+    const diff = countingDiff();
+    const counted = { ...env, PATH: `${diff.dir}:${env.PATH}` };
+    // The lock was written a few ms before the cache: devenv waited for it to settle, and stamped it too.
+    assert.equal((await devenv(["run", "node"], counted)).stdout, "v20.99.1\n");
+    assert.equal(diff.runs(), 0);
+    const now = new Date();
+    utimesSync(join(dir, "devenv.ts"), now, now);
+    assert.equal((await devenv(["run", "node"], counted)).stdout, "v20.99.1\n");
+    assert.equal((await devenv(["env", "--shell", "bash"], counted)).code, 0);
+    assert.equal(diff.runs(), 2);
+    assert.equal(launcher.nodeStarts(), 1);
+  });
+
+  it("stamps the devenv.lock it wrote a few ms before, once it has settled", async () => {
+    const { dir, env, devenv, launcher } = await warm(nodeConfig("20"));
+    // Another spec for the version installed: the lock is written again, and the cache right after it.
+    writeFileSync(join(dir, "devenv.ts"), nodeConfig("20.99"));
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.99.1\n");
+    assert.match(readFileSync(join(dir, "devenv.lock"), "utf8"), /"20\.99"/);
+    const diff = countingDiff();
+    assert.equal((await devenv(["run", "node"], { ...env, PATH: `${diff.dir}:${env.PATH}` })).stdout, "v20.99.1\n");
+    assert.deepEqual([diff.runs(), launcher.nodeStarts()], [0, 2]);
+  });
+
+  it("compares the bytes of a file that was not settled when read (an mtime of whole seconds, the next one)", async () => {
+    const { dir, env, devenv, launcher } = await warm(nodeConfig("20.18"));
+    const file = join(dir, "devenv.ts");
+    writeFileSync(file, nodeConfig("20.98"));
+    // A filesystem that keeps whole seconds: a second write within the next ones would keep this mtime.
+    const nextSecond = Math.ceil(Date.now() / 1000) + 1;
+    utimesSync(file, nextSecond, nextSecond);
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.98.0\n");
+    const diff = countingDiff();
+    assert.equal((await devenv(["run", "node"], { ...env, PATH: `${diff.dir}:${env.PATH}` })).stdout, "v20.98.0\n");
+    assert.deepEqual([diff.runs(), launcher.nodeStarts()], [1, 2]);
+    writeFileSync(file, nodeConfig("18.20"));
+    utimesSync(file, nextSecond, nextSecond);
+    assert.equal((await devenv(["run", "node"])).stdout, "v18.20.9\n", "same size, same mtime: seen by its bytes");
   });
 });
 
