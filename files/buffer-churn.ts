@@ -11,22 +11,14 @@ let collect: Collect | undefined;
 /**
  * V8's `gc`, exposed the first time bytes stream, as jest does it: `node
  * --expose-gc` would cost every start ~20 ms, since Node's cache of its own
- * compiled modules holds only for the flags it was built with. For the same
- * reason the flag is put back at once: while it was set, every module compiled
- * after it (an unpacking worker's start: ~60 -> ~115 ms here) missed that cache.
- * The function, once made, stays.
+ * compiled modules holds only for the flags it was built with.
  */
 function gc(): Collect {
   if (collect === undefined) {
     // Loaded here, not by every command that imports this module.
     const require = createRequire(import.meta.url);
-    const { setFlagsFromString } = require("node:v8") as typeof import("node:v8");
-    setFlagsFromString("--expose-gc");
-    try {
-      collect = (require("node:vm") as typeof import("node:vm")).runInNewContext("gc") as Collect;
-    } finally {
-      setFlagsFromString("--no-expose-gc");
-    }
+    (require("node:v8") as typeof import("node:v8")).setFlagsFromString("--expose-gc");
+    collect = (require("node:vm") as typeof import("node:vm")).runInNewContext("gc") as Collect;
   }
   return collect;
 }
