@@ -14,9 +14,21 @@ const aheadPerWorker = 4;
 
 let shared: TarWriters | undefined;
 
-/** This process's tar writers, started with its first tar.gz. */
-export function tarWriters(): TarWriters {
-  shared ??= new TarWriters(Math.max(1, Math.min(2, availableParallelism())), () => (shared = undefined));
+/**
+ * How many writers `cores` keep busy: one per core left beside the thread that
+ * downloads and parses and the one that inflates, at most two. On two cores a
+ * second writer only takes turns with them, and costs its memory: in turns on
+ * such a machine, one writer installed the real node in 1127 ms against 1241,
+ * go in 617 against 664, three tools in the same time, and three peaked at
+ * 101 MB against 115 (docs/performance.md, sixth set).
+ */
+function writerCount(cores: number): number {
+  return Math.max(1, Math.min(2, cores - 1));
+}
+
+/** This process's tar writers, started with its first tar.gz; `count` (a test's) only if it starts them. */
+export function tarWriters(count = writerCount(availableParallelism())): TarWriters {
+  shared ??= new TarWriters(count, () => (shared = undefined));
   return shared;
 }
 
@@ -27,14 +39,14 @@ interface Route {
 }
 
 /**
- * The threads that write tar.gz archives into the store: one per core, at
- * most two (a third costs its memory and was not faster), shared by every
- * archive this process unpacks. Each archive is inflated once, here, on the
- * threadpool, and parsed once, here; each writer is sent its share of the
- * entries with their contents (store/tar-router.ts). Creating files is most of
- * an unpack's time, kernel time that scales with threads; archives installed
- * together keep every writer busy to the end, where a writer per archive left
- * node's 2,500 files to one thread once python and go were done.
+ * The threads that write tar.gz archives into the store (`writerCount`),
+ * shared by every archive this process unpacks. Each archive is inflated once,
+ * here, on the threadpool, and parsed once, here; each writer is sent its share
+ * of the entries with their contents (store/tar-router.ts). Creating files is
+ * most of an unpack's time, kernel time that scales with threads where cores
+ * are free; archives installed together keep every writer busy to the end,
+ * where a writer per archive left node's 2,500 files to one thread once python
+ * and go were done.
  */
 class TarWriters {
   private readonly workers: Worker[];
