@@ -20,7 +20,7 @@ let shared: TarWriters | undefined;
  * second writer only takes turns with them, and costs its memory: in turns on
  * such a machine, one writer installed the real node in 1127 ms against 1241,
  * go in 617 against 664, three tools in the same time, and three peaked at
- * 101 MB against 115 (docs/performance.md, sixth set).
+ * 106 MB against 112 (docs/performance.md, sixth set).
  */
 function writerCount(cores: number): number {
   return Math.max(1, Math.min(2, cores - 1));
