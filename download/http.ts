@@ -347,9 +347,13 @@ async function decode(url: string, body: Buffer, headers: Headers): Promise<stri
  * bundle. Its HTTP parser is WebAssembly, which V8 recompiles in the
  * background with its optimizing tier, and Node waits for that at exit
  * (~75 ms): devenv parses a few responses and exits, so the baseline compiler is enough.
+ * The flag is set once undici's modules are loaded (the parser compiles at the
+ * first connection): V8's flags are part of the key of Node's cache of its own
+ * compiled modules, and set before, they made undici's `http`, `tls` and `net`
+ * compile from source (the five modules: 75-101 ms with the flag set first,
+ * 53-75 after, 5 runs each).
  */
 async function loadUndici() {
-  (await import("node:v8")).setFlagsFromString("--liftoff-only");
   const [{ default: Dispatcher }, { default: api }, { default: EnvHttpProxyAgent }, { default: redirect }, { default: retry }] = await Promise.all([
     import("undici/lib/dispatcher/dispatcher.js"),
     import("undici/lib/api/index.js"),
@@ -357,6 +361,7 @@ async function loadUndici() {
     import("undici/lib/interceptor/redirect.js"),
     import("undici/lib/interceptor/retry.js"),
   ]);
+  (await import("node:v8")).setFlagsFromString("--liftoff-only");
   Object.assign(Dispatcher.prototype, api);
   return { EnvHttpProxyAgent, redirect, retry };
 }
