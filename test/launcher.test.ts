@@ -228,11 +228,34 @@ describe("the launcher reads a file only when its mtime moved", () => {
     assert.deepEqual([diff.runs(), launcher.nodeStarts()], [0, 2]);
   });
 
-  it("compares the bytes of a file that was not settled when read (an mtime of whole seconds, the next one)", async () => {
+  it("compares the bytes of a file whose mtime was set, not written: a package upgraded by npm keeps 1985-10-26", async () => {
+    // A config package devenv.ts imports, installed as npm installs every package's files.
+    const npmTime = new Date("1985-10-26T08:15:00.000Z");
+    const source = (spec: string) => `export const spec = ${JSON.stringify(spec)};\n`;
+    const dir = project(`import { defineConfig } from "devenv";\nimport { spec } from "team-config";\nexport default defineConfig({ tools: { node: spec } });\n`, {
+      "node_modules/team-config/package.json": JSON.stringify({ name: "team-config", version: "1.0.0", type: "module", exports: "./index.js" }),
+      "node_modules/team-config/index.js": source("20.18"),
+    });
+    const index = join(dir, "node_modules", "team-config", "index.js");
+    utimesSync(index, npmTime, npmTime);
+    const { env } = world(mirror);
+    const launcher = recordingLauncher();
+    const devenv = () => run(launcher.bin, ["run", "node"], { cwd: dir, env });
+    assert.equal((await devenv()).stdout, "v20.18.0\n");
+    assert.equal((await devenv()).stdout, "v20.18.0\n");
+    assert.equal(launcher.nodeStarts(), 1);
+    // The upgrade: new bytes, the same size, the same mtime.
+    writeFileSync(index, source("20.98"));
+    utimesSync(index, npmTime, npmTime);
+    assert.equal((await devenv()).stdout, "v20.98.0\n");
+    assert.equal(launcher.nodeStarts(), 2);
+  });
+
+  it("compares the bytes of a file whose mtime is ahead of the clock (a clock ahead, or set by hand)", async () => {
     const { dir, env, devenv, launcher } = await warm(nodeConfig("20.18"));
     const file = join(dir, "devenv.ts");
     writeFileSync(file, nodeConfig("20.98"));
-    // A filesystem that keeps whole seconds: a second write within the next ones would keep this mtime.
+    // Not settled when read, and not a write's: either is enough for the launcher to compare its bytes.
     const nextSecond = Math.ceil(Date.now() / 1000) + 1;
     utimesSync(file, nextSecond, nextSecond);
     assert.equal((await devenv(["run", "node"])).stdout, "v20.98.0\n");
