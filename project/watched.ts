@@ -42,6 +42,14 @@ const remoteFilesystems = new Set([0x6969, 0x517b, 0xff534d42, 0xfe534d42, 0x657
 /** Stamps are for dash's nanosecond `-nt` (Debian's and Ubuntu's /bin/sh); elsewhere the launcher compares bytes. */
 const onLocalLinuxDisk = (path: string) => process.platform === "linux" && !remoteFilesystems.has(statfsSync(path).type);
 
+/**
+ * When a file last written at `mtime` (with `ctime`), in ns, may be stamped, on
+ * this machine's clock: once it has settled; never if its mtime was set, not written.
+ */
+export function stampableFrom(mtime: bigint, ctime: bigint): bigint | undefined {
+  return written(mtime, ctime) ? mtime + tickOf(mtime) : undefined;
+}
+
 /** How long devenv waits for a file it has just written itself (devenv.lock, or a devenv.ts `devenv add` edited) to settle. */
 const settleWait = 50_000_000n;
 
@@ -73,10 +81,9 @@ export function readWatched(files: ReadonlyArray<{ path: string; sha256: string 
     for (const { path, sha256 } of files) {
       const { content, mtime, ctime } = readOne(path);
       if (createHash("sha256").update(content).digest("hex") !== sha256) return undefined;
-      const settlesIn = mtime + tickOf(mtime) - readAt;
-      const candidate = local.get(path)! && written(mtime, ctime);
-      if (candidate && settlesIn >= 0n && settlesIn + 1n > wait) wait = settlesIn + 1n;
-      read.push({ path, content, mtime, stampable: candidate && settlesIn < 0n });
+      const from = local.get(path)! ? stampableFrom(mtime, ctime) : undefined;
+      if (from !== undefined && from >= readAt && from - readAt + 1n > wait) wait = from - readAt + 1n;
+      read.push({ path, content, mtime, stampable: from !== undefined && from < readAt });
     }
     if (attempt > 0 || wait === 0n || wait > settleWait) return read;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(wait / 1_000_000n) + 1);
