@@ -3,7 +3,7 @@
 #
 # Hot path: `devenv run [--] CMD...`, `devenv env [--shell bash|zsh|fish|json]`, `devenv which BIN`, `devenv list [--json]`
 # and `devenv install [--frozen]` in a project whose cached environment (in DEVENV_HOME) is still valid are
-# answered here with shell built-ins (and one `diff` after a file it depends on was touched): no Node.js.
+# answered here with shell built-ins (and one `diff` when a file it depends on may have changed): no Node.js.
 # Everything else, and any doubt, goes to the Node.js CLI, which refreshes the cache.
 _dv_build_id='@BUILD_ID@'
 _dv_node_bin='@NODE@'
