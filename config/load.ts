@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
 import { DevenvError } from "../errors.js";
@@ -53,9 +52,9 @@ export async function bundleConfig(file: string): Promise<ConfigBundle> {
       logLevel: "silent",
       // An import devenv.ts never uses is kept (TypeScript would elide it): one that cannot be resolved is an error, not silence.
       tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
-      // The bundle runs from a temporary directory: where the file is, as the file itself would see it.
+      // The bundle runs from a data: URL: where the file is, as the file itself would see it.
       define: { "import.meta.url": JSON.stringify(url), "import.meta.dirname": JSON.stringify(dirname(file)), "import.meta.filename": JSON.stringify(file), __dirname: JSON.stringify(dirname(file)), __filename: JSON.stringify(file), ...pureGlobals },
-      banner: { js: pureBanner },
+      banner: { js: pureBanner(url) },
       plugins: [selfPlugin, pureImports, hashedReads(inputs)],
     });
     return { code: result.outputFiles[0]!.text, inputs: [...inputs].map(([path, sha256]) => ({ path, sha256 })) };
@@ -66,21 +65,18 @@ export async function bundleConfig(file: string): Promise<ConfigBundle> {
 
 /**
  * Runs the bundle and returns devenv.ts's default export, called if it is a
- * function. The bundle is imported from a private directory of the system's
- * temporary area: nothing is written into the project, and a read-only
- * DEVENV_HOME still evaluates.
+ * function. The bundle is imported from a `data:` URL: nothing is written
+ * anywhere (not into the project, not into a temporary directory a killed
+ * evaluation would leave behind), and a read-only DEVENV_HOME still evaluates.
  */
 export async function evaluateBundle(bundle: ConfigBundle, file: string): Promise<unknown> {
-  const dir = mkdtempSync(join(tmpdir(), "devenv-config-"));
-  const module = join(dir, "devenv.config.mjs");
+  // Named in stack traces (-v) as the bundle of devenv.ts, not by the whole data: URL.
+  const source = `${bundle.code}\n//# sourceURL=${pathToFileURL(file).href} (bundled)\n`;
   let mod: { default?: unknown };
   try {
-    writeFileSync(module, bundle.code, { mode: 0o600, flag: "wx" });
-    mod = (await import(pathToFileURL(module).href)) as { default?: unknown };
+    mod = (await import(`data:text/javascript;base64,${Buffer.from(source).toString("base64")}`)) as { default?: unknown };
   } catch (error) {
     throw loadError(file, error);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
   if (mod.default === undefined) {
     throw new DevenvError("config-invalid", `${file} has no default export`, {
@@ -120,16 +116,18 @@ const pureImports: Plugin = {
  * Prepended to the bundle: the global `process` and `fetch` (esbuild's define swaps in
  * these for free references only, so a file's own `const fetch` stays its own) throw
  * when touched, and the require() bundled CommonJS packages call for Node's
- * built-ins refuses the impure ones as the bundler does.
+ * built-ins refuses the impure ones as the bundler does. The bundle runs from a
+ * `data:` URL, so the require() is made for devenv.ts's own URL (it loads only
+ * built-ins, which resolve the same from anywhere).
  */
 const pureGlobals = { process: "__devenvProcess", fetch: "__devenvFetch" };
-const pureBanner = [
+const pureBanner = (url: string) => [
   "import { createRequire as __devenvCreateRequire } from 'node:module';",
   `const __devenvImpure = (what) => { throw new Error(\`devenv.ts cannot use \${what}: ${impureHint}\`); };`,
   "const __devenvProcess = new Proxy({}, { get: (_, key) => __devenvImpure(`process.${String(key)}`), has: () => __devenvImpure('process') });",
   "const __devenvFetch = () => __devenvImpure('fetch()');",
   `const __devenvPure = new Set(${JSON.stringify([...pureBuiltins])});`,
-  "const __devenvRequire = __devenvCreateRequire(import.meta.url);",
+  `const __devenvRequire = __devenvCreateRequire(${JSON.stringify(url)});`,
   "const require = (name) => __devenvPure.has(String(name).replace(/^node:/, '')) ? __devenvRequire(name) : __devenvImpure(`require(${JSON.stringify(name)})`);",
 ].join("\n");
 

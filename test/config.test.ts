@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { devenv, nodeConfig, project, repoRoot, tempDir } from "./support/cli.js";
 import type { Mirror } from "./support/mirror.js";
@@ -116,5 +117,16 @@ describe("the evaluated-config cache", () => {
     assert.equal(result.code, 0, result.stderr);
     const vars = JSON.parse(result.stdout) as Record<string, string>;
     assert.deepEqual([vars.H, vars.P, vars.U], ["2d711642", "a/b", "file:///x"]);
+  });
+
+  // The bundle is evaluated from memory: it sees where devenv.ts is, and needs no writable temporary directory.
+  it("evaluates with no temporary directory, where devenv.ts sees its own place and a CommonJS package requires pure built-ins", async () => {
+    const cjs = `const { join } = require("node:path");\nmodule.exports = join("a", require("path").basename("/b/c"));\n`;
+    const source = `import where from "./lib/where.cjs";\nexport default { tools: { node: "20.18" }, env: { WHERE: where, HERE: import.meta.dirname, URL: import.meta.url } };\n`;
+    const dir = project(source, { "lib/where.cjs": cjs });
+    const result = await devenv(["env", "--shell", "json"], { cwd: dir, env: { ...world(mirror).env, TMPDIR: join(tempDir(), "missing") } });
+    assert.equal(result.code, 0, result.stderr);
+    const vars = JSON.parse(result.stdout) as Record<string, string>;
+    assert.deepEqual([vars.WHERE, vars.HERE, vars.URL], ["a/c", dir, pathToFileURL(join(dir, "devenv.ts")).href]);
   });
 });
