@@ -1,9 +1,8 @@
 import { symlink } from "node:fs/promises";
 import { join } from "node:path";
-import semver from "semver";
 import { taggedReleases } from "./github.js";
 import { packageJson, toolVersions, versionFile } from "./pin-files.js";
-import { isValidSemverSpec } from "./pick.js";
+import { isValidSemverSpec, plainSemver } from "./pick.js";
 import { parseShasums, platforms, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstream = "https://github.com/oven-sh/bun/releases/download";
@@ -20,7 +19,6 @@ const assets: Record<Platform, string> = {
   "darwin-arm64": "bun-darwin-aarch64.zip",
 };
 
-const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/, "")) ?? undefined;
 /** The asset of a platform and variant: only x64 has a baseline build; arm64 keeps its one build. */
 function asset(platform: Platform, variant: string | undefined): string {
   return variant === "baseline" && platform.endsWith("-x64") ? assets[platform].replace(/\.zip$/, "-baseline.zip") : assets[platform];
@@ -41,7 +39,7 @@ export const bun = {
 
   pins: [versionFile(".bun-version", (v) => v.replace(/^v/, "")), toolVersions(["bun"]), packageJson((m) => /^bun@(\d[^+]*)/.exec(m.packageManager ?? "")?.[1])],
 
-  isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), toSemver),
+  isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), plainSemver),
 
   /** Versions from the tags of oven-sh/bun (`bun-v1.1.30`); canary and other tags are not releases. */
   ...taggedReleases("bun", { repo: "oven-sh/bun", mirrorVariable: "DEVENV_BUN_MIRROR", pattern: /^bun-v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/ }),

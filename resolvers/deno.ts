@@ -1,8 +1,7 @@
-import semver from "semver";
 import { DevenvError, HttpStatusError } from "../errors.js";
 import { taggedReleases } from "./github.js";
 import { toolVersions, versionFile } from "./pin-files.js";
-import { isValidSemverSpec } from "./pick.js";
+import { isValidSemverSpec, plainSemver } from "./pick.js";
 import { platforms, rebaseUrl, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstream = "https://dl.deno.land";
@@ -15,7 +14,6 @@ const triples: Record<Platform, string> = {
   "darwin-arm64": "aarch64-apple-darwin",
 };
 
-const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/, "")) ?? undefined;
 const canonicalUrl = (version: string, platform: Platform) => `${upstream}/release/v${version}/deno-${triples[platform]}.zip`;
 
 export const deno = {
@@ -32,7 +30,7 @@ export const deno = {
 
   stripTop: false,
 
-  isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), toSemver),
+  isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), plainSemver),
 
   /** Versions from the tags of denoland/deno (`v2.1.4`). */
   ...taggedReleases("deno", { repo: "denoland/deno", mirrorVariable: "DEVENV_DENO_MIRROR", pattern: /^v(\d+\.\d+\.\d+(?:-[\w.]+)?)$/ }),

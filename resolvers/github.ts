@@ -1,6 +1,5 @@
 import { DevenvError, HttpStatusError } from "../errors.js";
-import semver from "semver";
-import { pickVersion, specMatches, type Candidate } from "./pick.js";
+import { isStable, pickVersion, plainSemver, specMatches, type Candidate } from "./pick.js";
 import type { ResolveContext, Resolver } from "./types.js";
 
 /**
@@ -54,8 +53,6 @@ function rateLimited(error: unknown, mirrorVariable: string): DevenvError | unde
   });
 }
 
-const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/, "")) ?? undefined;
-
 /**
  * How a toolchain published on GitHub resolves: a spec (SPEC §2: exact, line,
  * range, latest) among the releases of `repo` whose tags match `pattern` (its
@@ -63,10 +60,10 @@ const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/,
  */
 export function taggedReleases(tool: string, source: { repo: string; mirrorVariable: string; pattern: RegExp }): Pick<Resolver, "resolve" | "releases" | "matches"> {
   const releases = async (ctx: ResolveContext): Promise<Candidate[]> =>
-    (await releaseTags(ctx, source.repo, source.mirrorVariable)).flatMap((tag) => source.pattern.exec(tag)?.[1] ?? []).map((version) => ({ version, semver: version, stable: semver.prerelease(version) === null }));
+    (await releaseTags(ctx, source.repo, source.mirrorVariable)).flatMap((tag) => source.pattern.exec(tag)?.[1] ?? []).map((version) => ({ version, semver: version, stable: isStable(version) }));
   return {
-    resolve: async (spec, ctx) => pickVersion(tool, spec.replace(/^v/, ""), await releases(ctx), toSemver),
+    resolve: async (spec, ctx) => pickVersion(tool, spec.replace(/^v/, ""), await releases(ctx), plainSemver),
     releases,
-    matches: (spec, release) => specMatches(spec.replace(/^v/, ""), release, toSemver),
+    matches: (spec, release) => specMatches(spec.replace(/^v/, ""), release, plainSemver),
   };
 }

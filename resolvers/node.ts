@@ -1,7 +1,6 @@
-import semver from "semver";
 import { DevenvError } from "../errors.js";
 import { packageJson, toolVersions, versionFile } from "./pin-files.js";
-import { isValidSemverSpec, newestFirst, noMatch, pickVersion, specMatches, type Candidate } from "./pick.js";
+import { isStable, isValidSemverSpec, newestFirst, noMatch, pickVersion, plainSemver, specMatches, type Candidate } from "./pick.js";
 import { parseShasums, platforms, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstream = "https://nodejs.org/dist";
@@ -13,8 +12,6 @@ interface IndexEntry {
 }
 
 const ltsSpec = /^lts(?:\/(.+))?$/i;
-
-const toSemver = (v: string): string | undefined => semver.valid(v.replace(/^v/, "")) ?? undefined;
 
 export const node = {
   name: "node",
@@ -29,13 +26,13 @@ export const node = {
   pins: [versionFile(".nvmrc", nvmSpec), versionFile(".node-version", nvmSpec), toolVersions(["nodejs", "node"], nvmSpec), packageJson((m) => m.engines?.node)],
 
   isValidSpec(spec) {
-    return /^lts(\/[a-z*]+)?$/i.test(spec) || isValidSemverSpec(spec.replace(/^v/, ""), toSemver);
+    return /^lts(\/[a-z*]+)?$/i.test(spec) || isValidSemverSpec(spec.replace(/^v/, ""), plainSemver);
   },
 
   /** `lts` and nvm's `lts/*` take the newest LTS line; `lts/iron` names one. */
   async resolve(spec, ctx) {
     const releases = await this.releases(ctx);
-    if (!ltsSpec.test(spec)) return pickVersion("node", spec.replace(/^v/, ""), releases, toSemver);
+    if (!ltsSpec.test(spec)) return pickVersion("node", spec.replace(/^v/, ""), releases, plainSemver);
     const newest = newestFirst(releases.filter((r) => this.matches(spec, r)))[0];
     if (newest) return newest.version;
     throw noMatch("node", spec, [...new Set(releases.flatMap((r) => (r.lts === undefined ? [] : [`lts/${r.lts}`])))].slice(0, 5));
@@ -52,7 +49,7 @@ export const node = {
 
   matches(spec, release) {
     const lts = ltsSpec.exec(spec);
-    if (!lts) return specMatches(spec.replace(/^v/, ""), release, toSemver);
+    if (!lts) return specMatches(spec.replace(/^v/, ""), release, plainSemver);
     const codename = lts[1]?.toLowerCase();
     return release.lts !== undefined && (codename === undefined || codename === "*" || release.lts === codename);
   },
@@ -85,13 +82,13 @@ function canonicalUrl(version: string, platform: Platform): string {
 }
 
 function parseIndex(data: unknown): IndexEntry[] {
-  const valid = Array.isArray(data) && data.every((e) => typeof e?.version === "string" && semver.valid(e.version) !== null);
+  const valid = Array.isArray(data) && data.every((e) => typeof e?.version === "string" && plainSemver(e.version) !== undefined);
   if (!valid) {
     throw new DevenvError("resolve-failed", "node index.json is not the nodejs.org release index", {
       hint: "check that DEVENV_NODE_MIRROR serves the layout of https://nodejs.org/dist",
     });
   }
-  return (data as IndexEntry[]).filter((e) => semver.prerelease(e.version) === null);
+  return (data as IndexEntry[]).filter((e) => isStable(e.version));
 }
 
 /** nvm's spellings: `v20.1.0`, `lts/*`, `lts/iron`, `node` and `stable` for the newest release. */

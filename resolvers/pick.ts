@@ -1,4 +1,12 @@
-import semver from "semver";
+// semver's functions one by one, not its index: the index builds every one of them (~2 ms) on every start of the CLI.
+import compare from "semver/functions/compare.js";
+import gt from "semver/functions/gt.js";
+import prerelease from "semver/functions/prerelease.js";
+import rcompare from "semver/functions/rcompare.js";
+import satisfies from "semver/functions/satisfies.js";
+import valid from "semver/functions/valid.js";
+import minVersion from "semver/ranges/min-version.js";
+import validRange from "semver/ranges/valid.js";
 import { DevenvError } from "../errors.js";
 
 /** One release of a toolchain, as the upstream index names it and as semver can compare it. */
@@ -10,17 +18,23 @@ export interface Candidate {
   readonly lts?: string;
 }
 
+/** A version spelled as semver, with or without a leading v (node, bun, deno and GitHub tags spell it so). */
+export const plainSemver = (version: string): string | undefined => valid(version.replace(/^v/, "")) ?? undefined;
+
+/** Not a pre-release. */
+export const isStable = (version: string): boolean => prerelease(version) === null;
+
 /** Does `candidate` satisfy `spec`, as pickVersion reads it? Pre-releases only when named exactly. */
 export function specMatches(spec: string, candidate: Candidate, toSemver: (v: string) => string | undefined): boolean {
   const exact = toSemver(spec);
-  if (exact !== undefined && semver.prerelease(exact) !== null) return candidate.semver === exact;
-  const range = spec === "latest" ? "*" : semver.validRange(spec);
-  return range !== null && candidate.stable && semver.satisfies(candidate.semver, range);
+  if (exact !== undefined && !isStable(exact)) return candidate.semver === exact;
+  const range = spec === "latest" ? "*" : validRange(spec);
+  return range !== null && candidate.stable && satisfies(candidate.semver, range);
 }
 
 /** Newest first, as `devenv versions` lists them. */
 export function newestFirst(candidates: readonly Candidate[]): Candidate[] {
-  return [...candidates].sort((a, b) => semver.rcompare(a.semver, b.semver));
+  return [...candidates].sort((a, b) => rcompare(a.semver, b.semver));
 }
 
 /**
@@ -44,16 +58,16 @@ export function noMatch(tool: string, spec: string, nearest: readonly string[]):
 export function isValidSemverSpec(spec: string, toSemver: (v: string) => string | undefined): boolean {
   // node-semver reads an empty range as "*"; an empty spec is a mistake, not "anything".
   if (spec.trim() === "") return false;
-  return spec === "latest" || toSemver(spec) !== undefined || semver.validRange(spec) !== null;
+  return spec === "latest" || toSemver(spec) !== undefined || validRange(spec) !== null;
 }
 
 /** The stable releases closest to where the spec points: a few below it and a few above. */
 function nearestVersions(spec: string, candidates: readonly Candidate[], toSemver: (v: string) => string | undefined): string[] {
-  const stable = candidates.filter((c) => c.stable).sort((a, b) => semver.compare(a.semver, b.semver));
-  const range = semver.validRange(spec);
-  const anchor = toSemver(spec) ?? (range === null ? null : semver.minVersion(range)?.version ?? null);
+  const stable = candidates.filter((c) => c.stable).sort((a, b) => compare(a.semver, b.semver));
+  const range = validRange(spec);
+  const anchor = toSemver(spec) ?? (range === null ? null : minVersion(range)?.version ?? null);
   if (anchor === null) return stable.slice(-5).reverse().map((c) => c.version);
-  const above = stable.findIndex((c) => semver.gt(c.semver, anchor));
+  const above = stable.findIndex((c) => gt(c.semver, anchor));
   const split = above === -1 ? stable.length : above;
   return [...stable.slice(Math.max(0, split - 3), split), ...stable.slice(split, split + 2)].reverse().map((c) => c.version);
 }
