@@ -11,6 +11,7 @@ import { isLoopback } from "../download/loopback.js";
 import type { Platform } from "../resolvers/types.js";
 import { storeLayout } from "../store/layout.js";
 import type { Log, Session } from "../project/session.js";
+import { keepCompiledCode } from "./compiled-code.js";
 import { createLog } from "./log.js";
 
 /** What the CLI hands every command: the session that project/ and below take. */
@@ -35,6 +36,7 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     throw new DevenvError("usage", `-C ${flags.C}: not a directory`, { hint: "name the project directory, or a directory inside it" });
   }
   const layout = storeLayout(devenvHome(env));
+  keepCompiledCode(layout.compileCache);
   return {
     cwd,
     layout,

