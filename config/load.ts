@@ -70,13 +70,18 @@ export async function bundleConfig(file: string): Promise<ConfigBundle> {
  * evaluation would leave behind), and a read-only DEVENV_HOME still evaluates.
  */
 export async function evaluateBundle(bundle: ConfigBundle, file: string): Promise<unknown> {
-  // Named in stack traces (-v) as the bundle of devenv.ts, not by the whole data: URL.
-  const source = `${bundle.code}\n//# sourceURL=${pathToFileURL(file).href} (bundled)\n`;
+  // Named in stack frames (V8 reads a sourceURL up to the first space) and in errors as the bundle of devenv.ts:
+  // an error that quotes the module (an import that cannot resolve) would otherwise hold the whole bundle, in base64.
+  const name = `${pathToFileURL(file).href}#bundled`;
+  const url = `data:text/javascript;base64,${Buffer.from(`${bundle.code}\n//# sourceURL=${name}\n`).toString("base64")}`;
+  // A copy, for the message and -v's stack alone: what devenv.ts threw may be frozen.
+  const renamed = (error: unknown) =>
+    error instanceof Error && (error.message.includes(url) || error.stack?.includes(url)) ? Object.assign(new Error(error.message.replaceAll(url, name)), { stack: error.stack?.replaceAll(url, name) }) : error;
   let mod: { default?: unknown };
   try {
-    mod = (await import(`data:text/javascript;base64,${Buffer.from(source).toString("base64")}`)) as { default?: unknown };
+    mod = (await import(url)) as { default?: unknown };
   } catch (error) {
-    throw loadError(file, error);
+    throw loadError(file, renamed(error));
   }
   if (mod.default === undefined) {
     throw new DevenvError("config-invalid", `${file} has no default export`, {
@@ -87,7 +92,7 @@ export async function evaluateBundle(bundle: ConfigBundle, file: string): Promis
   try {
     return await (mod.default as () => unknown)();
   } catch (error) {
-    throw loadError(file, error);
+    throw loadError(file, renamed(error));
   }
 }
 

@@ -1,5 +1,6 @@
 import { DevenvError } from "../errors.js";
 import { packageJson, toolVersions, versionFile } from "./pin-files.js";
+import semverValid from "semver/functions/valid.js";
 import { isStable, isValidSemverSpec, newestFirst, noMatch, pickVersion, plainSemver, specMatches, type Candidate } from "./pick.js";
 import { parseShasums, platforms, type Artifact, type Platform, type Resolver } from "./types.js";
 
@@ -82,7 +83,7 @@ function canonicalUrl(version: string, platform: Platform): string {
 }
 
 function parseIndex(data: unknown): IndexEntry[] {
-  const valid = Array.isArray(data) && data.every((e) => typeof e?.version === "string" && plainSemver(e.version) !== undefined);
+  const valid = Array.isArray(data) && data.every((e) => typeof e?.version === "string" && semverValid(e.version) !== null);
   if (!valid) {
     throw new DevenvError("resolve-failed", "node index.json is not the nodejs.org release index", {
       hint: "check that DEVENV_NODE_MIRROR serves the layout of https://nodejs.org/dist",

@@ -129,4 +129,19 @@ describe("the evaluated-config cache", () => {
     const vars = JSON.parse(result.stdout) as Record<string, string>;
     assert.deepEqual([vars.WHERE, vars.HERE, vars.URL], ["a/c", dir, pathToFileURL(join(dir, "devenv.ts")).href]);
   });
+
+  it("names the bundle after devenv.ts in errors and stack frames, never by its data: URL", async () => {
+    const cases: Record<string, string> = {
+      "an import that cannot resolve": `const name = "./pins.js";\nexport default async () => ({ tools: { node: (await import(name)).line } });\n`,
+      "a throw": `export default () => { throw new Error("no line chosen"); };\n`,
+    };
+    for (const [what, source] of Object.entries(cases)) {
+      const dir = project(source + "// padding\n".repeat(500));
+      const result = await devenv(["-v", "lock"], { cwd: dir, env: world(mirror).env });
+      assert.equal(result.code, 2, `${what}: ${result.stderr}`);
+      assert.doesNotMatch(result.stderr, /data:/, what);
+      assert.match(result.stderr, new RegExp(`${pathToFileURL(join(dir, "devenv.ts")).href}#bundled`), what);
+      assert.ok(result.stderr.split("\n").every((line) => line.length < 400), `${what}: a line of ${Math.max(...result.stderr.split("\n").map((l) => l.length))} characters`);
+    }
+  });
 });
