@@ -1,10 +1,19 @@
+import { readdirSync, rmSync } from "node:fs";
 import nodeModule from "node:module";
+import { join } from "node:path";
 import { ensurePrivateDir } from "../files/private-dir.js";
+
+/**
+ * Past this many entries, one Node.js version's compiled code is thrown away
+ * and made again: each devenv.ts evaluated leaves one entry (its bundle is a
+ * data: URL, and Node.js keys its cache by URL), and Node.js removes none.
+ */
+const maxEntries = 256;
 
 /**
  * Has Node.js keep V8's compiled code of the modules this process loads from
  * now on (esbuild's API, undici, the unpacker) in `dir`, and reuse it: a
- * command that starts Node.js then skips compiling them. Node.js 22.1 and
+ * command that starts Node.js then skips compiling them. Node.js 22.8 and
  * newer only; `npm run bench` runs on Node.js 20, so docs/performance.md has
  * the measurement (Node.js 24: `install --frozen` with no project state
  * 182 -> 176 ms). A cache of compiled code is code: it lives in DEVENV_HOME,
@@ -17,6 +26,10 @@ export function keepCompiledCode(dir: string): void {
   if (enable === undefined) return;
   try {
     ensurePrivateDir(dir);
+    // One directory per Node.js version and V8 flags.
+    for (const version of readdirSync(dir)) {
+      if (readdirSync(join(dir, version)).length > maxEntries) rmSync(join(dir, version), { recursive: true, force: true });
+    }
   } catch {
     return;
   }

@@ -17,7 +17,7 @@ export interface StoreLayout {
   readonly trees: string;
   /** Upstream metadata (indexes, checksum files) with its validators. */
   readonly httpCache: string;
-  /** V8's compiled code of devenv's own modules, kept by Node.js 22.1 and newer (cli/compiled-code.ts). */
+  /** V8's compiled code of devenv's own modules, kept by Node.js 22.8 and newer (cli/compiled-code.ts). */
   readonly compileCache: string;
   /**
    * What devenv keeps per project outside the project (see projectState):

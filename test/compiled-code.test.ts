@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, readdirSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import nodeModule from "node:module";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -29,6 +29,21 @@ describe("the compiled code of devenv's own modules", () => {
     const second = await devenv(["lock"], { cwd: dir, env });
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /V8 code cache for CommonJS \S*\/esbuild\/lib\/main\.js was accepted/);
+  });
+
+  it("is thrown away past 256 entries for one Node.js, and made again", async () => {
+    const dir = project(nodeConfig("20.18"));
+    const { env, home } = world(mirror, { DEVENV_NODE: await newerNodeBinary() });
+    const cache = join(home, "cache", "compile");
+    // As many edits of devenv.ts leave: Node.js keeps each bundle's code under its own key.
+    mkdirSync(join(cache, "v24-older-edits"), { recursive: true, mode: 0o700 });
+    for (let i = 0; i < 257; i++) writeFileSync(join(cache, "v24-older-edits", `entry${i}`), "");
+    mkdirSync(join(cache, "v24-few"));
+    writeFileSync(join(cache, "v24-few", "entry"), "");
+    const result = await devenv(["lock"], { cwd: dir, env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual([existsSync(join(cache, "v24-older-edits")), existsSync(join(cache, "v24-few", "entry"))], [false, true]);
+    assert.ok(filesUnder(cache).length > 1, "the cache was made again");
   });
 
   it("is not asked of a Node.js without a compile cache", async (t) => {

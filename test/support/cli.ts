@@ -60,7 +60,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   userConfig ??= tempDir("devenv-user-config-");
   const env: NodeJS.ProcessEnv = { DEVENV_TRUST: "1", XDG_CONFIG_HOME: userConfig };
   for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith("DEVENV_") && !["CI", "NO_COLOR", "FORCE_COLOR", "XDG_CONFIG_HOME", "DOCKER_CONFIG"].includes(name) && !name.startsWith("GITHUB_")) env[name] = value;
+    if (!name.startsWith("DEVENV_") && !["CI", "NO_COLOR", "FORCE_COLOR", "XDG_CONFIG_HOME", "DOCKER_CONFIG", "NODE_COMPILE_CACHE", "NODE_DISABLE_COMPILE_CACHE"].includes(name) && !name.startsWith("GITHUB_")) env[name] = value;
   }
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];

@@ -13,7 +13,7 @@ const realNpmVersion = "10.8.2";
 const realCorepackVersion = "0.34.0";
 export const realBunVersion = "1.2.23";
 export const realDenoVersion = "2.5.6";
-/** A Node.js newer than the one the suite runs on, to run devenv itself on (its compile cache came in 22.1). */
+/** A Node.js newer than the one the suite runs on, to run devenv itself on (module.enableCompileCache came in 22.8). */
 export const newerNodeVersion = "24.22.3";
 
 const cacheDir = join(repoRoot, "node_modules", ".cache", "devenv-tests");
