@@ -74,9 +74,16 @@ export async function evaluateBundle(bundle: ConfigBundle, file: string): Promis
   // an error that quotes the module (an import that cannot resolve) would otherwise hold the whole bundle, in base64.
   const name = `${pathToFileURL(file).href}#bundled`;
   const url = `data:text/javascript;base64,${Buffer.from(`${bundle.code}\n//# sourceURL=${name}\n`).toString("base64")}`;
-  // A copy, for the message and -v's stack alone: what devenv.ts threw may be frozen.
-  const renamed = (error: unknown) =>
-    error instanceof Error && (error.message.includes(url) || error.stack?.includes(url)) ? Object.assign(new Error(error.message.replaceAll(url, name)), { stack: error.stack?.replaceAll(url, name) }) : error;
+  // A copy, for the message and -v's stack alone: what devenv.ts threw may be frozen, and its fields anything at all.
+  const renamed = (error: unknown): unknown => {
+    try {
+      const { message, stack } = error as { message: unknown; stack: unknown };
+      if (typeof message !== "string" || !(message.includes(url) || (typeof stack === "string" && stack.includes(url)))) return error;
+      return Object.assign(new Error(message.replaceAll(url, name)), { stack: typeof stack === "string" ? stack.replaceAll(url, name) : undefined });
+    } catch {
+      return error;
+    }
+  };
   let mod: { default?: unknown };
   try {
     mod = (await import(url)) as { default?: unknown };
