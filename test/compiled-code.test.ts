@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import nodeModule from "node:module";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -40,10 +40,15 @@ describe("the compiled code of devenv's own modules", () => {
     for (let i = 0; i < 257; i++) writeFileSync(join(cache, "v24-older-edits", `entry${i}`), "");
     mkdirSync(join(cache, "v24-few"));
     writeFileSync(join(cache, "v24-few", "entry"), "");
+    // Not Node.js's: passed over, and no reason to go without the cache.
+    writeFileSync(join(cache, "stray"), "");
+    symlinkSync(join(cache, "v24-older-edits"), join(cache, "a-link"));
     const result = await devenv(["lock"], { cwd: dir, env });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual([existsSync(join(cache, "v24-older-edits")), existsSync(join(cache, "v24-few", "entry"))], [false, true]);
-    assert.ok(filesUnder(cache).length > 1, "the cache was made again");
+    assert.deepEqual([existsSync(join(cache, "v24-older-edits")), existsSync(join(cache, "v24-few", "entry")), existsSync(join(cache, "stray"))], [false, true, true]);
+    const made = readdirSync(cache).filter((name) => !["v24-few", "stray", "a-link"].includes(name));
+    assert.equal(made.length, 1, `Node.js's own directory, made again: ${made.join(", ")}`);
+    assert.ok(readdirSync(join(cache, made[0]!)).length > 0);
   });
 
   it("is not asked of a Node.js without a compile cache", async (t) => {
