@@ -4,7 +4,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, re
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenvBin, nodeConfig, project, run, tempDir } from "./support/cli.js";
-import { recordingLauncher } from "./support/launcher.js";
+import { countedProgram, recordingLauncher } from "./support/launcher.js";
 import type { Mirror } from "./support/mirror.js";
 import { standardNodeReleases, startMirror, world } from "./support/world.js";
 
@@ -193,13 +193,8 @@ describe("the launcher sees every change on the very next call", () => {
   });
 });
 
-/** A directory holding a `diff` that counts its runs, then runs the system's. */
-function countingDiff() {
-  const dir = tempDir("devenv-diff-");
-  const system = execFileSync("sh", ["-c", "command -v diff"], { encoding: "utf8" }).trim();
-  writeFileSync(join(dir, "diff"), `#!/bin/sh\necho >> '${join(dir, "runs")}'\nexec '${system}' "$@"\n`, { mode: 0o755 });
-  return { dir, runs: () => (existsSync(join(dir, "runs")) ? readFileSync(join(dir, "runs"), "utf8").length : 0) };
-}
+/** A `diff` that counts its runs, then runs the system's. */
+const countingDiff = () => countedProgram("diff", execFileSync("sh", ["-c", "command -v diff"], { encoding: "utf8" }).trim());
 
 describe("the launcher reads a file only when its mtime moved", () => {
   it("runs no process before the command while no mtime moved; compares a touched file's bytes, without Node.js", async () => {
