@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
-import { dirname } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
 import { DevenvError } from "../errors.js";
@@ -40,7 +40,10 @@ export async function bundleConfig(file: string): Promise<ConfigBundle> {
   const { build } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   const url = pathToFileURL(file).href;
   const inputs = new Map<string, string>();
+  const places = new Map<string, Place>();
   try {
+    // devenv.ts sees the path it was found by, as it always has, though esbuild loads it by its real path.
+    const entry = { path: file, real: realpathSync(file) };
     const result = await build({
       absWorkingDir: dirname(file),
       entryPoints: [file],
@@ -52,14 +55,14 @@ export async function bundleConfig(file: string): Promise<ConfigBundle> {
       logLevel: "silent",
       // An import devenv.ts never uses is kept (TypeScript would elide it): one that cannot be resolved is an error, not silence.
       tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
-      // The bundle runs from a data: URL: where the file is, as the file itself would see it.
-      define: { "import.meta.url": JSON.stringify(url), "import.meta.dirname": JSON.stringify(dirname(file)), "import.meta.filename": JSON.stringify(file), __dirname: JSON.stringify(dirname(file)), __filename: JSON.stringify(file), ...pureGlobals },
+      // The bundle runs from a data: URL: each file's place is a constant of its own (see placed()).
+      define: { ...placeNames, ...pureGlobals },
       banner: { js: pureBanner(url) },
-      plugins: [selfPlugin, pureImports, hashedReads(inputs)],
+      plugins: [selfPlugin, pureImports, hashedReads(inputs, places, entry)],
     });
     return { code: result.outputFiles[0]!.text, inputs: [...inputs].map(([path, sha256]) => ({ path, sha256 })) };
   } catch (error) {
-    throw loadError(file, buildMessage(error));
+    throw loadError(file, buildMessage(error, dirname(file), places));
   }
 }
 
@@ -143,18 +146,63 @@ const pureBanner = (url: string) => [
   "const require = (name) => __devenvPure.has(String(name).replace(/^node:/, '')) ? __devenvRequire(name) : __devenvImpure(`require(${JSON.stringify(name)})`);",
 ].join("\n");
 
-/** Loads every file of the bundle itself, recording the sha256 of the bytes it hands to esbuild. */
-function hashedReads(inputs: Map<string, string>): Plugin {
+/**
+ * Loads every file of the bundle itself, recording the sha256 of the bytes it read, and
+ * hands esbuild those bytes with the file's place declared in front (placed()): what the
+ * place adds comes from the path, which the fingerprint holds beside the hash.
+ */
+function hashedReads(inputs: Map<string, string>, places: Map<string, Place>, entry: { path: string; real: string }): Plugin {
   return {
     name: "devenv-hashed-reads",
     setup(build) {
       build.onLoad({ filter: /.*/, namespace: "file" }, (args) => {
         const contents = readFileSync(args.path);
         inputs.set(args.path, createHash("sha256").update(contents).digest("hex"));
-        return { contents, loader: "default", resolveDir: dirname(args.path) };
+        const place = placed(contents, args.path === entry.real ? entry.path : args.path);
+        if (place !== undefined) places.set(args.path, place);
+        return { contents: place?.contents ?? contents, loader: "default", resolveDir: dirname(args.path) };
       });
     },
   };
+}
+
+/**
+ * esbuild's define is one value for every file of the bundle, so it only renames: a free
+ * `__dirname`, `import.meta.url`... becomes one of these names, and each file that uses
+ * them declares them first with its own values. Each file is a scope of its own in the
+ * bundle (CommonJS in its wrapper function, ES modules renamed apart), and a file's own
+ * `const __dirname` is not free, so it stays its own.
+ */
+const placeNames = {
+  __dirname: "__devenvDirname",
+  __filename: "__devenvFilename",
+  "import.meta.dirname": "__devenvDirname",
+  "import.meta.filename": "__devenvFilename",
+  "import.meta.url": "__devenvImportMetaUrl",
+};
+const scriptExtensions = new Set([".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"]);
+
+/** A file as esbuild gets it, and where its declarations went (line, length in bytes), for buildMessage. */
+interface Place {
+  readonly contents: Buffer;
+  readonly line: number;
+  readonly length: number;
+}
+
+/**
+ * The file with its place declared on its first line (after a BOM or `#!` line), or undefined
+ * when it names none: `meta` cannot be written with escapes, and a file that spells
+ * `__dirname` with one gets a ReferenceError, not another file's directory. Kept on the
+ * same line, so every line keeps its number: only that line's columns move (buildMessage).
+ */
+function placed(bytes: Buffer, path: string): Place | undefined {
+  if (!scriptExtensions.has(extname(path))) return undefined;
+  const source = bytes.toString("utf8");
+  if (!/__dirname|__filename|\bmeta\b/.test(source)) return undefined;
+  const head = /^\uFEFF?(#![^\n]*\n)?/.exec(source)![0];
+  const at = Buffer.byteLength(head);
+  const declared = Buffer.from(`const __devenvDirname = ${JSON.stringify(dirname(path))}, __devenvFilename = ${JSON.stringify(path)}, __devenvImportMetaUrl = ${JSON.stringify(pathToFileURL(path).href)};`);
+  return { contents: Buffer.concat([bytes.subarray(0, at), declared, bytes.subarray(at)]), line: head.endsWith("\n") ? 2 : 1, length: declared.length };
 }
 
 /**
@@ -169,11 +217,15 @@ const selfPlugin: Plugin = {
   },
 };
 
-/** esbuild's first error, with its place in the file. */
-function buildMessage(error: unknown): unknown {
-  const first = (error as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors?.[0];
+/** esbuild's first error, with its place in the file as the file is written. */
+function buildMessage(error: unknown, workingDir: string, places: ReadonlyMap<string, Place>): unknown {
+  const first = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors?.[0];
   if (first === undefined) return error;
-  return new Error(first.location ? `${first.text} (line ${first.location.line}, column ${first.location.column + 1})` : first.text);
+  if (!first.location) return new Error(first.text);
+  const { file, line, column } = first.location;
+  const place = places.get(resolve(workingDir, file));
+  const shift = place?.line === line && column >= place.length ? place.length : 0;
+  return new Error(`${first.text} (line ${line}, column ${column - shift + 1})`);
 }
 
 function loadError(file: string, error: unknown): DevenvError {

@@ -130,6 +130,53 @@ describe("the evaluated-config cache", () => {
     assert.deepEqual([vars.WHERE, vars.HERE, vars.URL], ["a/c", dir, pathToFileURL(join(dir, "devenv.ts")).href]);
   });
 
+  // Bundled into one module, each file still sees its own place, as Node would show it (issue 27, item 6).
+  it("gives each bundled file its own __dirname, __filename and import.meta: devenv.ts, local imports, packages", async () => {
+    const source = [
+      `import where from "./lib/where.cjs";`,
+      `import { url, dir, file, cjsDir } from "./lib/meta";`,
+      `import { mjsFile } from "./lib/m.mjs";`,
+      `import pkg from "pkg";`,
+      `const env = { CJS_DIR: where.here, CJS_FILE: where.file, ESM_URL: url, ESM_DIR: dir, ESM_FILE: file, ESM_CJS_DIR: cjsDir, MJS_FILE: mjsFile, PKG_DIR: pkg,`,
+      `  ROOT_URL: import.meta.url, ROOT_DIR: import.meta.dirname, ROOT_FILE: import.meta.filename, ROOT_CJS_DIR: __dirname, ROOT_CJS_FILE: __filename };`,
+      `export default { tools: { node: "20.18" }, env };`,
+    ].join("\n");
+    const dir = project(source, {
+      "lib/where.cjs": `module.exports = { here: __dirname, file: __filename };\n`,
+      "lib/meta.ts": `export const url: string = import.meta.url;\nexport const dir: string = import.meta.dirname;\nexport const file: string = import.meta.filename;\nexport const cjsDir: string = __dirname;\n`,
+      "lib/m.mjs": `export const mjsFile = import.meta.filename;\n`,
+      "node_modules/pkg/package.json": `{ "name": "pkg", "main": "index.js" }\n`,
+      "node_modules/pkg/index.js": `"use strict";\nmodule.exports = __dirname;\n`,
+    });
+    const result = await devenv(["env", "--shell", "json"], { cwd: dir, env: world(mirror).env });
+    assert.equal(result.code, 0, result.stderr);
+    const vars = JSON.parse(result.stdout) as Record<string, string>;
+    const lib = join(dir, "lib");
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(vars).filter(([name]) => /^(CJS|ESM|MJS|PKG|ROOT)_/.test(name))),
+      {
+        CJS_DIR: lib, CJS_FILE: join(lib, "where.cjs"),
+        ESM_URL: pathToFileURL(join(lib, "meta.ts")).href, ESM_DIR: lib, ESM_FILE: join(lib, "meta.ts"), ESM_CJS_DIR: lib,
+        MJS_FILE: join(lib, "m.mjs"),
+        PKG_DIR: join(dir, "node_modules", "pkg"),
+        ROOT_URL: pathToFileURL(join(dir, "devenv.ts")).href, ROOT_DIR: dir, ROOT_FILE: join(dir, "devenv.ts"), ROOT_CJS_DIR: dir, ROOT_CJS_FILE: join(dir, "devenv.ts"),
+      },
+    );
+  });
+
+  it("reports an error's line and column as the file is written, in a file that uses its own place", async () => {
+    const cases: Record<string, [string, Record<string, string>, string]> = {
+      "devenv.ts": [`import x from "./nope.js"; export default { env: { D: __dirname, X: x } };\n`, {}, "line 1, column 15"],
+      "an imported file after its #! line": [`import x from "./lib/bin.js";\nexport default { env: { X: x } };\n`, { "lib/bin.js": `#!/usr/bin/env node\nconst y = require("./nope.js"); module.exports = [__filename, y];\n` }, "line 2, column 19"],
+    };
+    for (const [what, [source, files, place]] of Object.entries(cases)) {
+      const dir = project(source, files);
+      const result = await devenv(["lock"], { cwd: dir, env: world(mirror).env });
+      assert.equal(result.code, 2, `${what}: ${result.stderr}`);
+      assert.ok(result.stderr.split("\n")[0]!.endsWith(`: Could not resolve "./nope.js" (${place})`), `${what}: ${result.stderr}`);
+    }
+  });
+
   it("names the bundle after devenv.ts in errors and stack frames, never by its data: URL", async () => {
     const cases: Record<string, string> = {
       "an import that cannot resolve": `const name = "./pins.js";\nexport default async () => ({ tools: { node: (await import(name)).line } });\n`,
