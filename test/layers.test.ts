@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { it } from "node:test";
 import { toolNames } from "../resolvers/registry.js";
@@ -39,9 +39,9 @@ it("no module imports from a layer above it, or from a folder beside it", () => 
   assert.deepEqual(upward, []);
 });
 
-it("README and SPEC name every registered toolchain: its mirror variable, and init's flag for it", () => {
+it("README and docs/spec.md name every registered toolchain: its mirror variable, and init's flag for it", () => {
   const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-  const spec = readFileSync(join(repoRoot, "..", "shared", "SPEC.md"), "utf8");
+  const spec = readFileSync(join(repoRoot, "docs", "spec.md"), "utf8");
   for (const tool of toolNames) {
     const variable = `DEVENV_${tool.toUpperCase()}_MIRROR`;
     assert.match(readme, new RegExp(`^\\| \`${variable}\` \\|`, "m"), `README's mirror table has ${variable}`);
@@ -49,3 +49,40 @@ it("README and SPEC name every registered toolchain: its mirror variable, and in
     assert.match(spec, new RegExp(`\\[--${tool} S\\]`), `SPEC's init has --${tool}`);
   }
 });
+
+/** The texts a reader follows links in: README and docs/. */
+const texts = () => [join(repoRoot, "README.md"), ...readdirSync(join(repoRoot, "docs")).map((name) => join(repoRoot, "docs", name))];
+
+it("README and docs link only files the repository has, and nothing outside it", () => {
+  const broken: string[] = [];
+  for (const file of texts()) {
+    for (const [, target] of readFileSync(file, "utf8").matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+      if (/^[a-z]+:/.test(target!)) continue;
+      const path = resolve(dirname(file), target!);
+      const inside = !relative(repoRoot, path).startsWith("..");
+      if (!inside || !existsSync(path)) broken.push(`${relative(repoRoot, file)} links ${target}`);
+    }
+  }
+  assert.deepEqual(broken, []);
+});
+
+it("no source, test or script reads outside the repository (the contract is docs/spec.md)", () => {
+  const dirs = [...rank.keys()].filter((name) => !name.endsWith(".ts")).concat(["test", "scripts", "bench"]);
+  const files = dirs.flatMap((name) => sourcesAndScripts(join(repoRoot, name)));
+  const outside = files.filter((file) => /["'`]\.\.["'`],\s*["'`]shared["'`]|\.\.\/shared\//.test(readFileSync(file, "utf8")));
+  assert.deepEqual(outside.map((file) => relative(repoRoot, file)), []);
+});
+
+it("package.json says where the project lives and names every toolchain", () => {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as Record<string, unknown>;
+  for (const key of ["repository", "homepage", "bugs"]) assert.ok(manifest[key], `package.json has ${key}`);
+  for (const tool of toolNames) assert.match(String(manifest.description), new RegExp(`\\b${tool}\\b`), `the description names ${tool}`);
+});
+
+function sourcesAndScripts(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourcesAndScripts(path);
+    return /\.(ts|mjs|sh)$/.test(path) && !path.endsWith(".d.ts") ? [path] : [];
+  });
+}
