@@ -6,7 +6,7 @@ import type { DevenvEnvironment } from "../shells/types.js";
 import type { InstalledTool } from "./install.js";
 
 /** What a command run with `--pure` still needs from outside: a terminal, a user, a locale. */
-const pureKeep = ["HOME", "USER", "LOGNAME", "SHELL", "TERM", "COLORTERM", "LANG", "LANGUAGE", "TZ", "TMPDIR", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "SSH_AUTH_SOCK"];
+const pureKeep = ["HOME", "USER", "LOGNAME", "SHELL", "TERM", "COLORTERM", "LANG", "LANGUAGE", "TZ", "TMPDIR", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR", "SSH_AUTH_SOCK"];
 export const minimalPath = ["/usr/local/bin", "/usr/bin", "/bin"];
 
 export interface EnvironmentInput {

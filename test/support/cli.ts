@@ -58,9 +58,13 @@ let userConfig: string | undefined;
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   // No user settings of the developer's (~/.config/devenv/config.json) reach a test: an empty config home of its own.
   userConfig ??= tempDir("devenv-user-config-");
-  const env: NodeJS.ProcessEnv = { DEVENV_TRUST: "1", XDG_CONFIG_HOME: userConfig };
+  // fish keeps its runtime directory in XDG_RUNTIME_DIR, else in TMPDIR as fish.$USER, and its history
+  // in XDG_DATA_HOME: both stay in the test's own temporary directory (test/support/leaks.ts checks).
+  const runtime = join(userConfig, "runtime");
+  mkdirSync(runtime, { recursive: true, mode: 0o700 });
+  const env: NodeJS.ProcessEnv = { DEVENV_TRUST: "1", XDG_CONFIG_HOME: userConfig, XDG_RUNTIME_DIR: runtime, XDG_DATA_HOME: join(userConfig, "data") };
   for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith("DEVENV_") && !["CI", "NO_COLOR", "FORCE_COLOR", "XDG_CONFIG_HOME", "DOCKER_CONFIG", "NODE_COMPILE_CACHE", "NODE_DISABLE_COMPILE_CACHE"].includes(name) && !name.startsWith("GITHUB_")) env[name] = value;
+    if (!name.startsWith("DEVENV_") && !["CI", "NO_COLOR", "FORCE_COLOR", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "XDG_DATA_HOME", "DOCKER_CONFIG", "NODE_COMPILE_CACHE", "NODE_DISABLE_COMPILE_CACHE"].includes(name) && !name.startsWith("GITHUB_")) env[name] = value;
   }
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];

@@ -6,8 +6,8 @@ import { repoRoot } from "./cli.js";
 
 /**
  * `npm test` marks when it starts (pretest) and, once it is over (posttest),
- * fails if the system's temporary area holds devenv-* entries made since:
- * a run leaves the temp dir as it found it.
+ * fails if the system's temporary area holds devenv-* entries made since, or
+ * a shell's runtime directory (fish.$USER): a run leaves the temp dir as it found it.
  */
 const marker = join(repoRoot, "node_modules", ".cache", "devenv-tests", "run-started");
 
@@ -18,7 +18,7 @@ function mark(): void {
 
 function check(): number {
   const since = statSync(marker).mtimeMs;
-  const left = readdirSync(tmpdir()).filter((name) => name.startsWith("devenv-") && (statSync(join(tmpdir(), name), { throwIfNoEntry: false })?.ctimeMs ?? 0) >= since);
+  const left = readdirSync(tmpdir()).filter((name) => (name.startsWith("devenv-") || name.startsWith("fish.")) && (statSync(join(tmpdir(), name), { throwIfNoEntry: false })?.ctimeMs ?? 0) >= since);
   if (left.length === 0) return 0;
   process.stderr.write(`The test run left ${left.length} entries in ${tmpdir()}:\n${left.slice(0, 20).map((name) => `  ${name}\n`).join("")}${left.length > 20 ? "  ...\n" : ""}`);
   return 1;
