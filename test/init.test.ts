@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { cleanEnv, devenv, project, tempDir } from "./support/cli.js";
+import { cleanEnv, devenv, project, repoRoot, run, tempDir } from "./support/cli.js";
 
 const init = async (files: Record<string, string>) => {
   const dir = project("", files);
@@ -48,5 +48,67 @@ describe("devenv init reads the pins a project already has", () => {
     const { tools, stderr } = await init({});
     assert.deepEqual(tools, { node: "lts" });
     assert.match(stderr, /no version pins found/);
+  });
+});
+
+describe("devenv init never breaks a project's own checks", () => {
+  const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+  /** A TypeScript project whose tsconfig.json takes the default `include`: every .ts file, devenv.ts too. */
+  const typescriptProject = () => {
+    const dir = tempDir("devenv-tsc-");
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", target: "es2022", lib: ["es2022"], strict: true, noEmit: true, types: [] } }));
+    writeFileSync(join(dir, "index.ts"), "export const answer: number = 42;\n");
+    return dir;
+  };
+  const typecheck = (dir: string) => run(process.execPath, [tsc, "--pretty", "false", "-p", dir], { cwd: dir, env: process.env });
+  const initIn = (dir: string, ...args: string[]) => devenv(["init", ...args], { cwd: dir, env: cleanEnv({ DEVENV_HOME: tempDir() }) });
+
+  it("with nothing installed, the project's own tsc --noEmit passes on the devenv.ts init wrote", async () => {
+    const dir = typescriptProject();
+    assert.equal((await initIn(dir, "--node", "20")).code, 0);
+    const checked = await typecheck(dir);
+    assert.equal(checked.code, 0, checked.stdout);
+  });
+
+  it("with the types-only package installed as devenv, init writes defineConfig, tsc passes, and a typo fails naming it", async () => {
+    const types = join(repoRoot, "dist", "types");
+    const manifest = JSON.parse(readFileSync(join(types, "package.json"), "utf8")) as Record<string, unknown>;
+    assert.equal(manifest.name, "devenv-types");
+    assert.equal(manifest.engines, undefined, "no engines: it installs under any pinned node");
+    assert.equal(manifest.dependencies, undefined);
+    assert.equal(manifest.scripts, undefined, "nothing runs at install");
+    const dir = typescriptProject();
+    cpSync(types, join(dir, "node_modules", "devenv"), { recursive: true });
+    assert.equal((await initIn(dir, "--node", "20")).code, 0);
+    const written = readFileSync(join(dir, "devenv.ts"), "utf8");
+    assert.match(written, /^import \{ defineConfig \} from "devenv";/);
+    const checked = await typecheck(dir);
+    assert.equal(checked.code, 0, checked.stdout);
+    writeFileSync(join(dir, "devenv.ts"), written.replace("node:", "nod:"));
+    const typo = await typecheck(dir);
+    assert.notEqual(typo.code, 0);
+    assert.match(typo.stdout, /devenv\.ts\(\d+,\d+\): error .*\bnod\b/);
+  });
+
+  const linters: Array<[string, Record<string, string>, RegExp]> = [
+    ["xo in package.json", { "package.json": JSON.stringify({ name: "x", xo: { space: true } }) }, /xo lints devenv\.ts too; to keep it off: .*"ignores": \["devenv\.ts"\]/],
+    ["eslint's flat config", { "eslint.config.js": "export default [];\n" }, /eslint lints devenv\.ts too; to keep it off: .*ignores: \["devenv\.ts"\]/],
+    ["an .eslintrc", { ".eslintrc.json": "{}\n" }, /eslint lints devenv\.ts too; to keep it off: .*\.eslintignore/],
+    ["biome.json", { "biome.json": "{}\n" }, /biome lints devenv\.ts too; to keep it off: .*!devenv\.ts/],
+  ];
+  for (const [name, files, line] of linters) {
+    it(`names the one line that keeps ${name} off devenv.ts`, async () => {
+      const dir = tempDir("devenv-lint-");
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+      const result = await initIn(dir, "--node", "20");
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, line);
+    });
+  }
+
+  it("says nothing of linters where none is configured", async () => {
+    const result = await initIn(tempDir("devenv-lint-"), "--node", "20");
+    assert.doesNotMatch(result.stderr, /lints devenv\.ts/);
   });
 });

@@ -158,7 +158,10 @@ describe("devenv init", () => {
     const { env } = world(mirror);
     const init = await devenv(["init", "--node", "20.18"], { cwd: dir, env });
     assert.equal(init.code, 0, init.stderr);
-    assert.equal(readFileSync(join(dir, "devenv.ts"), "utf8"), `import { defineConfig } from "devenv";\n\nexport default defineConfig({\n  tools: {\n    node: "20.18",\n  },\n});\n`);
+    assert.equal(
+      readFileSync(join(dir, "devenv.ts"), "utf8"),
+      '// The toolchains of this project, for devenv (`devenv run`, `devenv shell`). Types, if you want them:\n// `npm install -D devenv@npm:devenv-types`, then wrap this object in defineConfig from "devenv".\nexport default {\n  tools: {\n    node: "20.18",\n  },\n};\n',
+    );
     assert.equal((await devenv(["run", "node"], { cwd: dir, env })).stdout, "v20.18.0\n");
     const again = await devenv(["init", "--node", "18"], { cwd: dir, env });
     assert.equal(again.code, 2);

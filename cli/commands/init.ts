@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { configFileName } from "../../config/find.js";
 import { trust } from "../../config/trust.js";
@@ -34,13 +34,51 @@ export async function initCommand(ctx: Context, args: Record<string, unknown>): 
     ctx.log.info('no version pins found; starting with node "lts"');
     tools.push(["node", "lts"]);
   }
-  writeFileAtomic(file, renderConfig(tools));
+  // With the types installed (node_modules/devenv), the typed form; without, a plain object: the
+  // project's own tsc and linters must not fail on a module it does not have.
+  const typed = existsSync(join(root, "node_modules", "devenv", "package.json"));
+  writeFileAtomic(file, renderConfig(tools, typed));
   // Written by devenv from the user's own flags or pins: trusted by construction, exactly these bytes (an edit asks again).
   trust({ dir: ctx.layout.trust }, file, (await configFingerprint(ctx, root, file)).fingerprint);
   ctx.log.info(`wrote ${file}; next: \`devenv shell\`, or \`devenv run COMMAND\``);
+  for (const linter of lintersOf(root)) ctx.log.info(`${linter.name} lints devenv.ts too; to keep it off: ${linter.ignore}`);
 }
 
-export function renderConfig(tools: ReadonlyArray<readonly [string, string]>): string {
+/** A linter configured in the project, and the one line that keeps it off devenv.ts. */
+interface Linter {
+  readonly name: string;
+  readonly ignore: string;
+}
+
+function lintersOf(root: string): Linter[] {
+  const has = (...names: string[]) => names.some((name) => existsSync(join(root, name)));
+  let manifest: Record<string, unknown> = {};
+  try {
+    manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Record<string, unknown>;
+  } catch {
+    // no package.json, or not JSON: no linter configured there
+  }
+  const devDependency = (name: string) => [manifest.devDependencies, manifest.dependencies].some((deps) => typeof deps === "object" && deps !== null && name in deps);
+  const linters: Linter[] = [];
+  if ("xo" in manifest || has(".xo-config", ".xo-config.json", ".xo-config.js", ".xo-config.cjs", "xo.config.js", "xo.config.cjs", "xo.config.mjs", "xo.config.ts") || devDependency("xo")) {
+    linters.push({ name: "xo", ignore: 'add "devenv.ts" to "ignores" in package.json\'s "xo" (`"xo": { "ignores": ["devenv.ts"] }`)' });
+  }
+  if (has("eslint.config.js", "eslint.config.mjs", "eslint.config.cjs", "eslint.config.ts", "eslint.config.mts", "eslint.config.cts")) {
+    linters.push({ name: "eslint", ignore: 'add `{ ignores: ["devenv.ts"] }` to the array eslint.config exports' });
+  } else if ("eslintConfig" in manifest || has(".eslintrc", ".eslintrc.js", ".eslintrc.cjs", ".eslintrc.json", ".eslintrc.yml", ".eslintrc.yaml")) {
+    linters.push({ name: "eslint", ignore: "add the line `devenv.ts` to .eslintignore" });
+  }
+  if (has("biome.json", "biome.jsonc")) linters.push({ name: "biome", ignore: 'add "!devenv.ts" to "files.includes" in biome.json (biome 1.x: "devenv.ts" to "files.ignore")' });
+  return linters;
+}
+
+/**
+ * devenv.ts as init writes it. `typed`: with `defineConfig` from "devenv", for a project that has
+ * the types; else a plain object that any tsc and linter accept as it is.
+ */
+export function renderConfig(tools: ReadonlyArray<readonly [string, string]>, typed: boolean): string {
   const lines = tools.map(([name, spec]) => `    ${name}: ${JSON.stringify(spec)},`);
-  return `import { defineConfig } from "devenv";\n\nexport default defineConfig({\n  tools: {\n${lines.join("\n")}\n  },\n});\n`;
+  const body = `{\n  tools: {\n${lines.join("\n")}\n  },\n}`;
+  if (typed) return `import { defineConfig } from "devenv";\n\nexport default defineConfig(${body});\n`;
+  return `// The toolchains of this project, for devenv (\`devenv run\`, \`devenv shell\`). Types, if you want them:\n// \`npm install -D devenv@npm:devenv-types\`, then wrap this object in defineConfig from "devenv".\nexport default ${body};\n`;
 }
