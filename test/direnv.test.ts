@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { needs } from "./support/programs.js";
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { after, before, describe, it } from "node:test";
-import { nodeConfig, project, tempDir, run } from "./support/cli.js";
+import { nodeConfig, project, repoRoot, tempDir, run } from "./support/cli.js";
 import { recordingLauncher } from "./support/launcher.js";
 import type { Mirror } from "./support/mirror.js";
 import { startMirror, world } from "./support/world.js";
@@ -55,6 +55,9 @@ describe("direnv: use devenv", { skip: needs("direnv") }, () => {
     assert.equal((await exec("node", "--version")).stdout, "v18.20.9\n");
     writeFileSync(join(dir, "devenv.ts"), nodeConfig("20.18"));
     assert.equal((await exec("node", "--version")).stdout, "v20.18.0\n");
+    // What README says loading does to a tracked file after an edit: devenv.lock follows devenv.ts.
+    assert.match(readFileSync(join(dir, "devenv.lock"), "utf8"), /"spec": "20\.18"/);
+    assert.match(readFileSync(join(repoRoot, "README.md"), "utf8").replace(/\s+/g, " "), /Loading never rewrites `devenv\.ts`\. It does rewrite `devenv\.lock` when `devenv\.ts` changed/);
   });
 
   it("watches devenv.ts and devenv.lock", async () => {
