@@ -9,6 +9,7 @@ import { createProgress } from "../download/progress.js";
 import { DevenvError } from "../errors.js";
 import { isLoopback } from "../download/loopback.js";
 import type { Platform } from "../resolvers/types.js";
+import { refuseForeignHome } from "../files/private-dir.js";
 import { storeLayout } from "../store/layout.js";
 import type { Log, Session } from "../project/session.js";
 import { keepCompiledCode } from "./compiled-code.js";
@@ -36,6 +37,7 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     throw new DevenvError("usage", `-C ${flags.C}: not a directory`, { hint: "name the project directory, or a directory inside it" });
   }
   const layout = storeLayout(devenvHome(env));
+  refuseForeignHome(layout.home, [layout.store, layout.trust, layout.tmp, layout.locks, layout.projects, layout.roots, layout.trees, layout.origins]);
   keepCompiledCode(layout.compileCache);
   return {
     cwd,
@@ -70,7 +72,8 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
 
 /** The user's own settings: `$XDG_CONFIG_HOME/devenv/config.json` (else ~/.config/devenv/config.json). */
 function userSettingsFile(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "devenv", "config.json");
+  const config = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(homedir(), ".config");
+  return join(config, "devenv", "config.json");
 }
 
 /**
@@ -124,7 +127,8 @@ function devenvHome(env: NodeJS.ProcessEnv): string {
     }
     return resolve(env.DEVENV_HOME);
   }
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "devenv");
+  // The XDG spec: a relative path in an XDG variable is invalid and ignored (it would name a place in the repository).
+  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, "devenv");
   return process.platform === "darwin" ? join(homedir(), "Library", "Caches", "devenv") : join(homedir(), ".cache", "devenv");
 }
 

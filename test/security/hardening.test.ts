@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { cleanEnv, devenv, nodeConfig, project, run, tempDir } from "../support/cli.js";
@@ -19,6 +19,48 @@ function installed(config = nodeConfig("20")) {
   const w = world(mirror);
   return { dir, ...w };
 }
+
+describe("another local user's DEVENV_HOME, or one others can write, is refused (as ssh's StrictModes)", () => {
+  for (const [name, spoil] of [
+    ["owned by another user", (dir: string) => chownSync(dir, 4242, 4242)],
+    ["writable by every user", (dir: string) => chmodSync(dir, 0o777)],
+    ["writable by its group", (dir: string) => chmodSync(dir, 0o770)],
+  ] as const) {
+    for (const inside of ["", "store", "trust", "tmp", "locks"]) {
+      it(`${inside === "" ? "DEVENV_HOME" : `DEVENV_HOME/${inside}`} ${name}: one line and the fix, nothing run or written`, { skip: name.startsWith("owned") && process.getuid?.() !== 0 && "needs root to give a directory away" }, async () => {
+        const { dir, env, home } = installed();
+        mkdirSync(join(home, inside), { recursive: true });
+        spoil(join(home, inside));
+        const result = await devenv(["run", "node", "--version"], { cwd: dir, env });
+        assert.equal(result.code, 1, result.stdout);
+        assert.match(result.stderr, new RegExp(`^error: ${join(home, inside).replace(/\/$/, "")} is (owned by uid 4242|writable by (every user|its group)): another user could plant toolchains or trust there\nhint: .*(chown|chmod go-w).*DEVENV_HOME`, "m"));
+        assert.equal(existsSync(join(dir, "devenv.lock")), false, "nothing written");
+      });
+    }
+  }
+
+  it("a DEVENV_HOME devenv creates is its user's alone (0700)", async () => {
+    const { dir, env } = installed();
+    const home = join(tempDir("devenv-parent-"), "new-home");
+    assert.equal((await devenv(["lock"], { cwd: dir, env: { ...env, DEVENV_HOME: home } })).code, 0);
+    assert.equal(statSync(home).mode & 0o777, 0o700);
+  });
+
+  it("a relative XDG_CACHE_HOME is ignored (the XDG spec): a trust record shipped in the repository is never read", async () => {
+    const { dir, env } = installed();
+    const userHome = tempDir("devenv-user-home-");
+    const relative = Object.fromEntries(Object.entries({ ...env, HOME: userHome, XDG_CACHE_HOME: ".cache" }).filter(([name]) => name !== "DEVENV_HOME" && name !== "DEVENV_TRUST"));
+    // What a hostile repository would ship: a whole DEVENV_HOME, trust records included, at ./.cache/devenv.
+    const shipped = join(dir, ".cache", "devenv");
+    const trusting = await devenv(["trust"], { cwd: dir, env: { ...env, DEVENV_HOME: shipped } });
+    assert.equal(trusting.code, 0, trusting.stderr);
+    const result = await devenv(["lock"], { cwd: dir, env: relative });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /not trusted/);
+    assert.equal(existsSync(join(dir, "devenv.lock")), false);
+    assert.ok(existsSync(join(userHome, ".cache", "devenv")), "the default DEVENV_HOME under HOME was used");
+  });
+});
 
 describe("what a damaged store, a read-only DEVENV_HOME or an odd setting cannot do", () => {
   it("a store entry that lost its binary never lets the system's tool run: not on the hot path, not through Node.js", async () => {
