@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, devenvBin, nodeConfig, project, run } from "./support/cli.js";
 import type { Mirror } from "./support/mirror.js";
@@ -34,6 +35,16 @@ describe("shell completion", () => {
     assert.deepEqual(await complete("devenv", "env", "--shell", "f"), ["fish"]);
     assert.deepEqual(await complete("devenv", "run", "n"), ["node", "npm"]);
     assert.deepEqual(await complete("devenv", "init", "--p"), ["--python"]);
+  });
+
+  it("bash: a binary's name is never evaluated (a store file named `$(touch …)` stays a name)", async () => {
+    const hostile = "$(touch${IFS}pwned-tab)";
+    // The names as `devenv completion binaries` would print them from a store holding such a file.
+    const script = `eval "$(devenv completion bash)"; _devenv_binaries() { printf '%s\\n' nice '${hostile}' 'n\`touch pwned-tick\`'; }; COMP_WORDS=(devenv run ''); COMP_CWORD=2; _devenv; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const result = await run("bash", ["-c", script], { cwd: dir, env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(result.stdout.split("\n").filter((word) => word !== "" && !word.startsWith("-")).sort(), [hostile, "n`touch pwned-tick`", "nice"].sort());
+    assert.ok(!existsSync(join(dir, "pwned-tab")) && !existsSync(join(dir, "pwned-tick")), "nothing ran");
   });
 
   it("fish: the same, through fish's own completion machinery", { skip: needs("fish") }, async () => {

@@ -78,7 +78,9 @@ function bashScript(): string {
     const { words, binaries } = positionalWords(spec);
     const list = quotePosix([...flags(spec.options), ...globalFlags, ...words].join(" "));
     // run: the command to run, then whatever that command takes (files, by default).
-    const lookup = binaries ? `\n      if [ -z "$arg" ]; then COMPREPLY+=($(compgen -W "$(_devenv_binaries)" -- "$cur")); else compopt -o default; COMPREPLY=(); return; fi` : "";
+    // File names are data: read line by line and matched as a literal prefix, never through
+    // \`compgen -W\`, which expands \`$(...)\` in its word list.
+    const lookup = binaries ? `\n      if [ -z "$arg" ]; then while IFS= read -r _dv_bin; do [[ $_dv_bin == "$cur"* ]] && COMPREPLY+=("$_dv_bin"); done < <(_devenv_binaries); else compopt -o default; COMPREPLY=(); return; fi` : "";
     return `    ${spec.name})${lookup}\n      COMPREPLY+=($(compgen -W ${list} -- "$cur")) ;;`;
   });
   const choiceBranches = choices().map(({ flag, words }) => `    ${flag}) COMPREPLY=($(compgen -W ${quotePosix(words.join(" "))} -- "$cur")); return ;;`);
