@@ -1,5 +1,5 @@
 import { DevenvError, HttpStatusError } from "../errors.js";
-import { isStable, pickVersion, plainSemver, specMatches, type Candidate } from "./pick.js";
+import { isStable, lockedCandidate, pickVersion, plainSemver, specMatches, type Candidate } from "./pick.js";
 import type { ResolveContext, Resolver } from "./types.js";
 
 /**
@@ -58,12 +58,16 @@ function rateLimited(error: unknown, mirrorVariable: string): DevenvError | unde
  * range, latest) among the releases of `repo` whose tags match `pattern` (its
  * first group is the semver version); other tags (canary, nightly) are not releases.
  */
-export function taggedReleases(tool: string, source: { repo: string; mirrorVariable: string; pattern: RegExp }): Pick<Resolver, "resolve" | "releases" | "matches"> {
+export function taggedReleases(tool: string, source: { repo: string; mirrorVariable: string; pattern: RegExp }): Pick<Resolver, "resolve" | "releases" | "matches" | "admits"> {
   const releases = async (ctx: ResolveContext): Promise<Candidate[]> =>
     (await releaseTags(ctx, source.repo, source.mirrorVariable)).flatMap((tag) => source.pattern.exec(tag)?.[1] ?? []).map((version) => ({ version, semver: version, stable: isStable(version) }));
   return {
     resolve: async (spec, ctx) => pickVersion(tool, spec.replace(/^v/, ""), await releases(ctx), plainSemver),
     releases,
     matches: (spec, release) => specMatches(spec.replace(/^v/, ""), release, plainSemver),
+    admits: (spec, version) => {
+      const release = lockedCandidate(version, plainSemver);
+      return release !== undefined && specMatches(spec.replace(/^v/, ""), release, plainSemver);
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { DevenvError } from "../errors.js";
 import { toolVersions } from "./pin-files.js";
-import { isValidSemverSpec, pickVersion, specMatches, type Candidate } from "./pick.js";
+import { isValidSemverSpec, lockedCandidate, pickVersion, specMatches, type Candidate } from "./pick.js";
 import { platforms, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstreamIndex = "https://go.dev/dl/?mode=json&include=all";
@@ -57,6 +57,11 @@ export const go = {
   },
 
   matches: (spec, release) => specMatches(spec.replace(/^go/, ""), release, toSemver),
+
+  admits(spec, version) {
+    const release = lockedCandidate(version, toSemver);
+    return release !== undefined && this.matches(spec, release);
+  },
 
   async artifacts(version, ctx) {
     const release = (await index(ctx)).find((r) => r.version === `go${version}`);

@@ -1,7 +1,7 @@
 import { DevenvError } from "../errors.js";
 import { packageJson, toolVersions, versionFile } from "./pin-files.js";
 import semverValid from "semver/functions/valid.js";
-import { isStable, isValidSemverSpec, newestFirst, noMatch, pickVersion, plainSemver, specMatches, type Candidate } from "./pick.js";
+import { isStable, isValidSemverSpec, lockedCandidate, newestFirst, noMatch, pickVersion, plainSemver, specMatches, type Candidate } from "./pick.js";
 import { parseShasums, platforms, type Artifact, type Platform, type Resolver } from "./types.js";
 
 const upstream = "https://nodejs.org/dist";
@@ -46,6 +46,14 @@ export const node = {
       stable: true,
       ...(e.lts === false ? {} : { lts: String(e.lts).toLowerCase() }),
     }));
+  },
+
+  admits(spec, version) {
+    const release = lockedCandidate(version, plainSemver);
+    if (release === undefined) return false;
+    // Every LTS line is an even major (argon, 4.x, onwards); which codename is the index's to say.
+    if (ltsSpec.test(spec)) return release.stable && Number(release.semver.split(".")[0]) % 2 === 0;
+    return this.matches(spec, release);
   },
 
   matches(spec, release) {

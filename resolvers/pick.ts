@@ -32,6 +32,15 @@ export function specMatches(spec: string, candidate: Candidate, toSemver: (v: st
   return range !== null && candidate.stable && satisfies(candidate.semver, range);
 }
 
+/**
+ * A locked version as a release, from its spelling alone (no index at hand): what
+ * `Resolver.admits` checks a lock entry with. Undefined when it is no version at all.
+ */
+export function lockedCandidate(version: string, toSemver: (v: string) => string | undefined): Candidate | undefined {
+  const semver = toSemver(version);
+  return semver === undefined ? undefined : { version, semver, stable: isStable(semver) };
+}
+
 /** Newest first, as `devenv versions` lists them. */
 export function newestFirst(candidates: readonly Candidate[]): Candidate[] {
   return [...candidates].sort((a, b) => rcompare(a.semver, b.semver));

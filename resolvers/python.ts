@@ -73,6 +73,8 @@ export const python = {
 
   matches: (spec, release) => specMatches(spec, release, toSemver),
 
+  admits: (spec, version) => toSemver(version) !== undefined && specMatches(spec, candidate(version), toSemver),
+
   /** The newest tag that builds `version`; its URL in the lock pins that tag, so a lock never drifts. */
   async artifacts(version, ctx) {
     for await (const { tag, builds } of walkTags(ctx)) {

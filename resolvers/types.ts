@@ -63,6 +63,12 @@ export interface Resolver {
   /** Does a release satisfy a valid spec, as `resolve` reads it? */
   matches(spec: string, release: Candidate): boolean;
   /**
+   * Offline: may a lock pin `version` for `spec`? A lock whose version its spec does not
+   * admit (an edit of devenv.lock alone) is stale. Where only the index could tell
+   * (node's LTS codenames), as much as the version's spelling shows.
+   */
+  admits(spec: string, version: string): boolean;
+  /**
    * exact version → { url, sha256 } per platform, from upstream checksum data; never downloads the archive.
    * `variant`: one of `variants`, where upstream builds a platform more than one way.
    */

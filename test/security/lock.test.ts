@@ -63,6 +63,25 @@ describe("a hostile devenv.lock", () => {
     assert.match(again.stderr, /devenv\.lock is up to date/, "an entry that matches upstream is not a change");
   });
 
+  it("a lock-only downgrade (another release's canonical URL and sha256 under the same spec) is stale: re-locked, and refused under --frozen", async () => {
+    const { dir, env } = locked();
+    writeFileSync(join(dir, "devenv.ts"), nodeConfig("20.18.0"));
+    assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    const other = project(nodeConfig("18.20.9"));
+    assert.equal((await devenv(["lock"], { cwd: other, env })).code, 0);
+    const older = JSON.parse(readFileSync(join(other, "devenv.lock"), "utf8")) as { tools: { node: Record<string, unknown> } };
+    const hostile = JSON.parse(readFileSync(join(dir, "devenv.lock"), "utf8")) as { tools: { node: Record<string, unknown> } };
+    hostile.tools.node = { ...older.tools.node, spec: "20.18.0" };
+    writeFileSync(join(dir, "devenv.lock"), `${JSON.stringify(hostile, null, 2)}\n`);
+    const frozen = await devenv(["install", "--frozen"], { cwd: dir, env: { ...env, CI: "true" } });
+    assert.equal(frozen.code, 1, frozen.stderr);
+    assert.match(frozen.stderr, /node 18\.20\.9 in devenv\.lock is not a "20\.18\.0" release, as devenv\.ts asks/);
+    const ran = await devenv(["run", "node", "--version"], { cwd: dir, env });
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(ran.stdout, "v20.18.0\n");
+    assert.match(readFileSync(join(dir, "devenv.lock"), "utf8"), /"version": "20\.18\.0"/);
+  });
+
   it("concurrent rewrites of devenv.lock take turns: eight rollbacks at once keep eight generations", async () => {
     const { dir, env } = locked();
     for (const spec of ["18", "20", "22"]) {
