@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "../files/atomic.js";
 import { ensurePrivateDir } from "../files/private-dir.js";
-import type { ConfigInput } from "./load.js";
+import { readLimited } from "../files/read-limited.js";
+import { maxInputBytes, type ConfigInput } from "./load.js";
 import { validateConfig, type ProjectConfig } from "./validate.js";
 
 /**
@@ -42,7 +43,7 @@ export function writeEvaluatedConfig(cacheFile: string, inputs: readonly ConfigI
 
 function contentHash(file: string): string | undefined {
   try {
-    return createHash("sha256").update(readFileSync(file)).digest("hex");
+    return createHash("sha256").update(readLimited(file, maxInputBytes, { code: "config-invalid", hint: "" })).digest("hex");
   } catch {
     return undefined;
   }

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
 import { DevenvError } from "../errors.js";
+import { readLimited } from "../files/read-limited.js";
 
 /** One file the bundle read, and the sha256 of exactly the bytes it read. */
 export interface ConfigInput {
@@ -146,6 +147,9 @@ const pureBanner = (url: string) => [
   "const require = (name) => __devenvPure.has(String(name).replace(/^node:/, '')) ? __devenvRequire(name) : __devenvImpure(`require(${JSON.stringify(name)})`);",
 ].join("\n");
 
+/** One file devenv.ts's evaluation reads: a regular file, of at most this size (a link to /dev/zero is refused, not read). */
+export const maxInputBytes = 64 << 20;
+
 /**
  * Loads every file of the bundle itself, recording the sha256 of the bytes it read, and
  * hands esbuild those bytes with the file's place declared in front (placed()): what the
@@ -156,7 +160,14 @@ function hashedReads(inputs: Map<string, string>, places: Map<string, Place>, en
     name: "devenv-hashed-reads",
     setup(build) {
       build.onLoad({ filter: /.*/, namespace: "file" }, (args) => {
-        const contents = readFileSync(args.path);
+        let contents: Buffer;
+        try {
+          contents = readLimited(args.path, maxInputBytes, { code: "config-invalid", hint: "devenv.ts may import regular files only" });
+        } catch (error) {
+          // Said as esbuild's own error, without a place in devenv's code.
+          if (error instanceof DevenvError) return { errors: [{ text: error.message }] };
+          throw error;
+        }
         inputs.set(args.path, createHash("sha256").update(contents).digest("hex"));
         const place = placed(contents, args.path === entry.real ? entry.path : args.path);
         if (place !== undefined) places.set(args.path, place);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readLimited } from "../files/read-limited.js";
 import { join } from "node:path";
 import { resolvers, toolNames, type ToolName } from "../resolvers/registry.js";
 
@@ -9,6 +9,10 @@ export interface Pin {
   readonly source: string;
 }
 
+/** A pin file (package.json included) is small; a link to a device or a huge file is passed over. */
+export const maxPinBytes = 4 << 20;
+export const pinRefusal = { code: "usage", hint: "make it a regular file, or pass the versions as flags" } as const;
+
 /**
  * Pins for `devenv init` without flags, from the files each resolver names
  * (Resolver.pins), first valid one first; unreadable or unknown pins are reported, not fatal.
@@ -18,7 +22,7 @@ export function detectPins(dir: string, warn: (message: string) => void): Pin[] 
   const read = (file: string) => {
     if (!texts.has(file)) {
       try {
-        texts.set(file, readFileSync(join(dir, file), "utf8"));
+        texts.set(file, readLimited(join(dir, file), maxPinBytes, pinRefusal).toString("utf8"));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") warn(`ignoring ${file}: ${(error as Error).message}`);
         texts.set(file, undefined);

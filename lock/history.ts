@@ -1,6 +1,8 @@
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../files/atomic.js";
+import { readLimited } from "../files/read-limited.js";
+import { lockRefusal, maxLockBytes } from "./lockfile.js";
 import { ensureStateDir, existingStateDir, stateLayout } from "./state.js";
 
 /** Numbered generations of devenv.lock in .devenv/history/, oldest first: each is a lock that was once current. */
@@ -24,7 +26,7 @@ export function generations(root: string): Generation[] {
 }
 
 export function readGeneration(generation: Generation): string {
-  return readFileSync(generation.file, "utf8");
+  return readLimited(generation.file, maxLockBytes, lockRefusal).toString("utf8");
 }
 
 /**

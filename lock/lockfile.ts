@@ -1,13 +1,13 @@
-import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DevenvError, filesystemError, isErrno } from "../errors.js";
+import { readLimited } from "../files/read-limited.js";
 import { isToolName, resolvers } from "../resolvers/registry.js";
 import { isCanonicalUrl, platforms, type Artifact, type Platform } from "../resolvers/types.js";
 
 export const lockFileName = "devenv.lock";
 
 /** A lock of every toolchain devenv knows, for every platform, is a few KiB: far more is not a lock. */
-const maxLockBytes = 1 << 20;
+export const maxLockBytes = 1 << 20;
 
 export interface LockedTool {
   readonly spec: string;
@@ -26,18 +26,15 @@ export function lockPath(root: string): string {
   return join(root, lockFileName);
 }
 
+/** What a lock (or a generation of one) that is no file devenv could have written gets. */
+export const lockRefusal = { code: "lock-invalid", hint: "restore it from version control, or delete it and run `devenv lock`" } as const;
+
 /** The lock as it is on disk, validated; undefined when there is none. */
 export function readLock(root: string): { lock: LockFile; text: string } | undefined {
   const file = lockPath(root);
   let text: string;
   try {
-    const { size } = statSync(file);
-    if (size > maxLockBytes) {
-      throw new DevenvError("lock-invalid", `${file} is ${(size / 2 ** 20).toFixed(1)} MiB, larger than any lock devenv writes`, {
-        hint: "restore it from version control, or delete it and run `devenv lock`",
-      });
-    }
-    text = readFileSync(file, "utf8");
+    text = readLimited(file, maxLockBytes, lockRefusal).toString("utf8");
   } catch (error) {
     if (isErrno(error, "ENOENT")) return undefined;
     throw filesystemError(Object.assign(error as Error, { path: file })) ?? error;

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { generations, readGeneration } from "../lock/history.js";
+import { generations, readGeneration, type Generation } from "../lock/history.js";
 import { lockPath, parseLock, readLock, type LockFile } from "../lock/lockfile.js";
 import type { ToolName } from "../resolvers/registry.js";
 import type { Artifact, Platform } from "../resolvers/types.js";
@@ -41,7 +41,7 @@ export function referencedEntries(layout: StoreLayout, platform: Platform, ignor
     } catch (error) {
       unreadable.push({ root, reason: (error as Error).message });
     }
-    const locks: LockFile[] = [...current, ...generations(root.project).filter((g) => !ignoring.has(g.file)).flatMap((g) => parsedOrNone(readGeneration(g), g.file))];
+    const locks: LockFile[] = [...current, ...generations(root.project).filter((g) => !ignoring.has(g.file)).flatMap(parsedOrNone)];
     for (const lock of locks) {
       for (const [tool, locked] of Object.entries(lock.tools)) {
         const artifact = locked.platforms[platform];
@@ -53,9 +53,10 @@ export function referencedEntries(layout: StoreLayout, platform: Platform, ignor
 }
 
 /** A generation that no longer parses protects nothing. */
-function parsedOrNone(text: string, file: string): LockFile[] {
+/** A generation that cannot be read or parsed (not a regular file, damaged) protects nothing, and stops nothing. */
+function parsedOrNone(generation: Generation): LockFile[] {
   try {
-    return [parseLock(text, file)];
+    return [parseLock(readGeneration(generation), generation.file)];
   } catch {
     return [];
   }

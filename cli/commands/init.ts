@@ -1,11 +1,12 @@
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { configFileName } from "../../config/find.js";
 import { trust } from "../../config/trust.js";
 import { configFingerprint } from "../../project/open.js";
-import { detectPins } from "../../config/pins.js";
+import { detectPins, maxPinBytes, pinRefusal } from "../../config/pins.js";
 import { DevenvError } from "../../errors.js";
 import { writeFileAtomic } from "../../files/atomic.js";
+import { readLimited } from "../../files/read-limited.js";
 import { resolvers, toolNames } from "../../resolvers/registry.js";
 import type { Context } from "../context.js";
 
@@ -54,7 +55,7 @@ function lintersOf(root: string): Linter[] {
   const has = (...names: string[]) => names.some((name) => existsSync(join(root, name)));
   let manifest: Record<string, unknown> = {};
   try {
-    manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Record<string, unknown>;
+    manifest = JSON.parse(readLimited(join(root, "package.json"), maxPinBytes, pinRefusal).toString("utf8")) as Record<string, unknown>;
   } catch {
     // no package.json, or not JSON: no linter configured there
   }

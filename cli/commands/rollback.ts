@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { configFileName, findProjectRoot } from "../../config/find.js";
 import { DevenvError, filesystemError, isErrno } from "../../errors.js";
+import { readLimited } from "../../files/read-limited.js";
 import { generations, readGeneration } from "../../lock/history.js";
-import { lockPath, parseLock, type LockedTool, type LockFile } from "../../lock/lockfile.js";
+import { lockPath, lockRefusal, maxLockBytes, parseLock, type LockedTool, type LockFile } from "../../lock/lockfile.js";
 import { lockDifferences, type LockDifference } from "../../lock/stale.js";
 import { writeLockText } from "../../lock/write.js";
 import { pruneHistory } from "../../project/generations.js";
@@ -106,7 +106,7 @@ function literal({ spec, variant }: LockedTool): string {
 
 function readCurrent(root: string): string | undefined {
   try {
-    return readFileSync(lockPath(root), "utf8");
+    return readLimited(lockPath(root), maxLockBytes, lockRefusal).toString("utf8");
   } catch (error) {
     if (isErrno(error, "ENOENT")) return undefined;
     throw error;

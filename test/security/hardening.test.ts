@@ -207,3 +207,52 @@ describe("what a damaged store, a read-only DEVENV_HOME or an odd setting cannot
     assert.match(result.stderr, /^error: cannot mkdir .*x{300}.*: ENAMETOOLONG\nhint: the path is longer than this filesystem allows/m);
   });
 });
+
+describe("every file devenv reads from a project is a regular file, read only up to its limit", () => {
+  // Each of these read /dev/zero until memory ran out: a timeout here is the failure.
+  const opts = { timeout: 30_000 };
+
+  it("devenv.lock linked to /dev/zero: one line, at once", opts, async () => {
+    const { dir, env } = installed();
+    symlinkSync("/dev/zero", join(dir, "devenv.lock"));
+    const result = await devenv(["list"], { cwd: dir, env });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^error: .*devenv\.lock is not a regular file \(a device, pipe or socket, or a link to one\)\nhint: restore it/m);
+  });
+
+  it("a lock generation linked to /dev/zero: gc in any project passes over it, as over a damaged one", opts, async () => {
+    const { dir, env } = installed();
+    assert.equal((await devenv(["install"], { cwd: dir, env })).code, 0);
+    mkdirSync(join(dir, ".devenv", "history"), { recursive: true });
+    symlinkSync("/dev/zero", join(dir, ".devenv", "history", "1.lock"));
+    const other = project(nodeConfig("20"));
+    const result = await devenv(["gc", "--dry-run"], { cwd: other, env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout + result.stderr, /would free/);
+  });
+
+  it("an import of a file linked to /dev/zero, and one of a named pipe: a config error naming it", opts, async () => {
+    const { dir, env } = installed(`import data from "./z.txt";\nexport default { tools: { node: "20" }, env: { N: String(data.length) } };\n`);
+    symlinkSync("/dev/zero", join(dir, "z.txt"));
+    const zero = await devenv(["env", "--shell", "json"], { cwd: dir, env });
+    assert.equal(zero.code, 2, zero.stdout);
+    assert.match(zero.stderr, /^error: cannot load .*devenv\.ts: \/dev\/zero is not a regular file \(a device, pipe or socket, or a link to one\) \(line 1, column 18\)$/m);
+    rmSync(join(dir, "z.txt"));
+    assert.equal(spawnSync("mkfifo", [join(dir, "z.txt")]).status, 0);
+    const pipe = await devenv(["env", "--shell", "json"], { cwd: dir, env });
+    assert.equal(pipe.code, 2, pipe.stdout);
+    assert.match(pipe.stderr, /z\.txt is not a regular file/);
+  });
+
+  it("init passes over a pin file linked to /dev/zero or a pipe, saying so", opts, async () => {
+    const dir = tempDir("devenv-pins-");
+    symlinkSync("/dev/zero", join(dir, ".nvmrc"));
+    assert.equal(spawnSync("mkfifo", [join(dir, ".python-version")]).status, 0);
+    writeFileSync(join(dir, "go.mod"), "module x\n\ngo 1.22\n");
+    const result = await devenv(["init"], { cwd: dir, env: cleanEnv({ DEVENV_HOME: tempDir() }) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /ignoring \.nvmrc: .*not a regular file/);
+    assert.match(result.stderr, /ignoring \.python-version: .*not a regular file/);
+    assert.match(result.stderr, /go "1\.22" from go\.mod/);
+  });
+});
