@@ -5,18 +5,20 @@
 # and `devenv install [--frozen]` in a project whose cached environment (in DEVENV_HOME) is still valid are
 # answered here with shell built-ins (and one `diff` when a file it depends on may have changed): no Node.js.
 # Everything else, and any doubt, goes to the Node.js CLI, which refreshes the cache.
+# It names no path of the machine it was built on: an installed copy finds its own files (see `cold`).
 _dv_build_id='@BUILD_ID@'
-_dv_node_bin='@NODE@'
-_dv_dist='@DIST@'
 _dv_platform='@PLATFORM@'
 _dv_nl='
 '
 set -f
 
 cold() {
+  # The project and the store, whose directories the launcher never starts a program from (see trusted_dir).
+  _dv_root=
+  find_root || :
+  devenv_home || _dv_home=
   # The package this launcher belongs to, found at run time through the links npm installs bins as:
-  # an installed copy runs its own dist/, never the clone it was packed from. Failing that (a copy of
-  # the launcher alone), the dist/ it was built beside.
+  # an installed copy runs its own dist/, never the clone it was packed from.
   _dv_self=$0
   tool_path
   while [ -L "$_dv_self" ]; do
@@ -24,42 +26,100 @@ cold() {
     case $_dv_link in /*) _dv_self=$_dv_link ;; *) _dv_self=${_dv_self%/*}/$_dv_link ;; esac
   done
   case $_dv_self in */*) ;; *) _dv_self=./$_dv_self ;; esac
-  _dv_here=$(cd -P "${_dv_self%/*}/.." 2> /dev/null && pwd)/dist
-  # Its Node.js (README, "Which Node.js runs devenv"): DEVENV_NODE; else, where it was built, the node
-  # that built it; else the first node on PATH outside every devenv store and the current project,
-  # so devenv never runs on a project's pinned node.
-  if [ -n "${DEVENV_NODE-}" ]; then
-    _dv_node_bin=$DEVENV_NODE
-  elif [ -f "$_dv_here/bundle/main.js" ] && [ "$_dv_here" != "$_dv_dist" ] || [ ! -x "$_dv_node_bin" ]; then
-    devenv_home || _dv_home=/nonexistent
-    _dv_found= _dv_saved_ifs=$IFS IFS=:
-    for _dv_dir in $PATH; do
-      case $_dv_dir in '' | "$_dv_home"/store/* | "${DEVENV_ROOT:-/nonexistent}"/*) continue ;; esac
-      [ -x "$_dv_dir/node" ] && { _dv_found=$_dv_dir/node; break; }
-    done
-    IFS=$_dv_saved_ifs
-    [ -n "$_dv_found" ] && _dv_node_bin=$_dv_found
-  fi
-  [ -f "$_dv_here/bundle/main.js" ] && _dv_dist=$_dv_here
-  [ -x "$_dv_node_bin" ] || {
-    echo "error: devenv found no Node.js to run on (it needs 20.19 or newer)" >&2
-    echo "hint: put node on PATH, or set DEVENV_NODE to its path" >&2
+  _dv_dist=$(cd -P "${_dv_self%/*}/.." 2> /dev/null && pwd)/dist
+  [ -f "$_dv_dist/bundle/main.js" ] || {
+    echo "error: devenv's code is missing: $_dv_dist/bundle/main.js" >&2
+    echo "hint: reinstall devenv (npm install -g devenv-cli), or run \`npm run build\` in its clone" >&2
     exit 1
   }
-  exec "$_dv_node_bin" "$_dv_dist/bundle/main.js" "$@"
+  # Its Node.js (README, "Which Node.js runs devenv"): DEVENV_NODE; else, in the clone it was built in, the
+  # node that built it (scripts/build.mjs names it in dist/build-node, which no package ships, only if it is
+  # new enough); else the first node on PATH new enough that the launcher may start (see trusted_dir), so
+  # devenv never runs on a project's pinned node, nor on a node a repository ships.
+  if [ -n "${DEVENV_NODE-}" ]; then
+    _dv_node=$DEVENV_NODE
+    case $_dv_node in
+      /*) node_fits "$_dv_node" || node_missing "DEVENV_NODE is $_dv_node ($_dv_version)" "set DEVENV_NODE to the path of a Node.js @NODE_MIN@ or newer, or unset it" ;;
+      *) node_missing "DEVENV_NODE is $_dv_node (not an absolute path)" "set DEVENV_NODE to the absolute path of a Node.js @NODE_MIN@ or newer, or unset it" ;;
+    esac
+  elif { read -r _dv_node < "$_dv_dist/build-node"; } 2> /dev/null && [ -x "$_dv_node" ] && trusted_dir "${_dv_node%/*}"; then
+    :
+  else
+    find_node || node_missing "${_dv_found:+found only older ones on PATH: }${_dv_found:-found no node on PATH outside the current project and devenv's store}" "install Node.js @NODE_MIN@ or newer on PATH, or set DEVENV_NODE to the path of one"
+  fi
+  exec "$_dv_node" "$_dv_dist/bundle/main.js" "$@"
 }
 
-# tool_path: $PATH without relative directories and the project's own (DEVENV_ROOT's, set in a devenv
-# shell, and the project found here), which a devenv shell puts ahead of the system's (node_modules/.bin,
-# .devenv/...): the system tools the launcher runs (readlink, diff) are never a file a repository or its
-# packages ship.
+# node_missing FOUND HINT: one line saying which node(s) the launcher found, and one what to do; exit 1.
+node_missing() {
+  printf 'error: devenv needs Node.js @NODE_MIN@ or newer; %s\nhint: %s\n' "$1" "$2" >&2
+  exit 1
+}
+
+# find_node: node, the first node on PATH, in a directory the launcher may start a program from, that is
+# @NODE_MIN@ or newer. Each candidate costs a `node --version` (a few ms: it exits before starting JavaScript),
+# and only this cold path pays it. False if none is, with the older ones in found ("path (version), ...").
+find_node() {
+  _dv_found= _dv_seen=: _dv_saved_ifs=$IFS IFS=:
+  for _dv_entry in $PATH; do
+    IFS=$_dv_saved_ifs
+    case $_dv_seen in *:"$_dv_entry":*) continue ;; esac
+    _dv_seen=$_dv_seen$_dv_entry:
+    trusted_dir "$_dv_entry" && [ -f "$_dv_entry/node" ] && [ -x "$_dv_entry/node" ] || continue
+    # The same test on its physical path: a link to the project (or /tmp for /private/tmp) is the project.
+    _dv_real=$(cd -P "$_dv_entry" 2> /dev/null && pwd) && trusted_dir "$_dv_real" || continue
+    _dv_node=$_dv_entry/node
+    node_fits "$_dv_node" && return 0
+    _dv_found=${_dv_found:+$_dv_found, }"$_dv_node ($_dv_version)"
+  done
+  IFS=$_dv_saved_ifs
+  return 1
+}
+
+# node_fits NODE: true if NODE is Node.js @NODE_MIN@ or newer (package.json's engines); what it said it is in version.
+node_fits() {
+  [ -f "$1" ] && [ -x "$1" ] || { _dv_version='not an executable file'; return 1; }
+  _dv_version=$("$1" --version 2> /dev/null < /dev/null)
+  _dv_version=${_dv_version%%"$_dv_nl"*}
+  _dv_major=${_dv_version#v} _dv_minor=${_dv_version#v*.}
+  _dv_major=${_dv_major%%.*} _dv_minor=${_dv_minor%%.*}
+  case $_dv_version in v*.*.*) ;; '') _dv_version='no version'; return 1 ;; *) return 1 ;; esac
+  case $_dv_major$_dv_minor in '' | *[!0-9]*) return 1 ;; esac
+  [ "$_dv_major" -gt @NODE_MAJOR@ ] || { [ "$_dv_major" -eq @NODE_MAJOR@ ] && [ "$_dv_minor" -ge @NODE_MINOR@ ]; }
+}
+
+# trusted_dir DIR: false for a directory the launcher never starts a program from: a relative one, the
+# project's (DEVENV_ROOT's, set in a devenv shell, and the one found around $PWD), which a devenv shell puts
+# ahead of the system's (node_modules/.bin, .devenv/...), and devenv's store, a project's pinned toolchains.
+# The system tools it runs (readlink, diff) and its Node.js are never a file a repository or its packages ship.
+trusted_dir() {
+  case $1 in '' | [!/]* | "${DEVENV_ROOT:-/nonexistent}" | "${DEVENV_ROOT:-/nonexistent}"/* | "${_dv_root:-/nonexistent}" | "${_dv_root:-/nonexistent}"/* | "${_dv_home:-/nonexistent}"/store/*) return 1 ;; esac
+}
+
+# tool_path: $PATH without the directories trusted_dir refuses.
 tool_path() {
   _dv_tool_path= _dv_saved_ifs=$IFS IFS=:
   for _dv_entry in $PATH; do
-    case $_dv_entry in '' | [!/]* | "${DEVENV_ROOT:-/nonexistent}" | "${DEVENV_ROOT:-/nonexistent}"/* | "${_dv_root:-/nonexistent}" | "${_dv_root:-/nonexistent}"/*) continue ;; esac
-    _dv_tool_path=${_dv_tool_path:+$_dv_tool_path:}$_dv_entry
+    trusted_dir "$_dv_entry" && _dv_tool_path=${_dv_tool_path:+$_dv_tool_path:}$_dv_entry
   done
   IFS=$_dv_saved_ifs
+}
+
+# find_root: root, the project around $PWD (the nearest directory up holding devenv.ts), by its physical path,
+# as the Node.js CLI sees it (process.cwd()): one project, however it is reached. False if there is none.
+find_root() {
+  # Found by going there and back (a subshell would cost a fork), leaving PWD and OLDPWD as they were.
+  _dv_logical=$PWD _dv_oldpwd=${OLDPWD-} _dv_had_oldpwd=${OLDPWD+set}
+  cd -P . 2> /dev/null || return 1
+  _dv_dir=$PWD
+  cd "$_dv_logical" 2> /dev/null || return 1
+  if [ -n "$_dv_had_oldpwd" ]; then OLDPWD=$_dv_oldpwd; else unset OLDPWD; fi
+  [ "$_dv_dir" = / ] && _dv_dir=
+  while [ ! -f "$_dv_dir/devenv.ts" ]; do
+    [ -n "$_dv_dir" ] || return 1
+    _dv_dir=${_dv_dir%/*}
+  done
+  _dv_root=${_dv_dir:-/}
 }
 
 # home: DEVENV_HOME as the CLI computes it (SPEC §4); false if it is relative.
@@ -97,19 +157,7 @@ trusted_by_env() {
 # reads a file of any size at once, where a shell loop reading it line by line would crawl. It runs in
 # the C locale, where it opens no locale files: 0.2 ms less each time.
 load_cache() {
-  # The physical path, as the Node.js CLI sees it (process.cwd()): one project, however it is reached.
-  # Found by going there and back (a subshell would cost a fork), leaving PWD and OLDPWD as they were.
-  _dv_logical=$PWD _dv_oldpwd=${OLDPWD-} _dv_had_oldpwd=${OLDPWD+set}
-  cd -P . 2> /dev/null || return 1
-  _dv_dir=$PWD
-  cd "$_dv_logical" 2> /dev/null || return 1
-  if [ -n "$_dv_had_oldpwd" ]; then OLDPWD=$_dv_oldpwd; else unset OLDPWD; fi
-  [ "$_dv_dir" = / ] && _dv_dir=
-  while [ ! -f "$_dv_dir/devenv.ts" ]; do
-    [ -n "$_dv_dir" ] || return 1
-    _dv_dir=${_dv_dir%/*}
-  done
-  _dv_root=${_dv_dir:-/}
+  find_root || return 1
   devenv_home || return 1
   _dv_state=$_dv_home/@PROJECTS@${_dv_dir}/@STATE_LEAF@
   [ -f "$_dv_state/@ENV_FILE@" ] && [ -O "$_dv_state/@ENV_FILE@" ] || return 1
@@ -195,7 +243,7 @@ case $1 in
         shift
         [ "$1" = -- ] && shift
         # Every name the launcher uses starts with _dv_: none of the user's variables was touched, and none of these goes on.
-        unset _dv_build_id _dv_node_bin _dv_dist _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_expected _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd _dv_tool_path _dv_entry _dv_same _dv_stamp
+        unset _dv_build_id _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_expected _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd _dv_tool_path _dv_entry _dv_same _dv_stamp
         unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_guarded _dv_cache_guarded_entries _dv_cache_list _dv_cache_list_json _dv_cache_dirs _dv_cache_posix _dv_cache_fish _dv_cache_json_head _dv_cache_json_tail
         exec "$@"
       fi

@@ -9,6 +9,10 @@
 // 3. generates bin/devenv from cli/launcher.sh. The build id is a hash of
 //    everything the launcher and the CLI are made of: it changes exactly when
 //    devenv does, so an upgrade invalidates every cached environment.
+//    The launcher names no path of this machine: the package npm packs from any
+//    clone is byte for byte the same, and an installed copy finds its own files.
+//    The node that built it, which the clone keeps running on, is named in
+//    dist/build-node, which package.json's "files" leaves out of the package.
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -43,13 +47,15 @@ await build({
 // The types of `import ... from "devenv"` for a devenv.ts that is CommonJS (see 2. above).
 copyFileSync(join(dist, "config", "define.d.ts"), join(dist, "config", "define.d.cts"));
 
+// Of the code the package ships, not of whatever else dist/ holds (tests, files of deleted sources):
+// the same commit gives the same id in any clone.
 const hash = createHash("sha256").update(template);
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).forEach((entry) => {
   const path = join(dir, entry.name);
   if (entry.isDirectory()) walk(path);
   else if (entry.name.endsWith(".js")) hash.update(path.slice(dist.length)).update(readFileSync(path));
 });
-walk(dist);
+walk(join(dist, "bundle"));
 const buildId = hash.digest("hex").slice(0, 16);
 
 // The launcher finds the project's state in DEVENV_HOME by the names store/layout.ts declares.
@@ -61,7 +67,14 @@ for (const [name, prefix] of [["watched", names.WATCHED], ["copies", names.COPIE
   if (state[name]("GEN") !== join(state.dir, `${prefix}GEN`)) throw new Error(`cli/launcher.sh names the ${name} directory <prefix><generation>`);
 }
 
-const values = { BUILD_ID: buildId, NODE: process.execPath, DIST: dist, PLATFORM: process.platform, ...names };
+// The oldest Node.js devenv runs on, from package.json's engines (">=20.19"): the launcher starts no older one.
+const { engines } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const [, major, minor] = /^>=(\d+)\.(\d+)$/.exec(engines.node) ?? [];
+if (major === undefined) throw new Error(`package.json's engines.node is ${engines.node}; the launcher reads only >=MAJOR.MINOR`);
+const [ownMajor, ownMinor] = process.versions.node.split(".").map(Number);
+const nodeFits = ownMajor > Number(major) || (ownMajor === Number(major) && ownMinor >= Number(minor));
+
+const values = { BUILD_ID: buildId, PLATFORM: process.platform, NODE_MIN: `${major}.${minor}`, NODE_MAJOR: major, NODE_MINOR: minor, ...names };
 for (const [name, value] of Object.entries(values)) {
   if (value.includes("'") || /[$`"\\]/.test(value)) throw new Error(`${name} contains a character the launcher cannot quote: ${value}`);
 }
@@ -71,6 +84,9 @@ const launcher = template.replace(/@([A-Z_]+)@/g, (match, name) => {
 });
 
 writeFileSync(join(dist, "build-id"), `${buildId}\n`);
+// A node too old to run devenv is not named: the launcher then looks for one on PATH.
+if (nodeFits) writeFileSync(join(dist, "build-node"), `${process.execPath}\n`);
+else rmSync(join(dist, "build-node"), { force: true });
 mkdirSync(join(root, "bin"), { recursive: true });
 const target = join(root, "bin", "devenv");
 writeFileSync(`${target}.tmp`, launcher);

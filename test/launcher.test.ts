@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenvBin, nodeConfig, project, run, tempDir } from "./support/cli.js";
-import { countedProgram, recordingLauncher } from "./support/launcher.js";
+import { countedProgram, launcherCopy, recordingLauncher } from "./support/launcher.js";
 import type { Mirror } from "./support/mirror.js";
 import { standardNodeReleases, startMirror, world } from "./support/world.js";
 
@@ -335,5 +335,88 @@ describe("the launcher's cache after review", () => {
     const result = await run(launcher.bin, ["run", "node"], { cwd: dir, env: untrusted });
     assert.equal(result.code, 2, "the CLI asks for trust");
     assert.match(result.stderr, /is not trusted/);
+  });
+});
+
+/** A script in `dir` named node, which logs every run `logged` and answers `--version` with `version`; what else it does is `rest`. */
+function fakeNode(dir: string, version: string, logged: "all" | "but --version", rest: string) {
+  mkdirSync(dir, { recursive: true });
+  const log = join(tempDir("devenv-fake-node-log-"), "runs");
+  const record = `echo "$*" >> '${log}'`;
+  const lines = ["#!/bin/sh", logged === "all" ? record : "", `[ "$1" = --version ] && { echo ${version}; exit 0; }`, logged === "all" ? "" : record, rest];
+  writeFileSync(join(dir, "node"), `${lines.filter(Boolean).join("\n")}\n`, { mode: 0o755 });
+  return { dir, path: join(dir, "node"), runs: () => (existsSync(log) ? readFileSync(log, "utf8") : "") };
+}
+
+/** An old node (nvm use 18): asked its version, it says `version`; run on devenv's CLI, it fails as Node.js 18 does in yargs, and that run is logged. */
+const oldNode = (version: string) =>
+  fakeNode(tempDir("devenv-old-node-"), version, "but --version", 'echo "internal error: yargs parser supports a minimum Node.js version of 20. Read our version support policy: https://github.com/yargs/yargs-parser#supported-nodejs-versions" >&2; exit 1');
+
+/** A node the launcher must never start, not even for its version: it says it is new enough, runs this node, and logs every run. */
+const untrustedNode = (dir: string) => fakeNode(dir, "v22.99.0", "all", `exec '${process.execPath}' "$@"`);
+
+describe("the Node.js an installed launcher runs on (package.json's engines: 20.19 or newer)", () => {
+  it("skips a node on PATH older than 20.19 (nvm use 18) and runs on the next one", async () => {
+    const copy = launcherCopy();
+    const [node18, node2018] = [oldNode("v18.20.4"), oldNode("v20.18.3")];
+    const real = countedProgram("node", process.execPath);
+    const { env } = world(mirror, { PATH: `${node18.dir}:${node2018.dir}:${real.dir}` });
+    const result = await run(copy.bin, ["--help"], { cwd: tempDir(), env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /devenv/);
+    assert.deepEqual([node18.runs(), node2018.runs()], ["", ""], "no old node ran the CLI");
+    assert.ok(real.runs() > 0);
+  });
+
+  it("only older nodes: one line naming each with its version, and a hint (the clone still runs on the node that built it); so for a DEVENV_NODE too old", async () => {
+    const copy = launcherCopy();
+    const [node18, node2018] = [oldNode("v18.20.4"), oldNode("v20.18.3")];
+    const { env } = world(mirror, { PATH: `${node18.dir}:${node2018.dir}` });
+    const result = await run(copy.bin, ["--help"], { cwd: tempDir(), env });
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, "");
+    const lines = result.stderr.split("\n");
+    assert.equal(lines.length, 3, result.stderr);
+    assert.match(lines[0]!, /^error: devenv needs Node\.js 20\.19 or newer; /);
+    assert.ok(lines[0]!.includes(`${node18.path} (v18.20.4), ${node2018.path} (v20.18.3)`), lines[0]);
+    assert.match(lines[1]!, /^hint: install Node\.js 20\.19 or newer .*DEVENV_NODE/);
+    // The clone's own launcher, with the same PATH, runs on the node that built it.
+    const clone = await run(devenvBin, ["--version"], { cwd: tempDir(), env });
+    assert.deepEqual([clone.code, clone.stderr], [0, ""]);
+
+    const real = dirname(process.execPath);
+    const pinned = await run(copy.bin, ["--help"], { cwd: tempDir(), env: { ...env, PATH: `${real}:${env.PATH}`, DEVENV_NODE: node18.path } });
+    assert.equal(pinned.code, 1);
+    assert.deepEqual(pinned.stderr.split("\n").slice(0, 1), [`error: devenv needs Node.js 20.19 or newer; DEVENV_NODE is ${node18.path} (v18.20.4)`]);
+    assert.match(pinned.stderr, /^[^\n]*\nhint: [^\n]*DEVENV_NODE[^\n]*\n$/);
+    assert.deepEqual([node18.runs(), node2018.runs()], ["", ""]);
+  });
+
+  it("never starts a node in the project, in DEVENV_ROOT, in a relative PATH entry or in devenv's store, not even for its version", async () => {
+    const copy = launcherCopy();
+    const dir = project(nodeConfig("20"));
+    const { env, home } = world(mirror);
+    const elsewhere = tempDir("devenv-cwd-");
+    const link = join(tempDir("devenv-link-"), "to-project");
+    symlinkSync(dir, link);
+    const other = tempDir("devenv-root-");
+    // Each says it is a new node: only where it lies keeps the launcher from starting it.
+    const untrusted = {
+      project: untrustedNode(join(dir, "node_modules", ".bin")),
+      relative: untrustedNode(join(elsewhere, "node_modules", ".bin")),
+      root: untrustedNode(join(other, "node_modules", ".bin")),
+      store: untrustedNode(join(home, "store", "node-22.99.0-linux-x64", "bin")),
+    };
+    const real = countedProgram("node", process.execPath);
+    const anywhere = [untrusted.root.dir, untrusted.store.dir, "node_modules/.bin", "./node_modules/.bin", real.dir];
+    // In the project (found up from a subdirectory too), its directories, also reached through a link.
+    const inProject = [join(dir, "node_modules", ".bin"), join(link, "node_modules", ".bin"), ...anywhere];
+    mkdirSync(join(dir, "sub"));
+    for (const [cwd, path] of [[dir, inProject], [join(dir, "sub"), inProject], [elsewhere, anywhere]] as const) {
+      const result = await run(copy.bin, ["--help"], { cwd, env: { ...env, DEVENV_ROOT: other, PATH: path.join(":") } });
+      assert.equal(result.code, 0, `${cwd}: ${result.stderr}`);
+    }
+    assert.deepEqual(Object.entries(untrusted).filter(([, node]) => node.runs() !== ""), []);
+    assert.ok(real.runs() > 0);
   });
 });

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { devenvBin, tempDir } from "./cli.js";
+import { devenvBin, repoRoot, tempDir } from "./cli.js";
 
 /**
  * `name` in a directory of its own: a script that counts its runs, then runs
@@ -19,18 +19,35 @@ export function countedProgram(name: string, real: string) {
 }
 
 /**
- * A copy of bin/devenv, named `devenv` in a directory of its own, whose
- * Node.js is a recorder (`countedProgram`): every time the launcher falls
- * through to the Node.js CLI, it counts. `buildId` stands in for an upgrade.
+ * A copy of bin/devenv in a package of its own, laid out as npm installs one
+ * (bin/devenv, dist/bundle: this build's): `bin` runs this build's CLI wherever the
+ * copy is. With `node`, that is the node it was built with (dist/build-node, as in a
+ * clone); without, it looks for one on PATH, as an installed copy does.
+ * `buildId` stands in for an upgrade.
+ */
+export function launcherCopy(options: { node?: string; buildId?: string } = {}) {
+  const root = tempDir("devenv-package-");
+  mkdirSync(join(root, "bin"));
+  mkdirSync(join(root, "dist"));
+  symlinkSync(join(repoRoot, "dist", "bundle"), join(root, "dist", "bundle"));
+  if (options.node) writeFileSync(join(root, "dist", "build-node"), `${options.node}\n`);
+  let launcher = readFileSync(devenvBin, "utf8");
+  if (options.buildId) launcher = launcher.replace(/^_dv_build_id='.*'$/m, `_dv_build_id='${options.buildId}'`);
+  writeFileSync(join(root, "bin", "devenv"), launcher, { mode: 0o755 });
+  return { bin: join(root, "bin", "devenv"), dir: join(root, "bin"), root };
+}
+
+/**
+ * A copy of bin/devenv (`launcherCopy`), named `devenv` in a directory of its
+ * own, whose Node.js is a recorder (`countedProgram`): every time the launcher
+ * falls through to the Node.js CLI, it counts.
  */
 export function recordingLauncher(options: { buildId?: string } = {}) {
   const node = countedProgram("node", process.execPath);
-  let launcher = readFileSync(devenvBin, "utf8").replace(/^_dv_node_bin='.*'$/m, `_dv_node_bin='${node.path}'`);
-  if (options.buildId) launcher = launcher.replace(/^_dv_build_id='.*'$/m, `_dv_build_id='${options.buildId}'`);
-  writeFileSync(join(node.dir, "devenv"), launcher, { mode: 0o755 });
+  const copy = launcherCopy({ ...options, node: node.path });
   return {
-    bin: join(node.dir, "devenv"),
-    dir: node.dir,
+    bin: copy.bin,
+    dir: copy.dir,
     /** How many times Node.js was started so far. */
     nodeStarts: node.runs,
   };
