@@ -1,5 +1,6 @@
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import type { ProjectConfig } from "../config/validate.js";
+import { DevenvError } from "../errors.js";
 import { stateLayout } from "../lock/state.js";
 import { resolvers } from "../resolvers/registry.js";
 import type { DevenvEnvironment } from "../shells/types.js";
@@ -19,6 +20,11 @@ export interface EnvironmentInput {
 
 
 export function devenvEnvironment(input: EnvironmentInput): DevenvEnvironment {
+  // PATH has no escape for its separator: `/w/co:lon/.devenv/node/bin` would be the
+  // entries `/w/co` and `lon/.devenv/node/bin`, the second relative to wherever a command runs.
+  if (input.root.includes(delimiter)) {
+    throw new DevenvError("usage", `the project's path ${input.root} holds "${delimiter}", which PATH cannot hold`, { hint: `move or rename the directory so that its path has no "${delimiter}"` });
+  }
   const dirs: string[] = [];
   const prefixDirs: string[] = [];
   const vars: Record<string, string> = { DEVENV_ROOT: input.root };
@@ -35,6 +41,7 @@ export function devenvEnvironment(input: EnvironmentInput): DevenvEnvironment {
   }
   // After every toolchain: an `npm install -g` of a package with a `go` bin never shadows the locked go.
   dirs.push(...prefixDirs);
+  // validate.ts refuses an entry holding ":".
   dirs.push(...input.config.path.map((dir) => (isAbsolute(dir) ? dir : resolve(input.root, dir))));
   return { dirs, vars: { ...vars, ...input.config.env } };
 }

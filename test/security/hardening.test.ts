@@ -256,3 +256,21 @@ describe("every file devenv reads from a project is a regular file, read only up
     assert.match(result.stderr, /go "1\.22" from go\.mod/);
   });
 });
+
+describe("a project path PATH cannot hold", () => {
+  it("a ':' in the project's path is one line, before anything turns it into relative PATH entries", async () => {
+    const parent = tempDir("devenv-colon-");
+    const dir = join(parent, "co:lon");
+    mkdirSync(join(parent, "lon", ".devenv", "node", "corepack"), { recursive: true });
+    // What a relative entry `lon/.devenv/node/corepack` would find, run from the parent directory.
+    writeFileSync(join(parent, "lon", ".devenv", "node", "corepack", "node"), "#!/bin/sh\necho shadowed\n", { mode: 0o755 });
+    mkdirSync(dir);
+    writeFileSync(join(dir, "devenv.ts"), nodeConfig("20"));
+    const { env } = world(mirror);
+    for (const args of [["run", "node", "--version"], ["env", "--shell", "json"]]) {
+      const result = await devenv(args, { cwd: dir, env });
+      assert.equal(result.code, 2, `${args.join(" ")}: ${result.stdout}`);
+      assert.match(result.stderr, /^error: the project's path .*co:lon holds ":", which PATH cannot hold\nhint: move or rename the directory/m);
+    }
+  });
+});
