@@ -7,13 +7,9 @@ import { DevenvError, HttpStatusError, type HttpHeaders as Headers } from "../er
 import { writeFileAtomic } from "../files/atomic.js";
 import { bufferChurn } from "../files/buffer-churn.js";
 import type { FetchOptions, MetadataFetcher } from "../resolvers/types.js";
+import { proxyAgentOptions, proxyRefusal, type ProxySettings } from "./proxy.js";
 
-/** HTTPS_PROXY, HTTP_PROXY and NO_PROXY as curl and npm read them (either case), read once by the CLI. */
-export interface ProxySettings {
-  readonly httpProxy: string | undefined;
-  readonly httpsProxy: string | undefined;
-  readonly noProxy: string | undefined;
-}
+export type { ProxySettings } from "./proxy.js";
 
 export interface HttpOptions {
   /** Never open a connection (SPEC §6 `--offline`). */
@@ -175,6 +171,7 @@ export class Http implements MetadataFetcher {
     const dispatcher = await this.dispatcher();
     const { origin, pathname, search } = new URL(url);
     const { signal, limit, onBody } = request;
+    const { proxy } = this.options;
     const windowMs = 2 * this.options.timeoutMs;
     return new Promise<Answer>((resolve, reject) => {
       let answer: Answer | undefined;
@@ -225,7 +222,7 @@ export class Http implements MetadataFetcher {
         },
         onResponseError(_controller, error) {
           settle();
-          reject(failure ?? (signal?.aborted ? signal.reason : unreachable(url, error)));
+          reject(failure ?? (signal?.aborted ? signal.reason : unreachable(url, error, proxy)));
         },
       };
       dispatcher.dispatch({ origin, path: pathname + search, method: "GET", headers: { "user-agent": this.options.userAgent, ...request.headers } }, handler);
@@ -261,7 +258,7 @@ export class Http implements MetadataFetcher {
       const text = method === "HEAD" ? "" : await response.body.text();
       return { status: response.statusCode, headers: response.headers as Headers, text };
     } catch (error) {
-      throw unreachable(url, error);
+      throw unreachable(url, error, this.options.proxy);
     }
   }
 
@@ -277,9 +274,9 @@ export class Http implements MetadataFetcher {
    */
   private dispatcher(): Promise<Dispatcher> {
     const timeout = this.options.timeoutMs;
-    const { httpProxy, httpsProxy, noProxy } = this.options.proxy;
-    this.#dispatcher ??= loadUndici().then(({ EnvHttpProxyAgent, redirect, retry: retrying }) =>
-      new EnvHttpProxyAgent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout, httpProxy: httpProxy ?? "", httpsProxy: httpsProxy ?? "", noProxy: noProxy ?? "" }).compose(
+    const agent = { connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout };
+    this.#dispatcher ??= loadUndici().then(({ EnvHttpProxyAgent, Pool, redirect, retry: retrying }) =>
+      new EnvHttpProxyAgent(proxyAgentOptions(this.options.proxy, agent, Pool)).compose(
         refuseDowngrade,
         redirect({ maxRedirections }),
         retrying(retry),
@@ -354,16 +351,18 @@ async function decode(url: string, body: Buffer, headers: Headers): Promise<stri
  * 53-75 after, 5 runs each).
  */
 async function loadUndici() {
-  const [{ default: Dispatcher }, { default: api }, { default: EnvHttpProxyAgent }, { default: redirect }, { default: retry }] = await Promise.all([
+  const [{ default: Dispatcher }, { default: api }, { default: EnvHttpProxyAgent }, { default: Pool }, { default: redirect }, { default: retry }] = await Promise.all([
     import("undici/lib/dispatcher/dispatcher.js"),
     import("undici/lib/api/index.js"),
     import("undici/lib/dispatcher/env-http-proxy-agent.js"),
+    // Loaded with the proxy agent anyway (see proxyAgentOptions).
+    import("undici/lib/dispatcher/pool.js"),
     import("undici/lib/interceptor/redirect.js"),
     import("undici/lib/interceptor/retry.js"),
   ]);
   (await import("node:v8")).setFlagsFromString("--liftoff-only");
   Object.assign(Dispatcher.prototype, api);
-  return { EnvHttpProxyAgent, redirect, retry };
+  return { EnvHttpProxyAgent, Pool, redirect, retry };
 }
 
 function readCached(file: string, url: string): CachedText | undefined {
@@ -388,7 +387,7 @@ const untrustedCertificate = new Set([
   "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
 ]);
 
-function unreachable(url: string, error: unknown): DevenvError {
+function unreachable(url: string, error: unknown, proxy: ProxySettings): DevenvError {
   const { statusCode, headers, code, message } = error as { statusCode?: number; headers?: Headers; code?: string; message?: string };
   // undici's retry interceptor gave up on a retryable status.
   if (statusCode !== undefined) return new HttpStatusError(url, statusCode, headers ?? {}, retry.maxRetries + 1);
@@ -398,12 +397,8 @@ function unreachable(url: string, error: unknown): DevenvError {
       cause: error,
     });
   }
-  if (/^Proxy response \(407\)/.test(message ?? "")) {
-    return new DevenvError("network", `GET ${url} failed: the proxy asks for credentials (407)`, {
-      hint: "put them in the proxy URL: HTTPS_PROXY=http://user:password@proxy:3128",
-      cause: error,
-    });
-  }
+  const refused = proxyRefusal(url, error, proxy);
+  if (refused !== undefined) return refused;
   return new DevenvError("network", `GET ${url} failed: ${code === "DEVENV_HTTPS_DOWNGRADE" ? message : (code ?? message ?? String(error))}`, {
     hint: "check the network, the proxy (HTTPS_PROXY) or the mirror (DEVENV_*_MIRROR), or use --offline with a warm store",
     cause: error,

@@ -11,6 +11,10 @@ declare module "undici/lib/dispatcher/env-http-proxy-agent.js" {
   const EnvHttpProxyAgent: typeof import("undici").EnvHttpProxyAgent;
   export default EnvHttpProxyAgent;
 }
+declare module "undici/lib/dispatcher/pool.js" {
+  const Pool: typeof import("undici").Pool;
+  export default Pool;
+}
 declare module "undici/lib/interceptor/redirect.js" {
   const redirect: typeof import("undici").interceptors.redirect;
   export default redirect;

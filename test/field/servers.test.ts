@@ -3,11 +3,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { removeTree } from "../../files/tree.js";
-import { cleanEnv, devenv, project, tempDir } from "../support/cli.js";
+import { cleanEnv, devenv, nodeConfig, project, tempDir } from "../support/cli.js";
 import { Mirror, sha256 } from "../support/mirror.js";
 import { needs, type Program } from "../support/programs.js";
 import { realNodeTarball, realNodeVersion } from "../support/real-binaries.js";
-import { certificate, startClosing, startNginx, startRedirecting, startTinyproxy, type Certificate, type Served } from "../support/servers.js";
+import { certificate, startClosing, startNginx, startRedirecting, startSquid, startTinyproxy, type Certificate, type Served } from "../support/servers.js";
 import { publishGo, publishNode, publishPython } from "../support/upstreams.js";
 
 /**
@@ -44,7 +44,13 @@ function dirs() {
   return { home, dir };
 }
 
-function mirrorsAt(base: string, home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+/** These proxy variables and no others: the developer's own (lower case first, as curl reads them) would win. */
+function proxies(set: Partial<Record<"http_proxy" | "HTTP_PROXY" | "HTTPS_PROXY" | "no_proxy", string>>): Record<string, string | undefined> {
+  const none = Object.fromEntries(["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY"].map((name) => [name, undefined]));
+  return { ...none, ...set };
+}
+
+function mirrorsAt(base: string, home: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: `${base}/node`, DEVENV_GO_MIRROR: `${base}/go`, DEVENV_PYTHON_MIRROR: `${base}/python`, ...extra });
 }
 
@@ -64,7 +70,7 @@ async function lockInstallRun(env: NodeJS.ProcessEnv, dir: string, home: string)
   assert.deepEqual(readdirSync(join(home, "tmp")), [], "nothing left in DEVENV_HOME/tmp");
 }
 
-const kinds: Array<{ name: string; programs: Program[]; start: () => Promise<{ base: string; extra?: Record<string, string>; served: Served }>; saw: RegExp }> = [
+const kinds: Array<{ name: string; programs: Program[]; start: () => Promise<{ base: string; extra?: Record<string, string | undefined>; served: Served }>; saw: RegExp; never?: RegExp }> = [
   {
     name: "a redirecting front (302 to a CDN with a signed query, as github.com and S3 do)",
     programs: [],
@@ -102,14 +108,35 @@ const kinds: Array<{ name: string; programs: Program[]; start: () => Promise<{ b
     saw: /"GET \/python\/releases\.json HTTP\/1\.1" 200/,
   },
   {
-    name: "tinyproxy that wants basic auth, named in HTTPS_PROXY/http_proxy with user:password",
+    name: "tinyproxy that wants basic auth, named in http_proxy with user:password, before an http mirror (GET http://..., as curl sends it)",
     programs: ["tinyproxy"],
     start: async () => {
       const served = await serve(() => startTinyproxy({ user: "alice", password: "pa.ss-w_rd" }));
-      const proxy = served.url.replace("//", "//alice:pa.ss-w_rd@");
-      return { base: mirror.url, extra: { http_proxy: proxy, HTTPS_PROXY: proxy }, served };
+      return { base: mirror.url, extra: proxies({ http_proxy: served.url.replace("//", "//alice:pa.ss-w_rd@") }), served };
+    },
+    saw: /Request \(file descriptor \d+\): GET http:\/\/127\.0\.0\.1:\d+\/node\/v20\.99\.1\/node-v20\.99\.1-linux-x64\.tar\.gz HTTP/,
+    never: / CONNECT [\w.-]+:\d+ /,
+  },
+  {
+    name: "tinyproxy that wants basic auth, named in HTTPS_PROXY with user:password, before an https mirror (CONNECT)",
+    programs: ["tinyproxy", "nginx", "openssl"],
+    start: async () => {
+      const served = await serve(() => startTinyproxy({ user: "alice", password: "pa.ss-w_rd" }));
+      const nginx = await serve(() => startNginx(mirror, tls));
+      return { base: nginx.url, extra: { ...proxies({ HTTPS_PROXY: served.url.replace("//", "//alice:pa.ss-w_rd@") }), NODE_EXTRA_CA_CERTS: tls!.file }, served };
     },
     saw: /Request \(file descriptor \d+\): CONNECT 127\.0\.0\.1:\d+ HTTP/,
+  },
+  {
+    // Squid's stock rules allow CONNECT only to port 443: a plain http request tunnelled with CONNECT is refused.
+    name: "Debian's squid with its stock rules, named in HTTP_PROXY, before an http mirror on a high port (GET http://..., never CONNECT)",
+    programs: ["squid"],
+    start: async () => {
+      const served = await serve(startSquid);
+      return { base: mirror.url, extra: proxies({ HTTP_PROXY: served.url }), served };
+    },
+    saw: /TCP_\w+\/200 \d+ GET http:\/\/127\.0\.0\.1:\d+\/node\/v20\.99\.1\/node-v20\.99\.1-linux-x64\.tar\.gz /,
+    never: / CONNECT [\w.-]+:\d+ /,
   },
 ];
 
@@ -120,6 +147,7 @@ describe("cold lock, install and run of node, python and go against every kind o
       const { home, dir } = dirs();
       await lockInstallRun(mirrorsAt(base, home, extra), dir, home);
       assert.match(served.log(), kind.saw, "the requests went through this server");
+      if (kind.never !== undefined) assert.doesNotMatch(served.log(), kind.never);
     });
   }
 });
@@ -156,16 +184,35 @@ describe("what is refused, in one line", () => {
   it("a proxy that wants credentials and gets none: one line that says how to give them", { skip: needs("tinyproxy") }, async () => {
     const proxy = await serve(() => startTinyproxy({ user: "alice", password: "s3cret" }));
     const { home, dir } = dirs();
-    const result = await devenv(["lock"], { cwd: dir, env: mirrorsAt(mirror.url, home, { HTTP_PROXY: proxy.url }) });
+    const result = await devenv(["lock"], { cwd: dir, env: mirrorsAt(mirror.url, home, proxies({ HTTP_PROXY: proxy.url })) });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /failed: the proxy asks for credentials \(407\)$/m);
+    assert.match(result.stderr, new RegExp(`failed: the proxy ${proxy.url.replace(/\./g, "\\.")} asks for credentials \\(407\\)$`, "m"));
     assert.match(result.stderr, /^hint: put them in the proxy URL/m);
+  });
+
+  it("a proxy that refuses to CONNECT (Debian's squid, to an https mirror on a port other than 443): one line naming the proxy and its 403", { skip: needs("squid") }, async () => {
+    const squid = await serve(startSquid);
+    const home = tempDir("devenv-home-");
+    // node alone: the other tools' default mirrors are on the internet, which squid would try to reach.
+    const dir = project(nodeConfig("20"));
+    // Squid refuses before any TLS: nothing needs to answer https on this port.
+    const target = `https://127.0.0.1:${new URL(mirror.url).port}/node`;
+    // Credentials that squid (no auth configured) ignores, and the error must not show.
+    const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: target, ...proxies({ HTTPS_PROXY: squid.url.replace("//", "//alice:s3cret@") }) });
+    const result = await devenv(["lock"], { cwd: dir, env });
+    assert.equal(result.code, 1, result.stderr);
+    const [error, hint, ...rest] = result.stderr.trimEnd().split("\n");
+    assert.equal(error, `error: GET ${target}/index.json failed: the proxy ${squid.url} answered 403 to CONNECT`);
+    assert.match(hint ?? "", /^hint: .*port 443.*NO_PROXY/);
+    assert.deepEqual(rest, []);
+    assert.doesNotMatch(result.stderr, /s3cret/);
+    assert.match(squid.log(), /TCP_DENIED\/403 \d+ CONNECT 127\.0\.0\.1:\d+ /);
   });
 
   it("NO_PROXY sends matching hosts around the proxy", { skip: needs("tinyproxy") }, async () => {
     const proxy = await serve(() => startTinyproxy({ user: "alice", password: "s3cret" }));
     const { home, dir } = dirs();
-    const result = await devenv(["lock"], { cwd: dir, env: mirrorsAt(mirror.url, home, { HTTP_PROXY: proxy.url, no_proxy: "localhost,127.0.0.1" }) });
+    const result = await devenv(["lock"], { cwd: dir, env: mirrorsAt(mirror.url, home, proxies({ HTTP_PROXY: proxy.url, no_proxy: "localhost,127.0.0.1" })) });
     assert.equal(result.code, 0, result.stderr);
   });
 

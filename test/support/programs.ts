@@ -13,6 +13,7 @@ export const programs = {
   direnv: "direnv",
   nginx: "nginx-light",
   tinyproxy: "tinyproxy",
+  squid: "squid",
   python3: "python3",
   openssl: "openssl",
   "docker-registry": "docker-registry",

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { connect, createServer as createNetServer, type AddressInfo } from "node:net";
@@ -137,6 +137,63 @@ export async function startTinyproxy(auth?: { user: string; password: string }):
   const config = [`Port ${port}`, "Listen 127.0.0.1", "Timeout 60", "MaxClients 64", "Allow 127.0.0.1", "LogLevel Connect", ...(auth ? [`BasicAuth ${auth.user} ${auth.password}`] : [])];
   writeFileSync(join(dir, "tinyproxy.conf"), `${config.join("\n")}\n`);
   return startProgram("tinyproxy", ["-d", "-c", join(dir, "tinyproxy.conf")], port, `http://127.0.0.1:${port}`, [dir]);
+}
+
+/**
+ * Debian's squid with the access rules its package installs, the ones a corporate squid starts from:
+ * `http_access deny !Safe_ports` (1025-65535 are safe), `http_access deny CONNECT !SSL_ports` (CONNECT
+ * only to 443), `http_access allow localhost`. They are read from /etc/squid/squid.conf as installed;
+ * only where squid listens and writes is changed, and what a foreground run in a temporary directory
+ * needs. The access log shows each request as squid got it (`GET http://host/path` or
+ * `CONNECT host:port`) with the status squid gave.
+ */
+export async function startSquid(): Promise<Served> {
+  const stock = readFileSync("/etc/squid/squid.conf", "utf8").split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
+  for (const rule of ["http_access deny CONNECT !SSL_ports", "http_access allow localhost"]) {
+    if (!stock.includes(rule)) throw new Error(`/etc/squid/squid.conf is not Debian's: it lacks "${rule}"`);
+  }
+  const dir = tempDir("devenv-squid-");
+  const port = await freePort();
+  // The shared-memory segments squid makes (/dev/shm/NAME-*) are named after the service: one of its own per run.
+  const name = `devenv${randomBytes(4).toString("hex")}`;
+  const config = [
+    // include: /etc/squid/conf.d holds only Debian's `logfile_rotate 0`, and whatever an administrator added there is not stock.
+    // `http_access deny to_localhost` would refuse every mirror of the tests, all on 127.0.0.1: Debian 12's
+    // file has it commented out; should a later one not, that one line is the override.
+    ...stock.filter((line) => !/^(http_port|coredump_dir|include)\s/.test(line) && line !== "http_access deny to_localhost"),
+    `http_port 127.0.0.1:${port}`,
+    `pid_filename ${dir}/squid.pid`,
+    `cache_log ${dir}/cache.log`,
+    // stdio: written by squid itself as each request ends, not later by its log daemon helper.
+    `access_log stdio:${dir}/access.log`,
+    `coredump_dir ${dir}`,
+    // Nothing written outside this directory (netdb state goes to /var/spool/squid), and no ICMP helper, which needs raw sockets.
+    "netdb_filename none",
+    "pinger_enable off",
+    // Squid refuses to start on a host whose name it cannot fully qualify.
+    "visible_hostname devenv-test",
+    // By default squid waits 30 s for open connections when told to stop.
+    "shutdown_lifetime 0 seconds",
+  ];
+  writeFileSync(join(dir, "squid.conf"), `${config.join("\n")}\n`);
+  writeFileSync(join(dir, "access.log"), "");
+  // Started as root, squid runs as Debian's cache_effective_user, `proxy`, which must write its logs here.
+  if (process.getuid?.() === 0) execFileSync("chown", ["-R", "proxy:proxy", dir]);
+  const removeSegments = () => readdirSync("/dev/shm").filter((f) => f.startsWith(`${name}-`)).forEach((f) => rmSync(join("/dev/shm", f), { force: true }));
+  let squid: Served;
+  try {
+    squid = await startProgram("squid", ["-N", "-n", name, "-f", join(dir, "squid.conf")], port, `http://127.0.0.1:${port}`, [dir], join(dir, "access.log"));
+  } catch (error) {
+    removeSegments();
+    throw error;
+  }
+  return {
+    ...squid,
+    async close() {
+      await squid.close();
+      removeSegments();
+    },
+  };
 }
 
 /**
