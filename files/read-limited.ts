@@ -18,6 +18,8 @@ export function readLimited(path: string, limit: number, refusal: Refusal): Buff
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
     const stat = fstatSync(fd);
+    // As readFileSync says it, so callers name it as any other filesystem error.
+    if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: "EISDIR", errno: -21, syscall: "read", path });
     if (!stat.isFile()) throw new DevenvError(refusal.code, `${path} is not a regular file (a device, pipe or socket, or a link to one)`, { hint: refusal.hint });
     if (stat.size > limit) throw tooLarge(path, limit, refusal);
     const buffer = Buffer.alloc(Math.min(stat.size, limit) + 1);

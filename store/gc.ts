@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, rmSync, statSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { listDir, removeTree } from "../files/tree.js";
 import { acquireLock } from "../files/process-lock.js";
@@ -63,6 +63,8 @@ export async function collectGarbage(layout: StoreLayout, references: References
 
 /** Runs `work` holding the entry's install lock; undefined if another process holds it now. */
 async function withEntryLock<T>(layout: StoreLayout, name: string, work: () => Promise<T>): Promise<T | undefined> {
+  // A CI cache may restore store/ alone: the locks' directory is then made here, as an install would.
+  mkdirSync(layout.locks, { recursive: true });
   const release = await acquireLock(join(layout.locks, `${name}.lock`), { wait: false });
   if (release === undefined) return undefined;
   try {

@@ -210,3 +210,23 @@ describe("devenv cache-key", () => {
     }
   });
 });
+
+describe("devenv gc after a CI cache restored store/ alone", () => {
+  it("works: no 'internal error' for the locks' directory it never had", async () => {
+    const mirror = await Mirror.start();
+    try {
+      publishNode(mirror, standardNodeReleases, "/node");
+      const home = tempDir();
+      const env = polyglotEnv(mirror, home);
+      const used = project(nodeConfig("20"));
+      assert.equal((await devenv(["install"], { cwd: used, env })).code, 0);
+      // What action.yml caches is DEVENV_HOME/store: a later job starts with that and nothing else.
+      for (const name of readdirSync(home)) if (name !== "store") rmSync(join(home, name), { recursive: true, force: true });
+      const result = await devenv(["gc"], { cwd: tempDir(), env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^freed .* in 1 entry$/m);
+    } finally {
+      await mirror.close();
+    }
+  });
+});
