@@ -92,13 +92,26 @@ export class Http implements MetadataFetcher {
     return text;
   }
 
+  /**
+   * The same, asking again for files cached as immutable: a checksum file a mirror once
+   * served wrong would otherwise be believed for good, and `devenv lock TOOL` could never repair the lock.
+   */
+  rechecking(): MetadataFetcher {
+    const again = new Map<string, Promise<string>>();
+    const text = (url: string, options: FetchOptions = {}) => {
+      let body = again.get(url);
+      if (body === undefined) {
+        body = this.revalidate(url, { ...options, recheck: true });
+        again.set(url, body);
+        this.#texts.set(url, body);
+      }
+      return body;
+    };
+    return { text, json: async (url, options) => parseJson(url, await text(url, options)) };
+  }
+
   async json(url: string, options: FetchOptions = {}): Promise<unknown> {
-    const text = await this.text(url, options);
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new DevenvError("network", `${url} did not answer JSON`, { hint: "check that the mirror serves the upstream layout" });
-    }
+    return parseJson(url, await this.text(url, options));
   }
 
   /**
@@ -110,7 +123,7 @@ export class Http implements MetadataFetcher {
   private async revalidate(url: string, options: FetchOptions): Promise<string> {
     const file = join(this.options.cacheDir, `${createHash("sha256").update(url).digest("hex").slice(0, 32)}.json`);
     const cached = readCached(file, url);
-    if (cached !== undefined && (this.options.offline || cached.immutable)) return cached.body;
+    if (cached !== undefined && (this.options.offline || (cached.immutable && options.recheck !== true))) return cached.body;
     const headers: Record<string, string> = { "accept-encoding": "gzip", ...options.headers };
     if (cached?.etag) headers["if-none-match"] = cached.etag;
     if (cached?.lastModified) headers["if-modified-since"] = cached.lastModified;
@@ -316,6 +329,14 @@ function ensureOk(url: string, answer: Answer): void {
   }
 }
 
+function parseJson(url: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DevenvError("network", `${url} did not answer JSON`, { hint: "check that the mirror serves the upstream layout" });
+  }
+}
+
 /**
  * Metadata is asked for with `Accept-Encoding: gzip` (GitHub's API answers are large and compress tenfold).
  * zlib is loaded here, not at start-up: most commands never fetch.
@@ -328,8 +349,12 @@ async function decode(url: string, body: Buffer, headers: Headers): Promise<stri
   }
   const { gunzipSync } = await import("node:zlib");
   try {
-    return gunzipSync(body).toString("utf8");
+    // The limit counts what the body inflates to, not the bytes that arrived: 3 MB of gzip can be gigabytes.
+    return gunzipSync(body, { maxOutputLength: limits.metadata.bytes }).toString("utf8");
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new DevenvError("network", `${url} inflates to more than ${limits.metadata.bytes / 2 ** 20} MiB, larger than ${limits.metadata.what}`, { hint: "check the mirror or the proxy in between: upstream serves nothing that large" });
+    }
     throw new DevenvError("network", `${url} answered a broken gzip body: ${(error as Error).message}`, { hint: "run the command again; if it keeps failing, check the mirror or the proxy in between", cause: error });
   }
 }

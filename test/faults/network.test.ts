@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { lstatSync, readdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { after, before, describe, it } from "node:test";
 import { devenv, nodeConfig, project } from "../support/cli.js";
 import { Mirror, sha256 } from "../support/mirror.js";
@@ -126,6 +129,25 @@ describe("network faults against a misbehaving mirror", () => {
       assert.equal(result.code, 1);
       assert.equal(result.stderr.split("\n")[0], `error: GET ${m.url}/index.json sent more than 64 MiB, more than an index or a checksum file ever is`);
     }));
+
+  it("a gzip-encoded index that inflates past 64 MiB is cut off at 64 MiB inflated, not at 64 MiB received", async () => {
+    // 256 MiB of zeros is ~250 KB of gzip: the cap on bytes received never trips.
+    const bomb = gzipSync(Buffer.alloc(256 * 2 ** 20), { level: 9 });
+    const server = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": bomb.length });
+      res.end(bomb);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const result = await devenv(["lock"], { cwd: project(nodeConfig("20")), env: world(mirror, { DEVENV_NODE_MIRROR: url }).env });
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr.split("\n")[0], `error: ${url}/index.json inflates to more than 64 MiB, larger than an index or a checksum file`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 
   it("a body that drips a byte at a time times out on its rate, though no gap reaches the timeout", () =>
     withMirror(async (m) => {
