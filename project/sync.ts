@@ -71,8 +71,9 @@ async function syncLocked(project: Project, ctx: Context, options: SyncOptions):
   return { lock, text: serializeLock(lock), changes };
 }
 
-export function resolveContext(name: ToolName, ctx: Context): ResolveContext {
-  return { mirror: ctx.mirror(name), fetch: ctx.http, githubToken: ctx.githubToken };
+/** `recheck`: immutable checksum files are asked for again (see lockTool). */
+export function resolveContext(name: ToolName, ctx: Context, recheck = false): ResolveContext {
+  return { mirror: ctx.mirror(name), fetch: recheck ? ctx.http.rechecking() : ctx.http, githubToken: ctx.githubToken };
 }
 
 /** Says what syncLock changed, the way lock, install, run and env report it. */
@@ -87,10 +88,10 @@ export function logChanges(ctx: Context, changes: readonly LockChange[]): void {
  */
 async function lockTool({ name, spec, variant }: ToolRequest, ctx: Context, locked: LockedTool | undefined, recheck: boolean): Promise<LockedTool> {
   const resolver = resolvers[name];
-  const resolveCtx = resolveContext(name, ctx);
-  const version = await resolver.resolve(spec, resolveCtx);
+  const version = await resolver.resolve(spec, resolveContext(name, ctx));
   if (locked?.version === version && !recheck) return locked;
-  const platforms = await resolver.artifacts(version, resolveCtx, variant);
+  // A named tool's checksums are fetched again: one a mirror once served wrong is not believed for good.
+  const platforms = await resolver.artifacts(version, resolveContext(name, ctx, recheck), variant);
   const entry: LockedTool = { spec, ...(variant === undefined ? {} : { variant }), version, platforms };
   if (locked?.version === version && serializeLock({ lockfileVersion: 1, tools: { [name]: locked } }) === serializeLock({ lockfileVersion: 1, tools: { [name]: entry } })) return locked;
   if (Object.keys(platforms).length === 0) {

@@ -36,6 +36,8 @@ export interface FetchOptions {
   readonly immutable?: boolean;
   /** Throws when the body is not what was asked for; such a body is never cached. */
   readonly validate?: (body: string) => void;
+  /** Ask again even for an immutable file (with its validators, so an unchanged one costs a 304): `devenv lock TOOL` repairing a lock. */
+  readonly recheck?: boolean;
 }
 
 /** The only way a resolver reaches the network. */

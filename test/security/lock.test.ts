@@ -82,6 +82,32 @@ describe("a hostile devenv.lock", () => {
     assert.match(readFileSync(join(dir, "devenv.lock"), "utf8"), /"version": "20\.18\.0"/);
   });
 
+  it("a checksum file a mirror once served wrong is not believed for good: `devenv lock node` asks again and repairs the lock", async () => {
+    const m = await startMirror();
+    try {
+      const { env } = world(m);
+      const dir = project(nodeConfig("20"));
+      const path = "/v20.99.1/SHASUMS256.txt";
+      const good = m.files.get(path)!;
+      const real = /^([0-9a-f]{64})  node-v20\.99\.1-linux-x64\.tar\.gz$/m.exec(good.toString())![1]!;
+      m.files.set(path, Buffer.from(good.toString().replace(real, "d".repeat(64))));
+      assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+      assert.match(readFileSync(join(dir, "devenv.lock"), "utf8"), /"sha256": "d{64}"/);
+      const failed = await devenv(["install"], { cwd: dir, env });
+      assert.equal(failed.code, 1);
+      assert.match(failed.stderr, /^hint: .*`devenv lock node`$/m);
+      m.files.set(path, good);
+      const before = m.count(path);
+      const repaired = await devenv(["lock", "node"], { cwd: dir, env });
+      assert.equal(repaired.code, 0, repaired.stderr);
+      assert.equal(m.count(path), before + 1, "the checksum file was asked for again");
+      assert.match(readFileSync(join(dir, "devenv.lock"), "utf8"), new RegExp(`"sha256": "${real}"`));
+      assert.equal((await devenv(["run", "node"], { cwd: dir, env })).stdout, "v20.99.1\n");
+    } finally {
+      await m.close();
+    }
+  });
+
   it("concurrent rewrites of devenv.lock take turns: eight rollbacks at once keep eight generations", async () => {
     const { dir, env } = locked();
     for (const spec of ["18", "20", "22"]) {
