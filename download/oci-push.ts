@@ -93,6 +93,8 @@ async function pushToRegistry(cache: TeamCache & { kind: "registry" }, archives:
     new DevenvError("network", `${cache.name}: ${what} answered ${answer.status}${answer.text ? `: ${answer.text.trim().slice(0, 200)}` : ""}`, {
       hint: answer.status === 401 || answer.status === 403 ? "give credentials that may push: DEVENV_CACHE_USER and DEVENV_CACHE_PASSWORD, or DEVENV_CACHE_TOKEN" : "check the registry and the repository name",
     });
+  // An upload's Location may name another host (a storage bucket) or scheme: credentials go to the registry's origin only.
+  const authFor = (url: URL) => (url.origin === cache.origin ? auth : {});
   const putBlob = async (sha256: string, body: { text: string } | { file: string }): Promise<boolean> => {
     const head = await http.send("HEAD", `${base}/blobs/sha256:${sha256}`, { headers: auth });
     if (head.status === 200) return false;
@@ -101,7 +103,7 @@ async function pushToRegistry(cache: TeamCache & { kind: "registry" }, archives:
     if (start.status !== 202 || typeof location !== "string") throw refuse("starting an upload", start);
     const target = new URL(location, cache.origin);
     target.searchParams.set("digest", `sha256:${sha256}`);
-    const headers = { ...auth, "content-type": "application/octet-stream" };
+    const headers = { ...authFor(target), "content-type": "application/octet-stream" };
     const size = "text" in body ? 0 : statSync(body.file).size;
     const put = "text" in body ? await http.send("PUT", target.href, { headers, body: body.text }) : await http.send("PUT", target.href, { headers, file: { path: body.file, start: 0, end: size } });
     if (put.status === 201) return true;
@@ -118,15 +120,16 @@ async function pushToRegistry(cache: TeamCache & { kind: "registry" }, archives:
     if (start.status !== 202 || typeof location !== "string") throw refuse("starting an upload", start);
     for (let offset = 0; offset < size; offset += chunkBytes) {
       const end = Math.min(offset + chunkBytes, size);
-      const headers = { ...auth, "content-type": "application/octet-stream", "content-range": `${offset}-${end - 1}` };
+      const url = new URL(location, cache.origin);
+      const headers = { ...authFor(url), "content-type": "application/octet-stream", "content-range": `${offset}-${end - 1}` };
       const chunk = "text" in body ? { body: body.text } : { file: { path: body.file, start: offset, end } };
-      const patch = await http.send("PATCH", new URL(location, cache.origin).href, { headers, ...chunk });
+      const patch = await http.send("PATCH", url.href, { headers, ...chunk });
       location = patch.headers.location;
       if (patch.status !== 202 || typeof location !== "string") throw refuse(`uploading sha256:${sha256} in chunks`, patch);
     }
     const target = new URL(location, cache.origin);
     target.searchParams.set("digest", `sha256:${sha256}`);
-    const done = await http.send("PUT", target.href, { headers: { ...auth, "content-length": "0" } });
+    const done = await http.send("PUT", target.href, { headers: { ...authFor(target), "content-length": "0" } });
     if (done.status !== 201) throw refuse(`finishing the upload of sha256:${sha256}`, done);
   };
   let uploaded = 0;

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { cleanEnv, devenv, nodeConfig, project, run, tempDir } from "../support/cli.js";
@@ -271,6 +273,43 @@ describe("a project path PATH cannot hold", () => {
       const result = await devenv(args, { cwd: dir, env });
       assert.equal(result.code, 2, `${args.join(" ")}: ${result.stdout}`);
       assert.match(result.stderr, /^error: the project's path .*co:lon holds ":", which PATH cannot hold\nhint: move or rename the directory/m);
+    }
+  });
+});
+
+describe("push credentials", () => {
+  it("go to the registry's origin only: an upload Location on another host or scheme gets none", async () => {
+    const { dir, env } = installed();
+    assert.equal((await devenv(["install"], { cwd: dir, env })).code, 0);
+    const secret = `Basic ${Buffer.from("ci-bot:push-secret").toString("base64")}`;
+    // Where a hostile (or merely odd) registry sends the upload: it records what it was sent.
+    const seen: Array<string | undefined> = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      req.resume();
+      req.on("end", () => res.writeHead(201).end());
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    const other = `http://localhost:${(elsewhere.address() as AddressInfo).port}`;
+    const registry = createServer((req, res) => {
+      req.resume();
+      if (req.headers.authorization !== secret) return void res.writeHead(401, { "www-authenticate": 'Basic realm="registry"' }).end();
+      if (req.method === "HEAD") return void res.writeHead(404).end();
+      if (req.method === "POST") return void res.writeHead(202, { location: `${other}/upload/1` }).end();
+      res.writeHead(201).end();
+    });
+    await new Promise<void>((resolve) => registry.listen(0, "127.0.0.1", resolve));
+    try {
+      const cache = `oci+http://127.0.0.1:${(registry.address() as AddressInfo).port}/team/devenv`;
+      const pushed = await devenv(["cache", "push", "--to", cache], { cwd: dir, env: { ...env, DEVENV_CACHE_USER: "ci-bot", DEVENV_CACHE_PASSWORD: "push-secret" } });
+      assert.equal(pushed.code, 0, pushed.stderr);
+      assert.ok(seen.length >= 2, `the uploads went to the Location (${seen.length})`);
+      assert.deepEqual(seen.filter((header) => header !== undefined), [], "no credentials reached the other host");
+    } finally {
+      for (const server of [registry, elsewhere]) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
     }
   });
 });
