@@ -252,16 +252,23 @@ async function fetchFrom(source: ArchiveSource, request: EntryRequest, file: str
   return bytes;
 }
 
-/** A blob of an OCI layout directory, copied as a download would be written. */
+/** As downloads are bounded (download/http.ts): no toolchain archive is larger. */
+const maxArchiveBytes = 2 ** 30;
+
+/** A blob of an OCI layout directory, copied as a download would be written, never past the size it had. */
 async function copyFile(from: string, to: string, onChunk: (chunk: Buffer, size: number | undefined) => void, signal: AbortSignal): Promise<void> {
   let size: number;
   try {
-    size = (await stat(from)).size;
+    const found = await stat(from);
+    // A link to a device (/dev/zero) or a pipe would be copied until the disk is full, before its checksum could fail.
+    if (!found.isFile()) throw new DevenvError("cache-miss", `${from} is not a regular file`);
+    size = found.size;
   } catch (error) {
     if (isErrno(error, "ENOENT")) throw new DevenvError("cache-miss", `${from} is not there`, { cause: error });
     throw error;
   }
-  const input = createReadStream(from);
+  if (size > maxArchiveBytes) throw new DevenvError("cache-miss", `${from} is over ${maxArchiveBytes / 2 ** 30} GiB, larger than a toolchain archive`);
+  const input = createReadStream(from, { end: size });
   const output = createWriteStream(to, { flags: "wx", mode: 0o600 });
   await pipeline(
     input,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -311,5 +311,20 @@ describe("push credentials", () => {
         await new Promise((resolve) => server.close(resolve));
       }
     }
+  });
+});
+
+describe("an oci-layout: team cache", () => {
+  it("a blob linked to /dev/zero is passed over as a miss, not copied until the disk is full", { timeout: 30_000 }, async () => {
+    const { dir, env } = installed();
+    assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    const sha = (JSON.parse(readFileSync(join(dir, "devenv.lock"), "utf8")) as { tools: { node: { platforms: Record<string, { sha256: string }> } } }).tools.node.platforms["linux-x64"]!.sha256;
+    const layout = tempDir("devenv-layout-");
+    mkdirSync(join(layout, "blobs", "sha256"), { recursive: true });
+    symlinkSync("/dev/zero", join(layout, "blobs", "sha256", sha));
+    const result = await devenv(["-v", "run", "node", "--version"], { cwd: dir, env: { ...env, DEVENV_CACHE: `oci-layout:${layout}` } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "v20.99.1\n");
+    assert.match(result.stderr, /is not a regular file/);
   });
 });
