@@ -72,7 +72,9 @@ export function filesystemError(error: unknown): DevenvError | undefined {
   if (!(error instanceof Error)) return undefined;
   const { code, syscall, path } = error as NodeJS.ErrnoException;
   const hint = filesystemHints[code ?? ""];
-  if (hint === undefined || path === undefined) return undefined;
+  if (hint === undefined) return undefined;
+  // A write to an open file (ENOSPC, EDQUOT) names no path: the operation and the cause must do.
+  if (path === undefined) return new DevenvError("filesystem", `cannot ${syscall ?? "write"}: ${code}`, { hint, cause: error });
   return new DevenvError("filesystem", `cannot ${syscall ?? "use"} ${path}: ${code}`, { hint, cause: error });
 }
 

@@ -108,12 +108,21 @@ async function parse(options: readonly string[]): Promise<Chosen | undefined> {
   return chosen;
 }
 
+/** A cause's stack for -v, if it has one that can be read: what devenv.ts threw may have throwing getters. */
+function stackOf(cause: unknown): string {
+  try {
+    return cause instanceof Error && typeof cause.stack === "string" ? `${cause.stack}\n` : "";
+  } catch {
+    return "";
+  }
+}
+
 function report(thrown: unknown, verbose: boolean): number {
   const log = createLog(process.stderr, { quiet: false, verbose });
   const error = filesystemError(thrown) ?? thrown;
   if (error instanceof DevenvError) {
     log.error(error);
-    if (verbose && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`);
+    if (verbose) process.stderr.write(stackOf(error.cause));
     return error.exitCode;
   }
   // Anything that is not a DevenvError is a bug in devenv.
@@ -122,6 +131,12 @@ function report(thrown: unknown, verbose: boolean): number {
   process.stderr.write(verbose && error instanceof Error ? `${error.stack}\n` : `${kleur.cyan("hint:")} this is a bug in devenv; run with -v for the stack trace and report it\n`);
   return ExitCode.failure;
 }
+
+// `devenv verify | head`: the reader has gone, so there is nobody to tell; stop quietly, as `ls | head` does.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit();
+});
 
 // A throw outside the command's own promise chain (inside a library's event handler) is still
 // one line, and still a bug: the stack only with -v.

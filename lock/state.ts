@@ -1,6 +1,7 @@
-import { lstatSync, mkdirSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DevenvError } from "../errors.js";
+import { DevenvError, isErrno } from "../errors.js";
+import { writeFileAtomic } from "../files/atomic.js";
 
 /** The per-project state directory (SPEC §1); declared here and nowhere else. */
 export function stateLayout(root: string) {
@@ -26,7 +27,8 @@ export function ensureStateDir(root: string): ReturnType<typeof stateLayout> {
   for (const dir of [layout.dir, layout.history, layout.tmp]) ensureDirectory(dir);
   const ignore = join(layout.dir, ".gitignore");
   const stat = lstatSync(ignore, { throwIfNoEntry: false });
-  if (stat === undefined) writeFileSync(ignore, "*\n", { flag: "wx", mode: 0o600 });
+  // Whole or not at all: on a full disk an empty .gitignore would stay, and .devenv/ show in `git status` for good.
+  if (stat === undefined) writeIgnore(ignore, layout.tmp);
   else if (!stat.isFile()) refuse(ignore, stat.isSymbolicLink() ? "a symbolic link" : "not a file");
   return layout;
 }
@@ -58,6 +60,15 @@ export function existingStateDir(root: string): ReturnType<typeof stateLayout> |
     if (!stat.isDirectory()) refuse(dir, stat.isSymbolicLink() ? "a symbolic link" : "not a directory");
   }
   return layout;
+}
+
+function writeIgnore(ignore: string, tmp: string): void {
+  try {
+    writeFileAtomic(ignore, "*\n", 0o600, { exclusive: true, tempDir: tmp });
+  } catch (error) {
+    // A twin wrote it first.
+    if (!isErrno(error, "EEXIST")) throw error;
+  }
 }
 
 function refuse(path: string, what: string): never {

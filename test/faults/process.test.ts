@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { removeTree } from "../../files/tree.js";
-import { cleanEnv, devenv, devenvBin, nodeConfig, project, tempDir } from "../support/cli.js";
+import { cleanEnv, devenv, devenvBin, nodeConfig, project, run, tempDir } from "../support/cli.js";
 import { Mirror } from "../support/mirror.js";
 import { buildTarball, fakeNodeTarball } from "../support/tarball.js";
 import { publishGo, publishNode, publishPython } from "../support/upstreams.js";
@@ -154,5 +154,38 @@ describe("process faults", () => {
       await m.close();
       spawnSync("umount", [disk]);
     }
+  });
+
+  it("a project on a full disk: devenv lock is one line, and no empty .devenv/.gitignore is left behind", async (t) => {
+    const disk = tempDir("devenv-small-disk-");
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", disk]).status !== 0) {
+      t.skip("cannot mount a tmpfs here (needs root)");
+      return;
+    }
+    try {
+      const dir = join(disk, "app");
+      mkdirSync(dir);
+      writeFileSync(join(dir, "devenv.ts"), nodeConfig("20"));
+      // Fill what is left, to the last block.
+      spawnSync("sh", ["-c", `cat /dev/zero > '${join(disk, "filler")}'`]);
+      const result = await devenv(["lock"], { cwd: dir, env: world(mirror).env });
+      assert.equal(result.code, 1, result.stderr);
+      assert.doesNotMatch(result.stderr, /internal error/);
+      assert.match(result.stderr, /^error: cannot \w+.*: ENOSPC$/m);
+      assert.match(result.stderr, /^hint: free some disk space/m);
+      const ignore = join(dir, ".devenv", ".gitignore");
+      assert.ok(!existsSync(ignore) || readFileSync(ignore, "utf8") === "*\n", "no empty .gitignore");
+    } finally {
+      spawnSync("umount", [disk]);
+    }
+  });
+
+  it("`devenv verify | true`: the reader gone, devenv stops quietly (no internal error for EPIPE)", async () => {
+    const dir = project(nodeConfig("20"));
+    const { env } = world(mirror);
+    assert.equal((await devenv(["install"], { cwd: dir, env })).code, 0);
+    const result = await run("bash", ["-c", `'${devenvBin}' verify | true; '${devenvBin}' verify | true`], { cwd: dir, env });
+    assert.equal(result.code, 0);
+    assert.doesNotMatch(result.stderr, /internal error|EPIPE/);
   });
 });
