@@ -90,7 +90,7 @@ export async function evaluateBundle(bundle: ConfigBundle, file: string): Promis
   };
   let mod: { default?: unknown };
   try {
-    mod = (await import(url)) as { default?: unknown };
+    mod = (await settled(import(url), file)) as { default?: unknown };
   } catch (error) {
     throw loadError(file, renamed(error));
   }
@@ -101,7 +101,7 @@ export async function evaluateBundle(bundle: ConfigBundle, file: string): Promis
   }
   if (typeof mod.default !== "function") return mod.default;
   try {
-    return await (mod.default as () => unknown)();
+    return await settled((async () => (mod.default as () => unknown)())(), file);
   } catch (error) {
     throw loadError(file, renamed(error));
   }
@@ -239,8 +239,55 @@ function buildMessage(error: unknown, workingDir: string, places: ReadonlyMap<st
   return new Error(`${first.text} (line ${line}, column ${column - shift + 1})`);
 }
 
+/** How long devenv.ts may take to evaluate while something (a timer, a socket) keeps it going. */
+const evaluationSeconds = 30;
+
+/**
+ * `promise`, or a timeout naming devenv.ts: one that never settles would otherwise end
+ * Node.js with exit code 13 and no word (an unsettled top-level await) once nothing is
+ * left to run, or hang for good while a timer of its own keeps running.
+ */
+function settled<T>(promise: Promise<T>, file: string): Promise<T> {
+  let cancel = () => {};
+  const stuck = new Promise<never>((_, reject) => {
+    const fail = (why: string) => reject(new DevenvError("config-invalid", `${file} did not finish evaluating: ${why}`, { hint: "its default export (or a top-level await) must settle: resolve or reject every promise it waits for" }));
+    const empty = () => fail("it waits for a promise that nothing will ever settle");
+    const timer = setTimeout(() => fail(`still waiting after ${evaluationSeconds} s`), evaluationSeconds * 1000).unref();
+    process.once("beforeExit", empty);
+    cancel = () => {
+      clearTimeout(timer);
+      process.removeListener("beforeExit", empty);
+    };
+  });
+  return Promise.race([promise, stuck]).finally(() => cancel());
+}
+
+/** devenv's own error (a timeout): `instanceof` on a Proxy devenv.ts threw runs its trap, which may throw. */
+function isOurs(error: unknown): error is DevenvError {
+  try {
+    return error instanceof DevenvError;
+  } catch {
+    return false;
+  }
+}
+
+/** What devenv.ts threw, in words, whatever it is: its getters, traps and prototype are its own and may throw. */
+function thrownMessage(error: unknown): string {
+  try {
+    if (error instanceof Error && typeof error.message === "string") return error.message;
+  } catch {
+    // a Proxy's trap or a getter threw: say what can be said below
+  }
+  try {
+    return typeof error === "object" && error !== null ? Object.prototype.toString.call(error) : String(error);
+  } catch {
+    return "it threw a value that cannot be shown";
+  }
+}
+
 function loadError(file: string, error: unknown): DevenvError {
-  const reason = error instanceof Error ? error.message : String(error);
+  if (isOurs(error)) return error;
+  const reason = thrownMessage(error);
   const firstLine = reason.split("\n").find((line) => line.trim() !== "") ?? "unknown error";
   return new DevenvError("config-invalid", `cannot load ${file}: ${firstLine.trim()}`, {
     hint: "fix the error in devenv.ts (run with -v for the full trace)",

@@ -205,4 +205,31 @@ describe("the evaluated-config cache", () => {
       assert.equal(result.stderr.split("\n")[0], `error: cannot load ${join(dir, "devenv.ts")}: x`, what);
     }
   });
+
+  it("whatever devenv.ts throws (a null-prototype object, a getter or a Proxy trap that throws) is one line, with and without -v", async () => {
+    const cases: Record<string, [string, RegExp]> = {
+      "a null-prototype object": [`throw Object.create(null);`, /: \[object Object\]$/],
+      "an error whose message getter throws": [`const e = new Error("x"); Object.defineProperty(e, "message", { get() { throw 1; } }); throw e;`, /: \[object Error\]$/],
+      "a Proxy whose every trap throws": [`throw new Proxy({}, { get() { throw 1; }, getPrototypeOf() { throw 1; }, has() { throw 1; } });`, /: (it threw a value that cannot be shown|\[object Object\])$/],
+      "a symbol": [`throw Symbol("odd");`, /: Symbol\(odd\)$/],
+    };
+    for (const [what, [statement, tail]] of Object.entries(cases)) {
+      const dir = project(`export default () => {\n${statement}\n};\n`);
+      for (const args of [["lock"], ["-v", "lock"]]) {
+        const result = await devenv(args, { cwd: dir, env: world(mirror).env });
+        assert.equal(result.code, 2, `${what}: ${result.stderr}`);
+        assert.doesNotMatch(result.stderr, /internal error/, what);
+        assert.match(result.stderr.split("\n").find((line) => line.startsWith("error:")) ?? "", new RegExp(`^error: cannot load .*devenv\\.ts${tail.source}`), what);
+      }
+    }
+  });
+
+  it("a default export (or a top-level await) that never settles is a timeout naming devenv.ts, not exit 13 with no word", async () => {
+    for (const source of [`export default () => new Promise(() => {});\n`, `await new Promise(() => {});\nexport default {};\n`]) {
+      const dir = project(source);
+      const result = await devenv(["lock"], { cwd: dir, env: world(mirror).env });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /^error: .*devenv\.ts did not finish evaluating: it waits for a promise that nothing will ever settle\nhint: /m);
+    }
+  });
 });
