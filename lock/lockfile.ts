@@ -61,11 +61,18 @@ export function parseLock(text: string, file: string): LockFile {
     throw invalid(`unsupported lockfileVersion ${JSON.stringify(data.lockfileVersion)}`, "this devenv reads lockfileVersion 1; upgrade devenv or re-create the lock");
   }
   if (!isObject(data.tools)) throw invalid('"tools" must be an object');
+  // Only what devenv writes: an unknown field would be kept and rewritten as it is, at any depth.
+  const unknown = (key: string, value: Record<string, unknown>, known: readonly string[]) => {
+    const extra = Object.keys(value).find((field) => !known.includes(field));
+    if (extra !== undefined) throw invalid(`${key}${key === "" ? "" : "."}${extra}: unknown field`, "this devenv does not write it: restore devenv.lock from version control, or upgrade devenv if a newer one wrote it");
+  };
+  unknown("", data, ["lockfileVersion", "tools"]);
   for (const [name, tool] of Object.entries(data.tools)) {
     if (!isToolName(name)) throw invalid(`unknown tool "${name}"`);
     if (!isObject(tool) || typeof tool.spec !== "string" || typeof tool.version !== "string" || !isObject(tool.platforms)) {
       throw invalid(`tools.${name} needs "spec", "version" and "platforms"`);
     }
+    unknown(`tools.${name}`, tool, ["spec", "version", "variant", "platforms"]);
     // The version names a store directory: it must never be able to say "..".
     if (!/^[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(tool.version) || tool.version.includes("..")) throw invalid(`tools.${name}.version ${JSON.stringify(tool.version)} is not a version`);
     if (tool.variant !== undefined && (typeof tool.variant !== "string" || !(resolvers[name].variants ?? []).includes(tool.variant))) {
@@ -78,6 +85,7 @@ export function parseLock(text: string, file: string): LockFile {
       if (!(platforms as readonly string[]).includes(platform)) throw invalid(`${key}: unknown platform; known: ${platforms.join(", ")}`);
       if (!isObject(artifact) || typeof artifact.url !== "string" || typeof artifact.sha256 !== "string") throw invalid(`${key} needs "url" and "sha256"`);
       if (!/^[0-9a-f]{64}$/.test(artifact.sha256)) throw invalid(`${key}.sha256 is not 64 lowercase hex characters`);
+      unknown(key, artifact, ["url", "sha256"]);
       if (!isCanonicalUrl(resolvers[name], artifact.url, tool.version, platform as Platform, tool.variant as string | undefined)) {
         throw invalid(`${key}.url ${JSON.stringify(artifact.url)} is not where upstream publishes ${name} ${tool.version} for ${platform}`, `restore devenv.lock from version control, or run \`devenv lock ${name}\` to re-resolve it`);
       }

@@ -49,6 +49,8 @@ export function entryPolicy(source: string, stripTop: boolean) {
       }
       if (rest.length === 0) return undefined;
       if (type === "SymbolicLink") {
+        // An empty target is no link a filesystem can hold (symlink() says ENOENT).
+        if (segments(linkpath).length === 0) return bad("is a symbolic link to nothing");
         // Only leading `..`, and no more of them than the link is deep: then no chain of links can leave the entry.
         const targetParts = segments(linkpath);
         const ups = targetParts.findIndex((p) => p !== "..");
@@ -73,9 +75,12 @@ export function unsafeArchive(source: string, problem: string): DevenvError {
   });
 }
 
-/** Nothing setuid, setgid, sticky or writable by others ever lands in the store. */
+/**
+ * Nothing setuid, setgid, sticky or writable by others ever lands in the store, and nothing
+ * its owner cannot read: a mode-000 file would stop `devenv verify` (and any use) at EACCES.
+ */
 export function safeMode(mode: number): number {
-  return mode & 0o755;
+  return (mode & 0o755) | 0o400;
 }
 
 export type EntryPolicy = ReturnType<typeof entryPolicy>;

@@ -139,6 +139,7 @@ describe("hostile zips are refused as hostile tarballs are, with nothing written
     ["a file through a symlink inside", [{ path: `${top}/` }, { path: `${top}/real/` }, { path: `${top}/link`, type: "SymbolicLink", linkpath: "real" }, { path: `${top}/link/evil`, content: "pwned" }], /written through a symbolic link/],
     ["a zip bomb's declared size", [{ path: `${top}/` }, { path: `${top}/a`, content: "x", declaredSize: 0xf0000000 }, { path: `${top}/b`, content: "x", declaredSize: 0xf0000000 }], /declares more than 2 GiB unpacked \(a zip bomb\)/],
     ["two top-level directories", [{ path: `${top}/` }, { path: `${top}/bun`, content: "x" }, { path: "other/evil", content: "pwned" }], /outside the archive's top-level directory/],
+    ["a symlink with an empty target (refused, not an internal error)", [{ path: `${top}/` }, { path: `${top}/bun`, type: "SymbolicLink", linkpath: "" }], /entry "bun-linux-x64\/bun" is a symbolic link to nothing/],
   ];
   for (const [name, entries, message] of cases) {
     it(name, async () => {

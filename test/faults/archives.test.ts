@@ -154,5 +154,21 @@ describe("hostile archives are refused, with nothing written outside the store",
       await m.close();
     }
   });
+
+  it("a mode-000 file lands readable by its owner, so verify (and any use) is not stopped at EACCES", async () => {
+    const archive = buildTarball([{ path: `${top}/` }, { path: `${top}/bin/` }, { path: `${top}/bin/node`, mode: 0o755, content: "#!/bin/sh\necho v20.99.1\n" }, { path: `${top}/lib/secret`, mode: 0o000, content: "x" }]);
+    const m = await Mirror.start();
+    try {
+      publishNode(m, [{ version: "20.99.1", linuxX64: archive }]);
+      const dir = project(nodeConfig("20"));
+      const { env, home } = world(m);
+      assert.equal((await devenv(["install"], { cwd: dir, env })).code, 0);
+      assert.equal(statSync(join(entryDir(home, m, "20.99.1"), "lib/secret")).mode & 0o777, 0o400);
+      const verified = await devenv(["verify"], { cwd: dir, env });
+      assert.equal(verified.code, 0, verified.stderr);
+    } finally {
+      await m.close();
+    }
+  });
 });
 
