@@ -11,8 +11,6 @@ export function stateLayout(root: string) {
     history: join(dir, "history"),
     /** Temporary files of atomic writes to devenv.lock: a killed write leaves nothing in the project itself. */
     tmp: join(dir, "tmp"),
-    /** A toolchain's writable prefix (npm -g, GOBIN, pycache): what it writes for the user, never the store. */
-    prefix: (tool: string) => join(dir, tool),
   };
 }
 
@@ -31,12 +29,6 @@ export function ensureStateDir(root: string): ReturnType<typeof stateLayout> {
   if (stat === undefined) writeIgnore(ignore, layout.tmp);
   else if (!stat.isFile()) refuse(ignore, stat.isSymbolicLink() ? "a symbolic link" : "not a file");
   return layout;
-}
-
-/** Creates the toolchains' prefixes under `.devenv/`; like `.devenv/` itself, none may be a link out of the project. */
-export function ensurePrefixes(root: string, tools: readonly string[]): void {
-  const layout = ensureStateDir(root);
-  for (const dir of tools.map(layout.prefix)) ensureDirectory(dir);
 }
 
 /** `dir` as a directory of its own, created if missing: refused if it is a link or not a directory. */

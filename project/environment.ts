@@ -1,7 +1,6 @@
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import type { ProjectConfig } from "../config/validate.js";
 import { DevenvError } from "../errors.js";
-import { stateLayout } from "../lock/state.js";
 import { resolvers } from "../resolvers/registry.js";
 import type { DevenvEnvironment } from "../shells/types.js";
 import type { InstalledTool } from "./install.js";
@@ -16,6 +15,8 @@ export interface EnvironmentInput {
   readonly tools: readonly InstalledTool[];
   /** The store directory: toolchain directories from another devenv environment are dropped from the outer PATH. */
   readonly store: string;
+  /** Each toolchain's writable prefix, in the project's private state (store/layout.ts, projectState). */
+  readonly prefix: (tool: string) => string;
 }
 
 
@@ -28,7 +29,7 @@ export function devenvEnvironment(input: EnvironmentInput): DevenvEnvironment {
   const dirs: string[] = [];
   const prefixDirs: string[] = [];
   const vars: Record<string, string> = { DEVENV_ROOT: input.root };
-  const { prefix } = stateLayout(input.root);
+  const { prefix } = input;
   for (const tool of input.tools) {
     const resolver = resolvers[tool.name];
     const activation = resolver.activate(tool.entry);

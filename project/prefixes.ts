@@ -1,8 +1,10 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
-import { DevenvError } from "../errors.js";
+import { DevenvError, isErrno } from "../errors.js";
 import { symlinkAtomic } from "../files/atomic.js";
-import { ensureDirectory, ensurePrefixes, stateLayout } from "../lock/state.js";
+import { ensurePrivateDir } from "../files/private-dir.js";
+import { ensureDirectory } from "../lock/state.js";
+import { projectState, type StoreLayout } from "../store/layout.js";
 import { resolvers } from "../resolvers/registry.js";
 import type { InstalledTool } from "./install.js";
 
@@ -13,16 +15,32 @@ export interface GuardedDirs {
 }
 
 /**
- * Creates each toolchain's writable prefix under `.devenv/` and settles its
- * `beside` directory (resolvers/types.ts, UserPrefix): the link to the entry's
- * binary, and what that binary wrote beside it (corepack's shims), moved onto
- * the current entry when the lock moved to another. That directory comes before
- * the locked toolchain on PATH, so anything in it that is not a link into the
- * store (a repository could ship `.devenv/node/corepack/node`) is refused.
+ * Creates each toolchain's writable prefix in the project's private state under
+ * DEVENV_HOME (no repository can ship into it) and settles its `beside` directory
+ * (resolvers/types.ts, UserPrefix): the link to the entry's binary, and what that
+ * binary wrote beside it (corepack's shims), moved onto the current entry when the
+ * lock moved to another. That directory comes before the locked toolchain on PATH,
+ * so it may hold only links into the store under the names of what they point at
+ * (`pnpm -> …/dist/pnpm.js`): `git -> <entry>/bin/node` would run node as git.
  */
-export function preparePrefixes(root: string, tools: readonly InstalledTool[], store: string): GuardedDirs {
-  ensurePrefixes(root, tools.filter((t) => resolvers[t.name].userPrefix !== undefined).map((t) => t.name));
-  const { prefix, tmp } = stateLayout(root);
+export function preparePrefixes(layout: StoreLayout, root: string, tools: readonly InstalledTool[]): GuardedDirs {
+  const state = projectState(layout, root);
+  const store = layout.store;
+  const tmp = state.dir;
+  const prefix = state.prefix;
+  try {
+    ensurePrivateDir(state.dir);
+    for (const tool of tools) {
+      if (resolvers[tool.name].userPrefix === undefined) continue;
+      ensureDirectory(state.prefixes);
+      ensureDirectory(prefix(tool.name));
+    }
+  } catch (error) {
+    // A read-only DEVENV_HOME (a CI image, a shared mount) still serves run and env: the prefixes
+    // it does not have are directories on PATH that hold nothing, and nothing there is to guard.
+    if (!isErrno(error, "EROFS", "EACCES", "EPERM", "ENOENT")) throw error;
+    return { dirs: [], entries: [] };
+  }
   const dirs: string[] = [];
   const entries: string[] = [];
   for (const tool of tools) {
@@ -46,9 +64,10 @@ export function preparePrefixes(root: string, tools: readonly InstalledTool[], s
         continue;
       }
       const target = lstatSync(path).isSymbolicLink() ? resolve(base, readlinkSync(path)) : undefined;
-      if (target === undefined || !target.startsWith(realStore)) {
-        throw new DevenvError("filesystem", `${path} is not a link into the store, and would come before the locked ${tool.name} on PATH`, {
-          hint: `remove it: devenv keeps only links into the store in ${beside.dir} (check why it is there if you did not put it there)`,
+      if (target === undefined || !target.startsWith(realStore) || !namedFor(name, target)) {
+        const what = target === undefined || !target.startsWith(realStore) ? "is not a link into the store" : `is a link named for something else (-> ${target})`;
+        throw new DevenvError("filesystem", `${path} ${what}, and would come before the locked ${tool.name} on PATH`, {
+          hint: `remove it: devenv keeps only links into the store, under their own names, in ${beside.dir} (check why it is there if you did not put it there)`,
         });
       }
       // <store>/<entry>/<file>: the same file of the entry the lock names now, or nothing.
@@ -62,6 +81,12 @@ export function preparePrefixes(root: string, tools: readonly InstalledTool[], s
     }
   }
   return { dirs, entries };
+}
+
+/** A link carries the name of what it runs: `corepack -> bin/corepack`, `pnpm -> dist/pnpm.js`. */
+function namedFor(name: string, target: string): boolean {
+  const file = basename(target);
+  return file === name || file.replace(/\.[cm]?js$/, "") === name;
 }
 
 function readlinkOrUndefined(path: string): string | undefined {

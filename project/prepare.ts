@@ -6,6 +6,7 @@ import { entryBinaries, installLocked } from "./install.js";
 import { listing } from "./listing.js";
 import { openProject } from "./open.js";
 import { preparePrefixes } from "./prefixes.js";
+import { projectState } from "../store/layout.js";
 import { logChanges, syncLock } from "./sync.js";
 
 /**
@@ -17,8 +18,8 @@ export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput
   const { lock, text, changes } = await syncLock(project, ctx);
   logChanges(ctx, changes);
   const tools = await installLocked(project.root, lock, ctx, project.config.tools.map((t) => t.name));
-  const guarded = preparePrefixes(project.root, tools, ctx.layout.store);
-  const input = { root: project.root, config: project.config, tools, store: ctx.layout.store };
+  const guarded = preparePrefixes(ctx.layout, project.root, tools);
+  const input = { root: project.root, config: project.config, tools, store: ctx.layout.store, prefix: projectState(ctx.layout, project.root).prefix };
   const env = devenvEnvironment(input);
   keepCache(ctx.log, "the launcher's environment", () =>
     writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, lockText: text, env, binaries: tools.flatMap((t) => entryBinaries(t.name, t.entry)), guarded, list: listing(ctx.layout, ctx.platform, lock) }),

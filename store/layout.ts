@@ -57,6 +57,14 @@ export function projectState(layout: StoreLayout, root: string) {
     stamps: (generation: string) => join(dir, `stamps.${generation}`),
     /** Held while devenv.lock or its history is rewritten. */
     lock: join(dir, "lock"),
+    /**
+     * A toolchain's writable prefix (npm -g and its bins, GOBIN, python's bytecode, corepack's
+     * shims): what it writes for the user, never the store. Here, not under the project's
+     * `.devenv/`, so no repository can ship what goes on PATH or is read as code.
+     */
+    prefix: (tool: string) => join(dir, "prefix", tool),
+    /** Where those prefixes are. */
+    prefixes: join(dir, "prefix"),
   };
 }
 

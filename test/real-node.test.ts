@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
 import { devenv, nodeConfig, project, run, tempDir } from "./support/cli.js";
@@ -7,7 +7,7 @@ import { Mirror, sha256 } from "./support/mirror.js";
 import { publishNode } from "./support/upstreams.js";
 import { realNodeTarball, realNodeVersion } from "./support/real-binaries.js";
 import { describeTree, unpackedByGnuTar } from "./support/tree.js";
-import { world } from "./support/world.js";
+import { prefixOf, world } from "./support/world.js";
 
 let mirror: Mirror;
 let archive: Buffer;
@@ -47,7 +47,7 @@ it("the entry is the archive: every path, type, mode, link and content as GNU ta
   assert.deepEqual(describeTree(entry), expected);
 });
 
-it("npm install -g lands in the project's .devenv/node prefix, runs from PATH, and leaves the store as installed (root included)", async () => {
+it("npm install -g lands in the project's node prefix (in its private state under DEVENV_HOME), runs from PATH, and leaves the store as installed (root included)", async () => {
   const dir = project(nodeConfig("20"));
   const { env, home } = world(mirror, { npm_config_cache: tempDir("npm-cache-"), npm_config_update_notifier: "false" });
   const pkg = tempDir("hello-pkg-");
@@ -57,11 +57,12 @@ it("npm install -g lands in the project's .devenv/node prefix, runs from PATH, a
   assert.equal(packed.code, 0, packed.stderr);
 
   const prefix = await devenv(["run", "npm", "config", "get", "prefix"], { cwd: dir, env });
-  assert.equal(prefix.stdout, `${join(dir, ".devenv", "node")}\n`, prefix.stderr);
+  const own = prefixOf(home, dir, "node");
+  assert.equal(prefix.stdout, `${own}\n`, prefix.stderr);
   const install = await devenv(["run", "npm", "install", "-g", "--offline", "--no-audit", "--no-fund", join(pkg, packed.stdout.trim())], { cwd: dir, env });
   assert.equal(install.code, 0, install.stderr);
-  assert.ok(existsSync(join(dir, ".devenv", "node", "bin", "devenv-hello")));
-  assert.ok(existsSync(join(dir, ".devenv", "node", "lib", "node_modules", "devenv-hello", "package.json")));
+  assert.ok(existsSync(join(own, "bin", "devenv-hello")));
+  assert.ok(existsSync(join(own, "lib", "node_modules", "devenv-hello", "package.json")));
   const hello = await devenv(["run", "devenv-hello"], { cwd: dir, env });
   assert.equal(hello.stdout, "hello from the prefix\n", hello.stderr);
   // The prefix follows the toolchain on PATH: the locked node is still the one that runs.
@@ -71,10 +72,10 @@ it("npm install -g lands in the project's .devenv/node prefix, runs from PATH, a
   assert.equal(verify.code, 0, verify.stdout + verify.stderr);
 });
 
-it("corepack enable puts its shims in the project's .devenv/node/corepack, which follow the lock to another node, and nothing else may live there", async () => {
+it("corepack enable puts its shims in the project's node prefix's corepack directory, which follow the lock to another node, and nothing else may live there", async () => {
   const dir = project(nodeConfig("20.19.4"));
   const { env, home } = world(mirror, { COREPACK_ENABLE_NETWORK: "0" });
-  const shims = join(dir, ".devenv", "node", "corepack");
+  const shims = join(prefixOf(home, dir, "node"), "corepack");
   const entry = (version: string) => realpathSync(join(home, "store", `${sha256(archive).slice(0, 32)}-node-${version}`));
 
   const enable = await devenv(["run", "corepack", "enable"], { cwd: dir, env });
@@ -98,4 +99,11 @@ it("corepack enable puts its shims in the project's .devenv/node/corepack, which
   assert.doesNotMatch(hijack.stdout, /hijacked/);
   assert.match(hijack.stderr, /^error: .*corepack\/node is not a link into the store/m);
   assert.match(hijack.stderr, /^hint: remove it/m);
+  rmSync(join(shims, "node"));
+
+  // A link into the store under another name (git -> the entry's node) would run node as git: refused too.
+  symlinkSync(join(entry(realNodeVersion), "bin", "node"), join(shims, "git"));
+  const renamed = await devenv(["run", "node", "--version"], { cwd: dir, env: { ...env, DEVENV_TRUST: "1" } });
+  assert.equal(renamed.code, 1);
+  assert.match(renamed.stderr, /^error: .*corepack\/git is a link named for something else/m);
 });

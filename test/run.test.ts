@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, devenvBin, nodeConfig, project, tempDir } from "./support/cli.js";
 import { sha256, type Mirror } from "./support/mirror.js";
-import { startMirror, world } from "./support/world.js";
+import { prefixOf, startMirror, world } from "./support/world.js";
 
 let mirror: Mirror;
 before(async () => (mirror = await startMirror()));
@@ -87,7 +87,8 @@ describe("devenv run", () => {
     assert.equal(result.code, 0, result.stderr);
     const [path, root, appEnv, node] = result.stdout.trimEnd().split("\n");
     const entry = entryOf(home);
-    assert.deepEqual(path!.split(":").slice(0, 6), [join(dir, ".devenv/node/corepack"), join(entry, "bin"), join(dir, ".devenv/node/bin"), join(dir, "node_modules/.bin"), "/opt/abs", "/outer/bin"]);
+    const prefix = prefixOf(home, dir, "node");
+    assert.deepEqual(path!.split(":").slice(0, 6), [join(prefix, "corepack"), join(entry, "bin"), join(prefix, "bin"), join(dir, "node_modules/.bin"), "/opt/abs", "/outer/bin"]);
     assert.equal(root, dir);
     assert.equal(appEnv, "dev");
     assert.equal(node, join(entry, "bin/node"));
@@ -98,7 +99,8 @@ describe("devenv run", () => {
     const { env, home } = world(mirror);
     const result = await devenv(["run", "--pure", "sh", "-c", 'echo "$PATH|$APP_ENV|$HOME|${OUTER_SECRET-unset}"'], { cwd: dir, env: { ...env, OUTER_SECRET: "x", PATH: `/outer/bin:${env.PATH}` } });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, `${join(dir, ".devenv/node/corepack")}:${join(entryOf(home), "bin")}:${join(dir, ".devenv/node/bin")}:/usr/local/bin:/usr/bin:/bin|dev|${env.HOME}|unset\n`);
+    const prefix = prefixOf(home, dir, "node");
+    assert.equal(result.stdout, `${join(prefix, "corepack")}:${join(entryOf(home), "bin")}:${join(prefix, "bin")}:/usr/local/bin:/usr/bin:/bin|dev|${env.HOME}|unset\n`);
   });
 });
 
@@ -117,7 +119,8 @@ describe("devenv env, which, list", () => {
     const dir = project(nodeConfig("20", `, env: { APP_ENV: "dev" }`));
     const { env, home } = world(mirror);
     const result = await devenv(["env", "--shell", "json"], { cwd: dir, env: { ...env, PATH: "/outer/bin" } });
-    assert.deepEqual(JSON.parse(result.stdout), { PATH: `${join(dir, ".devenv/node/corepack")}:${join(entryOf(home), "bin")}:${join(dir, ".devenv/node/bin")}:/outer/bin`, DEVENV_ROOT: dir, APP_ENV: "dev", npm_config_prefix: join(dir, ".devenv/node") });
+    const prefix = prefixOf(home, dir, "node");
+    assert.deepEqual(JSON.parse(result.stdout), { PATH: `${join(prefix, "corepack")}:${join(entryOf(home), "bin")}:${join(prefix, "bin")}:/outer/bin`, DEVENV_ROOT: dir, APP_ENV: "dev", npm_config_prefix: prefix });
   });
 
   it("env does not pile up toolchain directories when evaluated twice", async () => {

@@ -9,7 +9,7 @@ import { githubFiles } from "../shells/github.js";
 import { posixExports } from "../shells/posix.js";
 import { devenv, project, tempDir } from "./support/cli.js";
 import type { Mirror } from "./support/mirror.js";
-import { startMirror, world } from "./support/world.js";
+import { prefixOf, startMirror, world } from "./support/world.js";
 
 /** Everything a value can hold that a shell might mangle. */
 const nasty = {
@@ -81,7 +81,7 @@ describe("devenv env round-trips the nastiest values through each real shell, by
 describe("devenv env --shell github", () => {
   it("appends exactly what a later step needs, and a later step sees it the way the runner applies it", async () => {
     const dir = project(`export default { tools: { node: "20" }, env: { APP_ENV: "ci", MULTI: "one\\ntwo" }, path: ["node_modules/.bin"] };\n`);
-    const { env } = world(mirror);
+    const { env, home } = world(mirror);
     const files = tempDir();
     const githubPath = join(files, "path");
     const githubEnv = join(files, "env");
@@ -106,7 +106,8 @@ describe("devenv env --shell github", () => {
       }
     }
     const step = spawnSync("sh", ["-c", 'node; echo "$APP_ENV|$MULTI|$DEVENV_ROOT"; echo "$PATH"'], { env: { ...env, ...later, PATH: [...prepend, env.PATH].join(":") }, encoding: "utf8" });
-    assert.match(step.stdout, new RegExp(`^v20\\.99\\.1\nci\\|one\ntwo\\|${dir}\n${dir}/\\.devenv/node/corepack:/[^:]*-node-20\\.99\\.1/bin:${dir}/\\.devenv/node/bin:${dir}/node_modules/\\.bin:/earlier/step/bin:`));
+    const prefix = prefixOf(home, dir, "node");
+    assert.match(step.stdout, new RegExp(`^v20\\.99\\.1\nci\\|one\ntwo\\|${dir}\n${prefix}/corepack:/[^:]*-node-20\\.99\\.1/bin:${prefix}/bin:${dir}/node_modules/\\.bin:/earlier/step/bin:`));
   });
 
   it("without GITHUB_PATH and GITHUB_ENV, an error that says so", async () => {

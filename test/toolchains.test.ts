@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, project, tempDir } from "./support/cli.js";
-import { polyglotEnv } from "./support/world.js";
+import { polyglotEnv, prefixOf } from "./support/world.js";
 import { Mirror, sha256 } from "./support/mirror.js";
 import { publishGo, publishNode, publishPython } from "./support/upstreams.js";
 
@@ -74,37 +74,44 @@ describe("node, python and go together", () => {
     assert.equal((await devenv(["install"], { cwd: dir, env: e })).code, 0);
     const path = await devenv(["run", "sh", "-c", 'echo "$PATH"'], { cwd: dir, env: e });
     assert.equal(path.code, 0, path.stderr);
-    assert.deepEqual(path.stdout.split(":").slice(0, 4), [join(goEntry(home), "bin"), join(pythonEntry(home), "bin"), join(dir, ".devenv", "node", "corepack"), join(nodeEntry(home), "bin")]);
+    assert.deepEqual(path.stdout.split(":").slice(0, 4), [join(goEntry(home), "bin"), join(pythonEntry(home), "bin"), join(prefixOf(home, dir, "node"), "corepack"), join(nodeEntry(home), "bin")]);
     const goEnv = await devenv(["run", "go", "env", "GOROOT", "GOTOOLCHAIN"], { cwd: dir, env: e });
     assert.equal(goEnv.stdout, `${goEntry(home)}\nlocal\n`);
     assert.equal((await devenv(["run", "go", "version"], { cwd: dir, env: e })).stdout, "go version go1.22.99 linux/amd64\n");
   });
 
-  it("gives each toolchain a writable prefix under .devenv/, on PATH after every toolchain: GOBIN, npm's prefix, python's pycache", async () => {
+  it("gives each toolchain a writable prefix in the project's private state, on PATH after every toolchain: GOBIN, npm's prefix, python's pycache", async () => {
     const dir = project(threeTools);
     const { env: e, home } = env();
     const result = await devenv(["run", "sh", "-c", 'printf "%s\\n" "$PATH" "$GOBIN" "$npm_config_prefix" "$PYTHONPYCACHEPREFIX"'], { cwd: dir, env: e });
     assert.equal(result.code, 0, result.stderr);
     const [path, gobin, npmPrefix, pycache] = result.stdout.split("\n");
-    const state = join(dir, ".devenv");
-    assert.deepEqual(path!.split(":").slice(0, 6), [join(goEntry(home), "bin"), join(pythonEntry(home), "bin"), join(state, "node", "corepack"), join(nodeEntry(home), "bin"), join(state, "go", "bin"), join(state, "node", "bin")]);
-    assert.deepEqual([gobin, npmPrefix, pycache], [join(state, "go", "bin"), join(state, "node"), join(state, "python", "pycache")]);
-    for (const tool of ["go", "node", "python"]) assert.ok(lstatSync(join(state, tool)).isDirectory(), tool);
+    const prefix = (tool: string) => prefixOf(home, dir, tool);
+    assert.deepEqual(path!.split(":").slice(0, 6), [join(goEntry(home), "bin"), join(pythonEntry(home), "bin"), join(prefix("node"), "corepack"), join(nodeEntry(home), "bin"), join(prefix("go"), "bin"), join(prefix("node"), "bin")]);
+    assert.deepEqual([gobin, npmPrefix, pycache], [join(prefix("go"), "bin"), prefix("node"), join(prefix("python"), "pycache")]);
+    for (const tool of ["go", "node", "python"]) assert.ok(lstatSync(prefix(tool)).isDirectory(), tool);
     // The launcher's hot path gives the same variables.
     const again = await devenv(["run", "sh", "-c", 'printf "%s\\n" "$PATH" "$GOBIN" "$npm_config_prefix" "$PYTHONPYCACHEPREFIX"'], { cwd: dir, env: e });
     assert.equal(again.stdout, result.stdout);
   });
 
-  it("refuses a .devenv/node prefix that is a symbolic link out of the project", async () => {
+  it("what a repository commits under .devenv/ never runs: not on PATH, not as python's bytecode, not as npm's config", async () => {
     const dir = project(threeTools);
-    const { env: e } = env();
-    mkdirSync(join(dir, ".devenv"));
-    const outside = tempDir("outside-");
-    symlinkSync(outside, join(dir, ".devenv", "node"));
-    const result = await devenv(["run", "true"], { cwd: dir, env: e });
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /\.devenv\/node is a symbolic link: devenv writes nothing through it/);
-    assert.deepEqual(readdirSync(outside), []);
+    const { env: e, home } = env();
+    // `git add -f` of what used to be the toolchains' prefixes: a script named ls, and npm's global config.
+    for (const bin of [".devenv/node/bin", ".devenv/go/bin", ".devenv/node/corepack"]) {
+      mkdirSync(join(dir, bin), { recursive: true });
+      writeFileSync(join(dir, bin, "ls"), "#!/bin/sh\necho pwned-by-the-repository\n", { mode: 0o755 });
+    }
+    mkdirSync(join(dir, ".devenv/node/etc"), { recursive: true });
+    writeFileSync(join(dir, ".devenv/node/etc/npmrc"), "script-shell=/nonexistent/evil\n");
+    const result = await devenv(["run", "sh", "-c", 'ls / > /dev/null && echo listed; echo "$PATH"; echo "$npm_config_prefix|$GOBIN|$PYTHONPYCACHEPREFIX"'], { cwd: dir, env: e });
+    assert.equal(result.code, 0, result.stderr);
+    const [listed, path, vars] = result.stdout.trimEnd().split("\n");
+    assert.equal(listed, "listed");
+    assert.ok(!path!.split(":").some((entry) => entry.startsWith(join(dir, ".devenv"))), path);
+    for (const value of vars!.split("|")) assert.ok(value.startsWith(join(home, "projects")), `${value} is in DEVENV_HOME, where no repository can ship`);
+    assert.equal(statSync(join(home, "projects")).mode & 0o077, 0, "and only its user can write");
   });
 
   it("python, python3 and pip3 work from the entry, and sysconfig points at the entry, not /install", async () => {

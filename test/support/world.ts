@@ -1,3 +1,5 @@
+import { realpathSync } from "node:fs";
+import { projectState, storeLayout } from "../../store/layout.js";
 import { cleanEnv, tempDir } from "./cli.js";
 import { Mirror } from "./mirror.js";
 import { publishNode, type NodeRelease } from "./upstreams.js";
@@ -32,4 +34,9 @@ export function world(mirror: Mirror, extra: Record<string, string | undefined> 
 /** An environment for a mirror that serves all three upstreams, under /node, /go and /python. */
 export function polyglotEnv(mirror: Mirror, home = tempDir("devenv-home-")): NodeJS.ProcessEnv {
   return cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: `${mirror.url}/node`, DEVENV_GO_MIRROR: `${mirror.url}/go`, DEVENV_PYTHON_MIRROR: `${mirror.url}/python` });
+}
+
+/** A toolchain's writable prefix for the project at `dir`, in its private state under DEVENV_HOME (store/layout.ts). */
+export function prefixOf(home: string, dir: string, tool: string): string {
+  return projectState(storeLayout(home), realpathSync(dir)).prefix(tool);
 }
