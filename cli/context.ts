@@ -6,6 +6,7 @@ import { Http, type ProxySettings } from "../download/http.js";
 import { dockerCredentials } from "../download/docker-credentials.js";
 import { parseTeamCaches } from "../download/team-cache.js";
 import { createProgress } from "../download/progress.js";
+import { findProjectRoot } from "../config/find.js";
 import { DevenvError } from "../errors.js";
 import { isLoopback } from "../download/loopback.js";
 import type { Platform } from "../resolvers/types.js";
@@ -60,7 +61,7 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     cacheCredentials: (host) => {
       if (env.DEVENV_CACHE_TOKEN) return { token: env.DEVENV_CACHE_TOKEN };
       if (env.DEVENV_CACHE_USER && env.DEVENV_CACHE_PASSWORD !== undefined) return { user: env.DEVENV_CACHE_USER, password: env.DEVENV_CACHE_PASSWORD };
-      return dockerCredentials(host, env.DOCKER_CONFIG || join(homedir(), ".docker")) ?? {};
+      return dockerCredentials(host, env.DOCKER_CONFIG || join(homedir(), ".docker"), systemPath(env, cwd)) ?? {};
     },
     env,
     log,
@@ -112,6 +113,23 @@ function httpTimeout(env: NodeJS.ProcessEnv): number {
 function proxySettings(env: NodeJS.ProcessEnv): ProxySettings {
   const read = (name: string) => env[name.toLowerCase()] || env[name] || undefined;
   return { httpProxy: read("HTTP_PROXY"), httpsProxy: read("HTTPS_PROXY"), noProxy: read("NO_PROXY") };
+}
+
+/**
+ * PATH as the launcher's tool_path has it: no relative entries, nothing inside the project
+ * around `cwd` or the environment's DEVENV_ROOT (whose node_modules/.bin and the like a
+ * repository fills), for the programs devenv itself starts.
+ */
+function systemPath(env: NodeJS.ProcessEnv, cwd: string): string {
+  const projects: string[] = [];
+  if (env.DEVENV_ROOT && isAbsolute(env.DEVENV_ROOT)) projects.push(env.DEVENV_ROOT);
+  try {
+    projects.push(findProjectRoot(cwd));
+  } catch {
+    // not in a project
+  }
+  const inside = (dir: string) => projects.some((root) => dir === root || dir.startsWith(`${root}/`));
+  return (env.PATH ?? "").split(":").filter((dir) => isAbsolute(dir) && !inside(dir)).join(":");
 }
 
 /** A flag variable counts when set to anything but empty, 0 or false. */

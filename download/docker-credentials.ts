@@ -14,9 +14,11 @@ interface DockerConfig {
  * A registry host's credentials as container tools keep them: the
  * `docker-credential-<name>` helper named by `credHelpers` or `credsStore`,
  * else `auths` (base64 `user:password`). Undefined when there are none.
- * `dockerConfigDir`: $DOCKER_CONFIG, else ~/.docker.
+ * `dockerConfigDir`: $DOCKER_CONFIG, else ~/.docker. `helperPath`: where a helper may be
+ * found: a PATH without relative entries and the project's directories, so a helper a
+ * repository ships (node_modules/.bin/docker-credential-desktop) never runs.
  */
-export function dockerCredentials(host: string, dockerConfigDir: string): CacheCredentials | undefined {
+export function dockerCredentials(host: string, dockerConfigDir: string, helperPath: string): CacheCredentials | undefined {
   let config: DockerConfig;
   try {
     config = JSON.parse(readFileSync(join(dockerConfigDir, "config.json"), "utf8")) as DockerConfig;
@@ -27,8 +29,8 @@ export function dockerCredentials(host: string, dockerConfigDir: string): CacheC
   if (helper !== undefined) {
     // Loaded only to ask a helper: node:child_process costs every command ~1.5 ms to load.
     const { spawnSync } = createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
-    const answer = spawnSync(`docker-credential-${helper}`, ["get"], { input: host, encoding: "utf8", timeout: 10_000 });
-    if (answer.status === 0) {
+    const answer = /^[\w.-]+$/.test(helper) ? spawnSync(`docker-credential-${helper}`, ["get"], { input: host, encoding: "utf8", timeout: 10_000, env: { ...process.env, PATH: helperPath } }) : undefined;
+    if (answer?.status === 0) {
       try {
         const { Username, Secret } = JSON.parse(answer.stdout) as { Username?: string; Secret?: string };
         // "<token>" is how helpers mark an identity token rather than a password.

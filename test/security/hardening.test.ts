@@ -328,3 +328,29 @@ describe("an oci-layout: team cache", () => {
     assert.match(result.stderr, /is not a regular file/);
   });
 });
+
+describe("a docker credential helper", () => {
+  it("is never one the repository ships: node_modules/.bin on PATH, relative or not, is passed over", async () => {
+    const { dir, env } = installed();
+    const marker = join(tempDir("devenv-marker-"), "ran");
+    mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", ".bin", "docker-credential-evil"), `#!/bin/sh\ntouch '${marker}'\necho '{"Username":"u","Secret":"s"}'\n`, { mode: 0o755 });
+    const docker = tempDir("devenv-docker-config-");
+    writeFileSync(join(docker, "config.json"), JSON.stringify({ credsStore: "evil" }));
+    const registry = createServer((req, res) => {
+      req.resume();
+      res.writeHead(401, { "www-authenticate": 'Basic realm="registry"' }).end();
+    });
+    await new Promise<void>((resolve) => registry.listen(0, "127.0.0.1", resolve));
+    try {
+      const cache = `oci+http://127.0.0.1:${(registry.address() as AddressInfo).port}/team/devenv`;
+      const path = `node_modules/.bin:${join(dir, "node_modules", ".bin")}:${env.PATH}`;
+      const result = await devenv(["install"], { cwd: dir, env: { ...env, PATH: path, DEVENV_CACHE: cache, DOCKER_CONFIG: docker } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(existsSync(marker), false, "the repository's helper never ran");
+    } finally {
+      registry.closeAllConnections();
+      await new Promise((resolve) => registry.close(resolve));
+    }
+  });
+});
