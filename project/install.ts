@@ -11,6 +11,7 @@ import { fetchUrl, type Artifact } from "../resolvers/types.js";
 import { registerRoot } from "../store/roots.js";
 import { entryPath } from "../store/layout.js";
 import { settleAll } from "./settle.js";
+import { assertUpstreamSum } from "./upstream-sums.js";
 
 export interface InstalledTool {
   readonly name: ToolName;
@@ -47,6 +48,8 @@ export async function installLocked(root: string, lock: LockFile, ctx: Context, 
       assertWhole(name, version, entry);
       return { name, version, entry };
     }
+    // From upstream or a mirror, the canonical file must match the sha256; from a team cache, the sha256 alone names the blob.
+    if (ctx.caches.length > 0) await assertUpstreamSum(ctx, name, version, lock.tools[name]!.variant, ctx.platform, { url, sha256 });
     authorized ??= authorizeCaches(ctx);
     await ensureEntry(ctx.layout, entryRequest(name, version, { url, sha256 }, entry, ctx, await authorized), ctx);
     ctx.log.info(`installed ${name} ${version}`);

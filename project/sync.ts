@@ -4,11 +4,13 @@ import { readLock, serializeLock, type LockedTool, type LockFile } from "../lock
 import { lockDifferences } from "../lock/stale.js";
 import { writeLock } from "../lock/write.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";
-import { platforms as allPlatforms, type ResolveContext } from "../resolvers/types.js";
+import { platforms as allPlatforms } from "../resolvers/types.js";
 import { withProjectLock } from "./project-lock.js";
 import { settleAll } from "./settle.js";
 import type { Project } from "./open.js";
 import type { ToolRequest } from "../config/validate.js";
+import { rememberUpstreamSums } from "./upstream-sums.js";
+import { resolveContext } from "./resolve-context.js";
 
 export interface SyncOptions {
   /** Re-resolve these tools even when their lock entries are fresh (`devenv lock TOOL`). */
@@ -71,10 +73,6 @@ async function syncLocked(project: Project, ctx: Context, options: SyncOptions):
   return { lock, text: serializeLock(lock), changes };
 }
 
-/** `recheck`: immutable checksum files are asked for again (see lockTool). */
-export function resolveContext(name: ToolName, ctx: Context, recheck = false): ResolveContext {
-  return { mirror: ctx.mirror(name), fetch: recheck ? ctx.http.rechecking() : ctx.http, githubToken: ctx.githubToken };
-}
 
 /** Says what syncLock changed, the way lock, install, run and env report it. */
 export function logChanges(ctx: Context, changes: readonly LockChange[]): void {
@@ -92,6 +90,7 @@ async function lockTool({ name, spec, variant }: ToolRequest, ctx: Context, lock
   if (locked?.version === version && !recheck) return locked;
   // A named tool's checksums are fetched again: one a mirror once served wrong is not believed for good.
   const platforms = await resolver.artifacts(version, resolveContext(name, ctx, recheck), variant);
+  rememberUpstreamSums(ctx.layout, Object.values(platforms));
   const entry: LockedTool = { spec, ...(variant === undefined ? {} : { variant }), version, platforms };
   if (locked?.version === version && serializeLock({ lockfileVersion: 1, tools: { [name]: locked } }) === serializeLock({ lockfileVersion: 1, tools: { [name]: entry } })) return locked;
   if (Object.keys(platforms).length === 0) {

@@ -26,10 +26,12 @@ export interface StoreLayout {
   readonly projects: string;
   /** Where each entry's archive came from when it was installed: a team cache, a mirror, or upstream. */
   readonly origins: string;
+  /** The sha256 upstream publishes for a canonical URL, as devenv read it itself: `<sha256 of the URL>` holds it. */
+  readonly upstreamSums: string;
 }
 
 export function storeLayout(home: string): StoreLayout {
-  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots"), trust: join(home, "trust"), trees: join(home, "trees"), httpCache: join(home, "cache", "http"), compileCache: join(home, "cache", "compile"), projects: join(home, "projects"), origins: join(home, "origins") };
+  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots"), trust: join(home, "trust"), trees: join(home, "trees"), httpCache: join(home, "cache", "http"), compileCache: join(home, "cache", "compile"), projects: join(home, "projects"), origins: join(home, "origins"), upstreamSums: join(home, "upstream-sums") };
 }
 
 /**

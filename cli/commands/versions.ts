@@ -1,5 +1,5 @@
 import { DevenvError } from "../../errors.js";
-import { resolveContext } from "../../project/sync.js";
+import { resolveContext } from "../../project/resolve-context.js";
 import { newestFirst } from "../../resolvers/pick.js";
 import { isToolName, resolvers, toolNames } from "../../resolvers/registry.js";
 import type { Context } from "../context.js";

@@ -15,7 +15,7 @@ let mirror: Mirror;
 let registry: Served | undefined;
 before(async () => {
   mirror = await Mirror.start();
-  publishNode(mirror, [{ version: "20.99.1" }], "/node");
+  publishNode(mirror, [{ version: "20.99.1" }, { version: "18.20.9" }], "/node");
   publishGo(mirror, [{ version: "1.22.99" }], "/go");
   publishPython(mirror, [{ tag: "20260301", builds: [{ version: "3.12.99" }] }]);
   if (!needs("docker-registry")) registry = await startRegistry();
@@ -74,6 +74,40 @@ describe("an air gap: an OCI layout directory", () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, new RegExp(`^error: checksum mismatch for ${blob}: expected sha256 `, "m"));
     assert.equal(readdirSync(join(home, "store")).some((e) => e.includes("-go-")), false);
+  });
+});
+
+describe("a lock-only edit of a sha256 never makes a team cache serve another blob", () => {
+  it("the cache holds node 18's archive; a lock naming node 20's file with node 18's sha256 is refused against upstream's checksums", async () => {
+    const { dir, env, lock } = await locked();
+    const layout = tempDir("devenv-layout-");
+    const other = project(`export default { tools: { node: "18" } };\n`);
+    assert.equal((await devenv(["lock"], { cwd: other, env })).code, 0);
+    for (const from of [dir, other]) assert.equal((await devenv(["cache", "push", "--to", `oci-layout:${layout}`], { cwd: from, env })).code, 0);
+    const older = (JSON.parse(readFileSync(join(other, "devenv.lock"), "utf8")) as typeof lock).tools.node!.platforms["linux-x64"]!.sha256;
+    const text = readFileSync(join(dir, "devenv.lock"), "utf8");
+    writeFileSync(join(dir, "devenv.lock"), text.replace(lock.tools.node!.platforms["linux-x64"]!.sha256, older));
+    const untrusting = (extra: Record<string, string> = {}) => cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), ...mirrorsAt(mirror.url), DEVENV_CACHE: `oci-layout:${layout}`, DEVENV_TRUST: undefined, ...extra });
+    const home = untrusting();
+    assert.equal((await devenv(["trust"], { cwd: dir, env: home })).code, 0);
+    const online = await devenv(["run", "node"], { cwd: dir, env: home });
+    assert.equal(online.code, 1, online.stdout);
+    assert.doesNotMatch(online.stdout, /v18/);
+    assert.match(online.stderr, /^error: devenv\.lock's sha256 for node 20\.99\.1 \(linux-x64\) is [0-9a-f]{64}, but upstream publishes [0-9a-f]{64} for https:\/\/nodejs\.org\/dist\/v20\.99\.1\/node-v20\.99\.1-linux-x64\.tar\.gz\nhint: .*`devenv lock node`/m);
+    assert.equal(readdirSync(join(home.DEVENV_HOME!, "store")).some((e) => e.includes("-node-")), false);
+    // Offline, nothing can be checked: refused unless accepted outright.
+    const offline = untrusting();
+    assert.equal((await devenv(["trust"], { cwd: dir, env: offline })).code, 0);
+    const refused = await devenv(["--offline", "run", "node"], { cwd: dir, env: offline });
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stderr, /cannot be checked against upstream's checksums \(offline\).*\nhint: .*DEVENV_TRUST=1/);
+    // The untouched lock: checked once against upstream, then installed from the cache.
+    writeFileSync(join(dir, "devenv.lock"), text);
+    const good = untrusting();
+    assert.equal((await devenv(["trust"], { cwd: dir, env: good })).code, 0);
+    const installed = await runAll(dir, good);
+    assert.equal(installed.code, 0, installed.stderr);
+    assert.equal(installed.stdout, expected);
   });
 });
 
