@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
 import { DevenvError } from "../errors.js";
 import { readLimited } from "../files/read-limited.js";
+import { recordedResolutions } from "./resolutions.js";
 
 /** One file the bundle read, and the sha256 of exactly the bytes it read. */
 export interface ConfigInput {
@@ -17,6 +18,8 @@ export interface ConfigInput {
 export interface ConfigBundle {
   readonly code: string;
   readonly inputs: readonly ConfigInput[];
+  /** Paths that would change what an import resolves to, were a file to appear there (config/resolutions.ts). */
+  readonly absent: readonly string[];
 }
 
 /**
@@ -41,6 +44,7 @@ export async function bundleConfig(file: string): Promise<ConfigBundle> {
   const { build } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   const url = pathToFileURL(file).href;
   const inputs = new Map<string, string>();
+  const absent = new Set<string>();
   const places = new Map<string, Place>();
   try {
     // devenv.ts sees the path it was found by, as it always has, though esbuild loads it by its real path.
@@ -59,9 +63,9 @@ export async function bundleConfig(file: string): Promise<ConfigBundle> {
       // The bundle runs from a data: URL: each file's place is a constant of its own (see placed()).
       define: { ...placeNames, ...pureGlobals },
       banner: { js: pureBanner(url) },
-      plugins: [selfPlugin, pureImports, hashedReads(inputs, places, entry)],
+      plugins: [selfPlugin, pureImports, recordedResolutions(inputs, absent, maxInputBytes), hashedReads(inputs, places, entry)],
     });
-    return { code: result.outputFiles[0]!.text, inputs: [...inputs].map(([path, sha256]) => ({ path, sha256 })) };
+    return { code: result.outputFiles[0]!.text, inputs: [...inputs].map(([path, sha256]) => ({ path, sha256 })), absent: [...absent].sort() };
   } catch (error) {
     throw loadError(file, buildMessage(error, dirname(file), places));
   }

@@ -27,6 +27,8 @@ export interface CacheInput {
   readonly trust: "record" | "env";
   /** Every file the evaluation read, with the hash of what it read. */
   readonly inputs: readonly ConfigInput[];
+  /** Paths that must stay absent for devenv.ts's imports to resolve as they did. */
+  readonly absent: readonly string[];
   /** devenv.lock exactly as read. */
   readonly lockText: string;
   readonly env: DevenvEnvironment;
@@ -97,6 +99,7 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
     vars("_dv_cache_store", join(layout.store, "/")),
     vars("_dv_cache_binaries", input.binaries.join("\n")),
     vars("_dv_cache_guarded", input.guarded.dirs.join("\n")),
+    vars("_dv_cache_absent", input.absent.join("\n")),
     vars("_dv_cache_guarded_entries", input.guarded.entries.join("\n")),
     vars("_dv_cache_dirs", [...new Set(input.env.dirs)].join(":")),
     vars("_dv_cache_list", input.list.text),

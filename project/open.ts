@@ -14,6 +14,8 @@ export interface Project {
   readonly configFile: string;
   /** Every file the evaluation of devenv.ts read, with the hash of what it read: the launcher compares them all before answering. */
   readonly inputs: readonly ConfigInput[];
+  /** Paths that must stay absent for the imports to resolve as they did (config/resolutions.ts): the launcher checks them too. */
+  readonly absent: readonly string[];
   readonly config: ProjectConfig;
   /** Whether devenv.ts is trusted by a `devenv trust` record, or only because CI or DEVENV_TRUST say so. */
   readonly trust: "record" | "env";
@@ -30,15 +32,15 @@ export async function openProject(ctx: Context): Promise<Project> {
   const cached = readEvaluatedConfig(state.config, configFile);
   if (cached !== undefined) {
     const trusted = await ensureTrusted(ctx, configFile, fingerprint(cached.inputs));
-    return { root, configFile, inputs: cached.inputs, config: cached.config, trust: trusted };
+    return { root, configFile, inputs: cached.inputs, absent: cached.absent, config: cached.config, trust: trusted };
   }
   const bundle = await bundleConfig(configFile);
   const trusted = await ensureTrusted(ctx, configFile, fingerprint(bundle.inputs));
   ctx.log.debug(`evaluating ${configFile} (${bundle.inputs.length} ${bundle.inputs.length === 1 ? "file" : "files"})`);
   const value = await evaluateBundle(bundle, configFile);
   const config = validateConfig(value, configFile);
-  keepCache(ctx.log, "the evaluated devenv.ts", () => writeEvaluatedConfig(state.config, bundle.inputs, value));
-  return { root, configFile, inputs: bundle.inputs, config, trust: trusted };
+  keepCache(ctx.log, "the evaluated devenv.ts", () => writeEvaluatedConfig(state.config, bundle, value));
+  return { root, configFile, inputs: bundle.inputs, absent: bundle.absent, config, trust: trusted };
 }
 
 /** The project around `cwd`, by its real path: the launcher, which walks the physical path too, finds the same one. */
@@ -74,7 +76,7 @@ export async function configIfTrusted(ctx: Context, root: string, configFile: st
   if (!trustedNow(bundle.inputs)) return undefined;
   const value = await evaluateBundle(bundle, configFile);
   const config = validateConfig(value, configFile);
-  keepCache(ctx.log, "the evaluated devenv.ts", () => writeEvaluatedConfig(state.config, bundle.inputs, value));
+  keepCache(ctx.log, "the evaluated devenv.ts", () => writeEvaluatedConfig(state.config, bundle, value));
   return config;
 }
 

@@ -22,7 +22,7 @@ export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput
   const input = { root: project.root, config: project.config, tools, store: ctx.layout.store, prefix: projectState(ctx.layout, project.root).prefix };
   const env = devenvEnvironment(input);
   keepCache(ctx.log, "the launcher's environment", () =>
-    writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, lockText: text, env, binaries: tools.flatMap((t) => entryBinaries(t.name, t.entry)), guarded, list: listing(ctx.layout, ctx.platform, lock) }),
+    writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, absent: project.absent, lockText: text, env, binaries: tools.flatMap((t) => entryBinaries(t.name, t.entry)), guarded, list: listing(ctx.layout, ctx.platform, lock) }),
   );
   return input;
 }

@@ -41,6 +41,47 @@ describe("trust covers every file devenv.ts's evaluation reads", () => {
     assert.equal((await devenv(["run", "node"])).stdout, "v18.20.9\n");
   });
 
+  it("a file that appears where an import now resolves (lib.ts beside lib/index.ts) is untrusted: the cache and the launcher see it", async () => {
+    const { dir, devenv, launcher } = setup(`import { spec } from "./lib";\nexport default { tools: { node: spec } };\n`, { "lib/index.ts": `export const spec = "20";\n` });
+    assert.equal((await devenv(["trust"])).code, 0);
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.99.1\n");
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.99.1\n");
+    const starts = launcher.nodeStarts();
+    const mark = join(dir, "evaluated");
+    writeFileSync(join(dir, "lib.ts"), `globalThis.process.getBuiltinModule("fs").writeFileSync(${JSON.stringify(mark)}, "x");\nexport const spec = "18";\n`);
+    const result = await devenv(["run", "node"]);
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(result.stderr, /devenv\.ts is not trusted/);
+    assert.equal(launcher.nodeStarts(), starts + 1, "the launcher saw the new file");
+    assert.equal(existsSync(mark), false, "lib.ts never ran");
+  });
+
+  it("a package whose package.json now names another main is untrusted", async () => {
+    const { dir, devenv } = setup(`import { spec } from "team-config";\nexport default { tools: { node: spec } };\n`, {
+      "node_modules/team-config/package.json": JSON.stringify({ name: "team-config", main: "a.js" }),
+      "node_modules/team-config/a.js": `exports.spec = "20";\n`,
+      "node_modules/team-config/b.js": `exports.spec = "18";\n`,
+    });
+    assert.equal((await devenv(["trust"])).code, 0);
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.99.1\n");
+    writeFileSync(join(dir, "node_modules/team-config/package.json"), JSON.stringify({ name: "team-config", main: "b.js" }));
+    const result = await devenv(["run", "node"]);
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(result.stderr, /devenv\.ts is not trusted/);
+  });
+
+  it("devenv add re-trusts devenv.ts's own edit only: an import that changed since it was trusted stays untrusted", async () => {
+    const { dir, devenv } = setup(`import { label } from "./lib";\nexport default { tools: { node: "20" }, env: { LABEL: label } };\n`, { "lib/index.ts": `export const label = "reviewed";\n` });
+    assert.equal((await devenv(["trust"])).code, 0);
+    assert.equal((await devenv(["run", "node"])).stdout, "v20.99.1\n");
+    const mark = join(dir, "evaluated");
+    writeFileSync(join(dir, "lib.ts"), `globalThis.process.getBuiltinModule("fs").writeFileSync(${JSON.stringify(mark)}, "x");\nexport const label = "pulled";\n`);
+    const added = await devenv(["add", "node@18"]);
+    assert.notEqual(added.code, 0, added.stderr);
+    assert.match(added.stderr, /not trusted/);
+    assert.equal(existsSync(mark), false, "lib.ts never ran");
+  });
+
   it("an import that cannot be resolved is a config error naming it", async () => {
     const { devenv } = setup(`import x from "./nope.js";\nexport default { tools: { node: "20" } };\n`);
     const result = await devenv(["trust"]);
