@@ -13,7 +13,6 @@ import type { Platform } from "../resolvers/types.js";
 import { refuseForeignHome } from "../files/private-dir.js";
 import { storeLayout } from "../store/layout.js";
 import type { Log, Session } from "../project/session.js";
-import { keepCompiledCode } from "./compiled-code.js";
 import { createLog } from "./log.js";
 
 /** What the CLI hands every command: the session that project/ and below take. */
@@ -39,7 +38,6 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
   }
   const layout = storeLayout(devenvHome(env));
   refuseForeignHome(layout.home, [layout.store, layout.trust, layout.tmp, layout.locks, layout.projects, layout.roots, layout.trees, layout.origins]);
-  keepCompiledCode(layout.compileCache);
   return {
     cwd,
     layout,

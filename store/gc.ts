@@ -34,6 +34,7 @@ export async function collectGarbage(layout: StoreLayout, references: References
   const started = Date.now();
   const { entries: live, deadRoots, unreadable } = references;
   if (!dryRun) deadRoots.forEach(dropRoot);
+  if (!dryRun) for (const path of layout.obsolete) await removeTree(path);
 
   const entries: Collected["entries"] = [];
   for (const name of listDir(layout.store)) {

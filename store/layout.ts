@@ -17,8 +17,8 @@ export interface StoreLayout {
   readonly trees: string;
   /** Upstream metadata (indexes, checksum files) with its validators. */
   readonly httpCache: string;
-  /** V8's compiled code of devenv's own modules, kept by Node.js 22.8 and newer (cli/compiled-code.ts). */
-  readonly compileCache: string;
+  /** What older devenv versions kept and this one does not: `devenv gc` removes it (V8's compiled code, in cache/compile). */
+  readonly obsolete: readonly string[];
   /**
    * What devenv keeps per project outside the project (see projectState):
    * user-only, so no repository can ship it and no other user can write it.
@@ -31,7 +31,7 @@ export interface StoreLayout {
 }
 
 export function storeLayout(home: string): StoreLayout {
-  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots"), trust: join(home, "trust"), trees: join(home, "trees"), httpCache: join(home, "cache", "http"), compileCache: join(home, "cache", "compile"), projects: join(home, "projects"), origins: join(home, "origins"), upstreamSums: join(home, "upstream-sums") };
+  return { home, store: join(home, "store"), tmp: join(home, "tmp"), locks: join(home, "locks"), roots: join(home, "roots"), trust: join(home, "trust"), trees: join(home, "trees"), httpCache: join(home, "cache", "http"), obsolete: [join(home, "cache", "compile")], projects: join(home, "projects"), origins: join(home, "origins"), upstreamSums: join(home, "upstream-sums") };
 }
 
 /**

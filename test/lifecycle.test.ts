@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenv, devenvBin, nodeConfig, project, tempDir } from "./support/cli.js";
+import { cleanEnv, devenv, devenvBin, nodeConfig, project, tempDir } from "./support/cli.js";
 import { Mirror, sha256 } from "./support/mirror.js";
 import { publishGo, publishNode } from "./support/upstreams.js";
 import { polyglotEnv, standardNodeReleases, startMirror, world } from "./support/world.js";
@@ -228,5 +228,18 @@ describe("devenv gc after a CI cache restored store/ alone", () => {
     } finally {
       await mirror.close();
     }
+  });
+});
+
+describe("devenv gc and what older versions left in DEVENV_HOME", () => {
+  it("removes cache/compile (V8's compiled code, no longer kept), and --dry-run leaves it", async () => {
+    const home = tempDir("devenv-home-");
+    const env = cleanEnv({ DEVENV_HOME: home });
+    mkdirSync(join(home, "cache", "compile", "v22"), { recursive: true });
+    writeFileSync(join(home, "cache", "compile", "v22", "entry"), "x");
+    assert.equal((await devenv(["gc", "--dry-run"], { cwd: tempDir(), env })).code, 0);
+    assert.ok(existsSync(join(home, "cache", "compile")));
+    assert.equal((await devenv(["gc"], { cwd: tempDir(), env })).code, 0);
+    assert.equal(existsSync(join(home, "cache", "compile")), false);
   });
 });

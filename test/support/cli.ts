@@ -64,7 +64,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   mkdirSync(runtime, { recursive: true, mode: 0o700 });
   const env: NodeJS.ProcessEnv = { DEVENV_TRUST: "1", XDG_CONFIG_HOME: userConfig, XDG_RUNTIME_DIR: runtime, XDG_DATA_HOME: join(userConfig, "data") };
   for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith("DEVENV_") && !["CI", "NO_COLOR", "FORCE_COLOR", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "XDG_DATA_HOME", "DOCKER_CONFIG", "NODE_COMPILE_CACHE", "NODE_DISABLE_COMPILE_CACHE"].includes(name) && !name.startsWith("GITHUB_")) env[name] = value;
+    if (!name.startsWith("DEVENV_") && !["CI", "NO_COLOR", "FORCE_COLOR", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "XDG_DATA_HOME", "DOCKER_CONFIG"].includes(name) && !name.startsWith("GITHUB_")) env[name] = value;
   }
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];
