@@ -1,10 +1,10 @@
 #!/bin/sh
 # devenv launcher, generated from cli/launcher.sh by scripts/build.mjs.
 #
-# Hot path: `devenv run [--] CMD...`, `devenv env [--shell bash|zsh|fish|json]`, `devenv which BIN`, `devenv list [--json]`
-# and `devenv install [--frozen]` in a project whose cached environment (in DEVENV_HOME) is still valid are
-# answered here with shell built-ins (and one `diff` when a file it depends on may have changed): no Node.js.
-# Everything else, and any doubt, goes to the Node.js CLI, which refreshes the cache.
+# Hot path: `devenv run [--] CMD...` and `devenv env [--shell bash|zsh|fish|json]` (what editors, direnv and the
+# cd hooks call constantly) in a project whose cached environment (in DEVENV_HOME) is still valid are answered
+# here with shell built-ins and one `diff`: no Node.js. Everything else, and any doubt, goes to the Node.js CLI,
+# which refreshes the cache. The names it reads from the cache file are declared once, in project/cache.ts.
 # It names no path of the machine it was built on: an installed copy finds its own files (see `cold`).
 _dv_build_id='@BUILD_ID@'
 _dv_platform='@PLATFORM@'
@@ -148,14 +148,10 @@ trusted_by_env() {
 # Loads the cache of the project around $PWD into cache_* variables; false if there is none or it is stale.
 # The cache lives in DEVENV_HOME under the project's real path (store/layout.ts, projectState, whose names
 # the build writes in here): no repository can ship one. Every file devenv.ts's evaluation read, and
-# devenv.lock, must be byte for byte the copies kept beside it. A file whose mtime still lies between the
-# two stamps written for it (10 us either side of the mtime it had when read, project/watched.ts) is: any
-# write since would have stamped it later. dash's `-nt` and `-ot` compare to the nanosecond; a shell
-# that compares whole seconds finds no file between its stamps, and compares bytes. Any file not proven
-# so sends all of them to one `diff -rq` of the directory of links to them with the directory of copies,
-# the one process the hot path may start (a fork and exec costs 1-5 ms; one `cmp` per file cost more); it
-# reads a file of any size at once, where a shell loop reading it line by line would crawl. It runs in
-# the C locale, where it opens no locale files: 0.2 ms less each time.
+# devenv.lock, must be byte for byte the copies kept beside it: one `diff -rq` of the directory of links to
+# them with the directory of copies, the one process the hot path starts (one `cmp` per file would be one
+# process each; a shell loop reading files would crawl), in the C locale, where it opens no locale files
+# (docs/performance.md, "the launcher").
 load_cache() {
   find_root || return 1
   devenv_home || return 1
@@ -169,17 +165,8 @@ load_cache() {
   [ "$_dv_cache_root" = "$_dv_root" ] || return 1
   # Written while CI or DEVENV_TRUST vouched for devenv.ts: good only while one of them still does.
   [ "$_dv_cache_trust" = record ] || trusted_by_env || return 1
-  _dv_same=yes
-  set +f
-  for _dv_input in "$_dv_state/@WATCHED@$_dv_cache_gen"/*; do
-    _dv_stamp=$_dv_state/@STAMPS@$_dv_cache_gen/${_dv_input##*/}
-    [ "$_dv_input" -nt "$_dv_stamp.older" ] && [ "$_dv_input" -ot "$_dv_stamp.newer" ] || { _dv_same=; break; }
-  done
-  set -f
-  if [ -z "$_dv_same" ]; then
-    tool_path
-    PATH=$_dv_tool_path LC_ALL=C diff -rq "$_dv_state/@WATCHED@$_dv_cache_gen" "$_dv_state/@COPIES@$_dv_cache_gen" > /dev/null 2>&1 || return 1
-  fi
+  tool_path
+  PATH=$_dv_tool_path LC_ALL=C diff -rq "$_dv_state/@WATCHED@$_dv_cache_gen" "$_dv_state/@COPIES@$_dv_cache_gen" > /dev/null 2>&1 || return 1
   _dv_saved_ifs=$IFS IFS=$_dv_nl
   # A file where one of devenv.ts's imports would now find it (`lib.ts` beside a `lib/index.ts`): what would
   # run is no longer what was evaluated and trusted.
@@ -248,8 +235,8 @@ case $1 in
         shift
         [ "$1" = -- ] && shift
         # Every name the launcher uses starts with _dv_: none of the user's variables was touched, and none of these goes on.
-        unset _dv_build_id _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_expected _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd _dv_tool_path _dv_entry _dv_same _dv_stamp
-        unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_guarded _dv_cache_guarded_entries _dv_cache_absent _dv_cache_list _dv_cache_list_json _dv_cache_dirs _dv_cache_posix _dv_cache_fish _dv_cache_json_head _dv_cache_json_tail
+        unset _dv_build_id _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_expected _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd _dv_tool_path _dv_entry
+        unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_guarded _dv_cache_guarded_entries _dv_cache_absent _dv_cache_dirs _dv_cache_posix _dv_cache_fish _dv_cache_json_head _dv_cache_json_tail
         exec "$@"
       fi
       PATH=$_dv_outer_path
@@ -289,37 +276,6 @@ case $1 in
       replace_all "$_dv_new_path" "'" "'\\''"
       printf "export PATH='%s'\n%s\n" "$_dv_out" "$_dv_cache_posix"
     fi
-    exit 0
-    ;;
-  which)
-    # `devenv which BIN`: the environment's PATH searched as the CLI searches it, for an executable file.
-    case $#:${2-} in 2: | 2:-* | 2:*/*) cold "$@" ;; 2:*) ;; *) cold "$@" ;; esac
-    load_cache || cold "$@"
-    compose_path
-    IFS=:
-    for _dv_dir in $_dv_new_path; do
-      [ -f "$_dv_dir/$2" ] && [ -x "$_dv_dir/$2" ] || continue
-      # The CLI prints a normalized path: a directory that would not print as it is goes to it.
-      case $_dv_dir in /*/ | *//* | */./* | */../* | */. | */.. | [!/]*) cold "$@" ;; esac
-      printf '%s\n' "$_dv_dir/$2"
-      exit 0
-    done
-    cold "$@"
-    ;;
-  install)
-    # `devenv install [--frozen]` again (a script's or a CI job's step, run on every build): while the cache
-    # holds, devenv.lock is byte for byte what devenv.ts last synced to, so --frozen has nothing to
-    # refuse, and every locked toolchain's binaries are in the store (load_cache checks each). The CLI
-    # would install nothing and print nothing; so does this.
-    case $#:${2-} in 1: | 2:--frozen) load_cache && exit 0 ;; esac
-    cold "$@"
-    ;;
-  list)
-    case $#:${2-} in
-      1:) load_cache || cold "$@"; printf '%s' "$_dv_cache_list" ;;
-      2:--json) load_cache || cold "$@"; printf '%s' "$_dv_cache_list_json" ;;
-      *) cold "$@" ;;
-    esac
     exit 0
     ;;
 esac

@@ -3,7 +3,6 @@ import { writeEnvironmentCache } from "./cache.js";
 import { keepCache } from "./keep.js";
 import { devenvEnvironment, type EnvironmentInput } from "./environment.js";
 import { entryBinaries, installLocked } from "./install.js";
-import { listing } from "./listing.js";
 import { openProject } from "./open.js";
 import { preparePrefixes } from "./prefixes.js";
 import { projectState } from "../store/layout.js";
@@ -22,7 +21,7 @@ export async function prepareEnvironment(ctx: Context): Promise<EnvironmentInput
   const input = { root: project.root, config: project.config, tools, store: ctx.layout.store, prefix: projectState(ctx.layout, project.root).prefix };
   const env = devenvEnvironment(input);
   keepCache(ctx.log, "the launcher's environment", () =>
-    writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, absent: project.absent, lockText: text, env, binaries: tools.flatMap((t) => entryBinaries(t.name, t.entry)), guarded, list: listing(ctx.layout, ctx.platform, lock) }),
+    writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, absent: project.absent, lockText: text, env, binaries: tools.flatMap((t) => entryBinaries(t.name, t.entry)), guarded }),
   );
   return input;
 }

@@ -62,8 +62,8 @@ const buildId = hash.digest("hex").slice(0, 16);
 const { projectState, storeLayout } = await import(pathToFileURL(join(dist, "store", "layout.js")).href);
 const state = projectState(storeLayout("/HOME"), "/ROOT");
 const [projects, leaf] = state.dir.slice("/HOME/".length).split("/ROOT/");
-const names = { PROJECTS: projects, STATE_LEAF: leaf, ENV_FILE: basename(state.env), WATCHED: basename(state.watched("GEN")).replace("GEN", ""), COPIES: basename(state.copies("GEN")).replace("GEN", ""), STAMPS: basename(state.stamps("GEN")).replace("GEN", "") };
-for (const [name, prefix] of [["watched", names.WATCHED], ["copies", names.COPIES], ["stamps", names.STAMPS]]) {
+const names = { PROJECTS: projects, STATE_LEAF: leaf, ENV_FILE: basename(state.env), WATCHED: basename(state.watched("GEN")).replace("GEN", ""), COPIES: basename(state.copies("GEN")).replace("GEN", "") };
+for (const [name, prefix] of [["watched", names.WATCHED], ["copies", names.COPIES]]) {
   if (state[name]("GEN") !== join(state.dir, `${prefix}GEN`)) throw new Error(`cli/launcher.sh names the ${name} directory <prefix><generation>`);
 }
 
@@ -73,6 +73,12 @@ const [, major, minor] = /^>=(\d+)\.(\d+)$/.exec(engines.node) ?? [];
 if (major === undefined) throw new Error(`package.json's engines.node is ${engines.node}; the launcher reads only >=MAJOR.MINOR`);
 const [ownMajor, ownMinor] = process.versions.node.split(".").map(Number);
 const nodeFits = ownMajor > Number(major) || (ownMajor === Number(major) && ownMinor >= Number(minor));
+
+// The launcher reads what project/cache.ts writes, each `_dv_cache_<name>`, and nothing else.
+const { cacheVariables } = await import(pathToFileURL(join(dist, "project", "cache.js")).href);
+const read = new Set([...template.matchAll(/_dv_cache_(\w+)/g)].map((match) => match[1]));
+for (const name of read) if (!cacheVariables.includes(name)) throw new Error(`cli/launcher.sh reads _dv_cache_${name}, which project/cache.ts does not write`);
+for (const name of cacheVariables) if (!read.has(name)) throw new Error(`project/cache.ts writes _dv_cache_${name}, which cli/launcher.sh never reads`);
 
 const values = { BUILD_ID: buildId, PLATFORM: process.platform, NODE_MIN: `${major}.${minor}`, NODE_MAJOR: major, NODE_MINOR: minor, ...names };
 for (const [name, value] of Object.entries(values)) {

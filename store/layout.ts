@@ -52,11 +52,6 @@ export function projectState(layout: StoreLayout, root: string) {
     watched: (generation: string) => join(dir, `watched.${generation}`),
     /** What those files held when the environment was written, under the same names. */
     copies: (generation: string) => join(dir, `copies.${generation}`),
-    /**
-     * `N.older` and `N.newer`, timestamped just before and just after the mtime file N had when it was read:
-     * the launcher takes a file whose mtime still lies between them as unchanged, without reading it.
-     */
-    stamps: (generation: string) => join(dir, `stamps.${generation}`),
     /** Held while devenv.lock or its history is rewritten. */
     lock: join(dir, "lock"),
     /**
