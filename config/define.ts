@@ -7,7 +7,7 @@ export type ToolSpec = string | { version: string };
 /** bun's x64 builds also come as "baseline", for CPUs without AVX2. */
 export type BunSpec = string | { version: string; variant?: "baseline" };
 
-/** The toolchains devenv knows: test/config-types.test.ts does not compile unless these are the registry's. */
+/** The toolchains devenv knows: test/unit/config-types.test.ts does not compile unless these are the registry's. */
 export interface DevenvTools {
   node?: ToolSpec;
   python?: ToolSpec;

@@ -3,9 +3,9 @@ import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "nod
 import { dirname, join } from "node:path";
 import { before, after, it } from "node:test";
 import { extract, list } from "tar";
-import { cleanEnv, repoRoot, run, tempDir } from "./support/cli.js";
-import type { Mirror } from "./support/mirror.js";
-import { startMirror } from "./support/world.js";
+import { cleanEnv, repoRoot, run, tempDir } from "../support/cli.js";
+import type { Mirror } from "../support/mirror.js";
+import { startMirror } from "../support/world.js";
 
 let mirror: Mirror;
 before(async () => (mirror = await startMirror()));

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { before, describe, it } from "node:test";
-import type { DevenvTools } from "../config/define.js";
-import { resolvers, toolNames, type ToolName } from "../resolvers/registry.js";
-import { repoRoot, run, tempDir, type Result } from "./support/cli.js";
+import type { DevenvTools } from "../../config/define.js";
+import { resolvers, toolNames, type ToolName } from "../../resolvers/registry.js";
+import { repoRoot, run, tempDir, type Result } from "../support/cli.js";
 
 // config/define.ts names the toolchains itself, so that its .d.ts imports nothing: this line does
 // not compile unless they are the registry's.

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, it } from "node:test";
-import { cleanEnv, devenvBin, nodeConfig, repoRoot, run, tempDir } from "./support/cli.js";
-import type { Mirror } from "./support/mirror.js";
-import { startMirror } from "./support/world.js";
+import { cleanEnv, devenvBin, nodeConfig, repoRoot, run, tempDir } from "../support/cli.js";
+import type { Mirror } from "../support/mirror.js";
+import { startMirror } from "../support/world.js";
 
 let mirror: Mirror;
 before(async () => (mirror = await startMirror()));

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenv, devenvBin, nodeConfig, project, run } from "./support/cli.js";
-import type { Mirror } from "./support/mirror.js";
-import { needs } from "./support/programs.js";
-import { Terminal } from "./support/terminal.js";
-import { startMirror, world } from "./support/world.js";
+import { devenv, devenvBin, nodeConfig, project, run } from "../support/cli.js";
+import type { Mirror } from "../support/mirror.js";
+import { needs } from "../support/programs.js";
+import { Terminal } from "../support/terminal.js";
+import { startMirror, world } from "../support/world.js";
 
 /** `devenv completion SHELL`, loaded into the real shell, in a project whose node is installed. */
 let mirror: Mirror;

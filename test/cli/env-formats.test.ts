@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { needs } from "./support/programs.js";
+import { needs } from "../support/programs.js";
 import { spawnSync } from "node:child_process";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fishExports } from "../shells/fish.js";
-import { githubFiles } from "../shells/github.js";
-import { posixExports } from "../shells/posix.js";
-import { devenv, project, tempDir } from "./support/cli.js";
-import type { Mirror } from "./support/mirror.js";
-import { prefixOf, startMirror, world } from "./support/world.js";
+import { fishExports } from "../../shells/fish.js";
+import { githubFiles } from "../../shells/github.js";
+import { posixExports } from "../../shells/posix.js";
+import { devenv, project, tempDir } from "../support/cli.js";
+import type { Mirror } from "../support/mirror.js";
+import { prefixOf, startMirror, world } from "../support/world.js";
 
 /** Everything a value can hold that a shell might mangle. */
 const nasty = {

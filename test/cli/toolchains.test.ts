@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenv, project, tempDir } from "./support/cli.js";
-import { polyglotEnv, prefixOf } from "./support/world.js";
-import { Mirror, sha256 } from "./support/mirror.js";
-import { publishGo, publishNode, publishPython } from "./support/upstreams.js";
+import { devenv, project, tempDir } from "../support/cli.js";
+import { polyglotEnv, prefixOf } from "../support/world.js";
+import { Mirror, sha256 } from "../support/mirror.js";
+import { publishGo, publishNode, publishPython } from "../support/upstreams.js";
 
 let mirror: Mirror;
 before(async () => {

@@ -3,10 +3,10 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenvBin, nodeConfig, project, run, tempDir } from "./support/cli.js";
-import { countedProgram, launcherCopy, recordingLauncher } from "./support/launcher.js";
-import type { Mirror } from "./support/mirror.js";
-import { standardNodeReleases, startMirror, world } from "./support/world.js";
+import { devenvBin, nodeConfig, project, run, tempDir } from "../support/cli.js";
+import { countedProgram, launcherCopy, recordingLauncher } from "../support/launcher.js";
+import type { Mirror } from "../support/mirror.js";
+import { standardNodeReleases, startMirror, world } from "../support/world.js";
 
 let mirror: Mirror;
 before(async () => (mirror = await startMirror()));

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenv, nodeConfig, project, tempDir } from "./support/cli.js";
-import { Mirror, sha256 } from "./support/mirror.js";
-import { startMirror, world } from "./support/world.js";
+import { devenv, nodeConfig, project, tempDir } from "../support/cli.js";
+import { Mirror, sha256 } from "../support/mirror.js";
+import { startMirror, world } from "../support/world.js";
 
 let mirror: Mirror;
 before(async () => (mirror = await startMirror()));

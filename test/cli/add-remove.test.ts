@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { editTools } from "../config/edit.js";
-import { cleanEnv, devenv, project, tempDir } from "./support/cli.js";
-import { Mirror } from "./support/mirror.js";
-import { publishGo, publishNode } from "./support/upstreams.js";
+import { editTools } from "../../config/edit.js";
+import { cleanEnv, devenv, project, tempDir } from "../support/cli.js";
+import { Mirror } from "../support/mirror.js";
+import { publishGo, publishNode } from "../support/upstreams.js";
 
 const file = "/p/devenv.ts";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { devenv, nodeConfig, project, tempDir } from "./support/cli.js";
-import { Mirror } from "./support/mirror.js";
-import { publishBun, publishGo, publishPython } from "./support/upstreams.js";
-import { polyglotEnv, startMirror, world } from "./support/world.js";
+import { devenv, nodeConfig, project, tempDir } from "../support/cli.js";
+import { Mirror } from "../support/mirror.js";
+import { publishBun, publishGo, publishPython } from "../support/upstreams.js";
+import { polyglotEnv, startMirror, world } from "../support/world.js";
 
 let mirror: Mirror;
 let polyglot: Mirror;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { nodeConfig, project, repoRoot, run } from "./support/cli.js";
-import type { Mirror } from "./support/mirror.js";
-import { startMirror, world } from "./support/world.js";
+import { nodeConfig, project, repoRoot, run } from "../support/cli.js";
+import type { Mirror } from "../support/mirror.js";
+import { startMirror, world } from "../support/world.js";
 
 let mirror: Mirror;
 before(async () => (mirror = await startMirror()));

@@ -2,15 +2,15 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cleanEnv, devenv, devenvBin, project, run, tempDir } from "./support/cli.js";
-import { needs } from "./support/programs.js";
-import { Terminal } from "./support/terminal.js";
-import { recordingLauncher } from "./support/launcher.js";
-import { Mirror, sha256 } from "./support/mirror.js";
-import { publishBun, publishDeno } from "./support/upstreams.js";
-import { buildZip, type ZipEntry } from "./support/zip.js";
-import { walk } from "./faults/support.js";
-import { realBunVersion, realBunZip, realDenoVersion, realDenoZip } from "./support/real-binaries.js";
+import { cleanEnv, devenv, devenvBin, project, run, tempDir } from "../support/cli.js";
+import { needs } from "../support/programs.js";
+import { Terminal } from "../support/terminal.js";
+import { recordingLauncher } from "../support/launcher.js";
+import { Mirror, sha256 } from "../support/mirror.js";
+import { publishBun, publishDeno } from "../support/upstreams.js";
+import { buildZip, type ZipEntry } from "../support/zip.js";
+import { walk } from "../faults/support.js";
+import { realBunVersion, realBunZip, realDenoVersion, realDenoZip } from "../support/real-binaries.js";
 
 let mirror: Mirror;
 before(async () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { cleanEnv, devenv, project, repoRoot, run, tempDir } from "./support/cli.js";
+import { cleanEnv, devenv, project, repoRoot, run, tempDir } from "../support/cli.js";
 
 const init = async (files: Record<string, string>) => {
   const dir = project("", files);

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
-import { ArchiveArrival } from "../store/arrival.js";
-import { tarWriters } from "../store/tar-writers.js";
-import { tempDir } from "./support/cli.js";
-import { realNodeTarball } from "./support/real-binaries.js";
-import { buildTarball, type TarEntry } from "./support/tarball.js";
-import { describeTree, unpackedByGnuTar } from "./support/tree.js";
+import { ArchiveArrival } from "../../store/arrival.js";
+import { tarWriters } from "../../store/tar-writers.js";
+import { tempDir } from "../support/cli.js";
+import { realNodeTarball } from "../support/real-binaries.js";
+import { buildTarball, type TarEntry } from "../support/tarball.js";
+import { describeTree, unpackedByGnuTar } from "../support/tree.js";
 
 // On two cores the CLI unpacks with one writer thread; three cores or more get two, each writing the
 // entries of its share of the directories. These tests start this process's writers with two, whatever

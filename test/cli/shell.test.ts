@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { needs } from "./support/programs.js";
+import { needs } from "../support/programs.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenvBin, project, repoRoot, tempDir } from "./support/cli.js";
-import { Mirror } from "./support/mirror.js";
-import { Terminal } from "./support/terminal.js";
-import { buildTarball } from "./support/tarball.js";
-import { publishNode } from "./support/upstreams.js";
-import { world } from "./support/world.js";
+import { devenvBin, project, repoRoot, tempDir } from "../support/cli.js";
+import { Mirror } from "../support/mirror.js";
+import { Terminal } from "../support/terminal.js";
+import { buildTarball } from "../support/tarball.js";
+import { publishNode } from "../support/upstreams.js";
+import { world } from "../support/world.js";
 
 let mirror: Mirror;
 before(async () => {

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
-import { devenv, nodeConfig, project, run, tempDir } from "./support/cli.js";
-import { Mirror, sha256 } from "./support/mirror.js";
-import { publishNode } from "./support/upstreams.js";
-import { realNodeTarball, realNodeVersion } from "./support/real-binaries.js";
-import { describeTree, unpackedByGnuTar } from "./support/tree.js";
-import { prefixOf, world } from "./support/world.js";
+import { devenv, nodeConfig, project, run, tempDir } from "../support/cli.js";
+import { Mirror, sha256 } from "../support/mirror.js";
+import { publishNode } from "../support/upstreams.js";
+import { realNodeTarball, realNodeVersion } from "../support/real-binaries.js";
+import { describeTree, unpackedByGnuTar } from "../support/tree.js";
+import { prefixOf, world } from "../support/world.js";
 
 let mirror: Mirror;
 let archive: Buffer;

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { fetchUrl } from "../resolvers/types.js";
+import { fetchUrl } from "../../resolvers/types.js";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { HttpStatusError } from "../errors.js";
-import { go } from "../resolvers/go.js";
-import { python } from "../resolvers/python.js";
-import { tempDir } from "./support/cli.js";
-import { fakeContext } from "./support/fake-fetch.js";
+import { HttpStatusError } from "../../errors.js";
+import { go } from "../../resolvers/go.js";
+import { python } from "../../resolvers/python.js";
+import { tempDir } from "../support/cli.js";
+import { fakeContext } from "../support/fake-fetch.js";
 
 const hex = (n: number) => n.toString(16).padStart(64, "0");
 

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenv, devenvBin, project, repoRoot, tempDir } from "./support/cli.js";
-import { recordingLauncher } from "./support/launcher.js";
-import { Mirror } from "./support/mirror.js";
-import { needs } from "./support/programs.js";
-import { Terminal } from "./support/terminal.js";
-import { publishNode } from "./support/upstreams.js";
-import { world } from "./support/world.js";
+import { devenv, devenvBin, project, repoRoot, tempDir } from "../support/cli.js";
+import { recordingLauncher } from "../support/launcher.js";
+import { Mirror } from "../support/mirror.js";
+import { needs } from "../support/programs.js";
+import { Terminal } from "../support/terminal.js";
+import { publishNode } from "../support/upstreams.js";
+import { world } from "../support/world.js";
 
 let mirror: Mirror;
 before(async () => {

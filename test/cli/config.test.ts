@@ -3,9 +3,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { devenv, nodeConfig, project, repoRoot, tempDir } from "./support/cli.js";
-import type { Mirror } from "./support/mirror.js";
-import { startMirror, world } from "./support/world.js";
+import { devenv, nodeConfig, project, repoRoot, tempDir } from "../support/cli.js";
+import type { Mirror } from "../support/mirror.js";
+import { startMirror, world } from "../support/world.js";
 
 let mirror: Mirror;
 before(async () => (mirror = await startMirror()));

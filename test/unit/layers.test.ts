@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { it } from "node:test";
-import { toolNames } from "../resolvers/registry.js";
-import { repoRoot } from "./support/cli.js";
+import { toolNames } from "../../resolvers/registry.js";
+import { repoRoot } from "../support/cli.js";
 
 /**
  * The layers, top to bottom (STYLE.md: cli -> project -> store/lock/config/download
@@ -86,3 +86,13 @@ function sourcesAndScripts(dir: string): string[] {
     return /\.(ts|mjs|sh)$/.test(path) && !path.endsWith(".d.ts") ? [path] : [];
   });
 }
+
+it("every test lives in a folder test/README.md names, and no two test files share a name", () => {
+  const readme = readFileSync(join(repoRoot, "test", "README.md"), "utf8");
+  const folders = [...readme.matchAll(/^\| `(\w+)\/` \|/gm)].map((match) => match[1]!);
+  assert.ok(folders.length >= 5, folders.join(", "));
+  const tests = sourcesAndScripts(join(repoRoot, "test")).filter((file) => file.endsWith(".test.ts")).map((file) => relative(join(repoRoot, "test"), file));
+  assert.deepEqual(tests.filter((file) => !folders.includes(file.split("/")[0]!) || file.split("/").length !== 2), []);
+  const names = tests.map((file) => file.split("/")[1]!.replace(/s?\.test\.ts$/, ""));
+  assert.deepEqual(names.filter((name, i) => names.indexOf(name) !== i), [], "shell/shells, trust/trust: one name, one file");
+});

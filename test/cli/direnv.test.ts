@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { needs } from "./support/programs.js";
+import { needs } from "../support/programs.js";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { after, before, describe, it } from "node:test";
-import { nodeConfig, project, repoRoot, tempDir, run } from "./support/cli.js";
-import { recordingLauncher } from "./support/launcher.js";
-import type { Mirror } from "./support/mirror.js";
-import { startMirror, world } from "./support/world.js";
+import { nodeConfig, project, repoRoot, tempDir, run } from "../support/cli.js";
+import { recordingLauncher } from "../support/launcher.js";
+import type { Mirror } from "../support/mirror.js";
+import { startMirror, world } from "../support/world.js";
 
 let mirror: Mirror;
 before(async () => (mirror = await startMirror()));

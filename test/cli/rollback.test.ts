@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenv, nodeConfig, project, tempDir } from "./support/cli.js";
-import { Mirror, sha256 } from "./support/mirror.js";
-import { publishGo, publishNode } from "./support/upstreams.js";
-import { polyglotEnv, standardNodeReleases, startMirror, world } from "./support/world.js";
+import { devenv, nodeConfig, project, tempDir } from "../support/cli.js";
+import { Mirror, sha256 } from "../support/mirror.js";
+import { publishGo, publishNode } from "../support/upstreams.js";
+import { polyglotEnv, standardNodeReleases, startMirror, world } from "../support/world.js";
 
 const lockOf = (dir: string) => readFileSync(join(dir, "devenv.lock"), "utf8");
 const history = (dir: string) => (existsSync(join(dir, ".devenv", "history")) ? readdirSync(join(dir, ".devenv", "history")).sort() : []);

@@ -3,10 +3,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cleanEnv, devenv, devenvBin, nodeConfig, project, tempDir } from "./support/cli.js";
-import { Mirror, sha256 } from "./support/mirror.js";
-import { publishGo, publishNode } from "./support/upstreams.js";
-import { polyglotEnv, standardNodeReleases, startMirror, world } from "./support/world.js";
+import { cleanEnv, devenv, devenvBin, nodeConfig, project, tempDir } from "../support/cli.js";
+import { Mirror, sha256 } from "../support/mirror.js";
+import { publishGo, publishNode } from "../support/upstreams.js";
+import { polyglotEnv, standardNodeReleases, startMirror, world } from "../support/world.js";
 
 const lockOf = (dir: string) => readFileSync(join(dir, "devenv.lock"), "utf8");
 const versionOf = (dir: string, tool = "node") => (JSON.parse(lockOf(dir)) as { tools: Record<string, { version: string }> }).tools[tool]?.version;

@@ -3,9 +3,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenv, devenvBin, nodeConfig, project, tempDir } from "./support/cli.js";
-import { sha256, type Mirror } from "./support/mirror.js";
-import { prefixOf, startMirror, world } from "./support/world.js";
+import { devenv, devenvBin, nodeConfig, project, tempDir } from "../support/cli.js";
+import { sha256, type Mirror } from "../support/mirror.js";
+import { prefixOf, startMirror, world } from "../support/world.js";
 
 let mirror: Mirror;
 before(async () => (mirror = await startMirror()));

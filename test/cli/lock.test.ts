@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { devenv, nodeConfig, project } from "./support/cli.js";
-import { sha256, type Mirror } from "./support/mirror.js";
-import { publishNode } from "./support/upstreams.js";
-import { standardNodeReleases, startMirror, world } from "./support/world.js";
+import { devenv, nodeConfig, project } from "../support/cli.js";
+import { sha256, type Mirror } from "../support/mirror.js";
+import { publishNode } from "../support/upstreams.js";
+import { standardNodeReleases, startMirror, world } from "../support/world.js";
 
 let mirror: Mirror;
 before(async () => (mirror = await startMirror()));

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { fetchUrl } from "../resolvers/types.js";
+import { fetchUrl } from "../../resolvers/types.js";
 import { describe, it } from "node:test";
-import { DevenvError } from "../errors.js";
-import { node } from "../resolvers/node.js";
-import type { ResolveContext } from "../resolvers/types.js";
+import { DevenvError } from "../../errors.js";
+import { node } from "../../resolvers/node.js";
+import type { ResolveContext } from "../../resolvers/types.js";
 
 const index = [
   { version: "v22.1.0", lts: false },
