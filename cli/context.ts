@@ -11,7 +11,7 @@ import { DevenvError } from "../errors.js";
 import { isLoopback } from "../download/loopback.js";
 import type { Platform } from "../resolvers/types.js";
 import { refuseForeignHome } from "../files/private-dir.js";
-import { storeLayout } from "../store/layout.js";
+import { storeLayout } from "../layout.js";
 import type { Log, Session } from "../project/session.js";
 import { createLog } from "./log.js";
 

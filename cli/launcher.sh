@@ -146,7 +146,7 @@ trusted_by_env() {
 }
 
 # Loads the cache of the project around $PWD into cache_* variables; false if there is none or it is stale.
-# The cache lives in DEVENV_HOME under the project's real path (store/layout.ts, projectState, whose names
+# The cache lives in DEVENV_HOME under the project's real path (layout.ts, projectState, whose names
 # the build writes in here): no repository can ship one. Every file devenv.ts's evaluation read, and
 # devenv.lock, must be byte for byte the copies kept beside it: one `diff -rq` of the directory of links to
 # them with the directory of copies, the one process the hot path starts (one `cmp` per file would be one

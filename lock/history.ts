@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../files/atomic.js";
 import { readLimited } from "../files/read-limited.js";
 import { lockRefusal, maxLockBytes } from "./lockfile.js";
-import { ensureStateDir, existingStateDir, stateLayout } from "./state.js";
+import { stateLayout } from "../layout.js";
+import { ensureStateDir, existingStateDir } from "./state.js";
 
 /** Numbered generations of devenv.lock in .devenv/history/, oldest first: each is a lock that was once current. */
 export interface Generation {

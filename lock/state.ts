@@ -2,17 +2,8 @@ import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DevenvError, isErrno } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
+import { stateLayout } from "../layout.js";
 
-/** The per-project state directory (SPEC §1); declared here and nowhere else. */
-export function stateLayout(root: string) {
-  const dir = join(root, ".devenv");
-  return {
-    dir,
-    history: join(dir, "history"),
-    /** Temporary files of atomic writes to devenv.lock: a killed write leaves nothing in the project itself. */
-    tmp: join(dir, "tmp"),
-  };
-}
 
 /**
  * Creates `.devenv/` with a .gitignore of `*` (so the project's VCS never sees

@@ -7,7 +7,7 @@ import { ensurePrivateDir } from "../files/private-dir.js";
 import { lockPath } from "../lock/lockfile.js";
 import { fishExports } from "../shells/fish.js";
 import { posixExports, quotePosix } from "../shells/posix.js";
-import { projectState, type StoreLayout } from "../store/layout.js";
+import { projectState, type StoreLayout } from "../layout.js";
 import type { DevenvEnvironment } from "../shells/types.js";
 import type { GuardedDirs } from "./prefixes.js";
 import { readWatched } from "./watched.js";
@@ -58,7 +58,7 @@ function jsonAround(vars: Readonly<Record<string, string>>): Array<[CacheVariabl
 
 /**
  * Writes the environment the launcher (bin/devenv) applies without starting
- * Node.js, into the project's state in DEVENV_HOME (store/layout.ts): user-only,
+ * Node.js, into the project's state in DEVENV_HOME (layout.ts): user-only,
  * so no repository can ship one and no other user can write one. Beside it, a
  * directory of links to devenv.lock and every input, and one of copies of them: the
  * launcher compares them with one `diff -rq` before every answer. A generation's

@@ -15,7 +15,7 @@ export interface EnvironmentInput {
   readonly tools: readonly InstalledTool[];
   /** The store directory: toolchain directories from another devenv environment are dropped from the outer PATH. */
   readonly store: string;
-  /** Each toolchain's writable prefix, in the project's private state (store/layout.ts, projectState). */
+  /** Each toolchain's writable prefix, in the project's private state (layout.ts, projectState). */
   readonly prefix: (tool: string) => string;
 }
 

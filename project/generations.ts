@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { DevenvError, filesystemError } from "../errors.js";
 import { pruneGenerations, readGeneration, type Generation } from "../lock/history.js";
 import { lockPath, parseLock } from "../lock/lockfile.js";
-import type { StoreLayout } from "../store/layout.js";
+import type { StoreLayout } from "../layout.js";
 import { listRoots } from "../store/roots.js";
 import { withProjectLock } from "./project-lock.js";
 

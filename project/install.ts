@@ -9,7 +9,7 @@ import { registryAuthorization } from "../download/registry-auth.js";
 import { blobUrl } from "../download/team-cache.js";
 import { fetchUrl, type Artifact } from "../resolvers/types.js";
 import { registerRoot } from "../store/roots.js";
-import { entryPath } from "../store/layout.js";
+import { entryPath } from "../layout.js";
 import { settleAll } from "./settle.js";
 import { assertUpstreamSum } from "./upstream-sums.js";
 

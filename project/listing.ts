@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { LockFile } from "../lock/lockfile.js";
 import type { Platform } from "../resolvers/types.js";
-import { entryPath, type StoreLayout } from "../store/layout.js";
+import { entryPath, type StoreLayout } from "../layout.js";
 
 /** One row of `devenv list`. */
 export interface ListedTool {

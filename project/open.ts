@@ -6,7 +6,7 @@ import { bundleConfig, evaluateBundle, fingerprint, type ConfigBundle, type Conf
 import { isTrusted, trust } from "../config/trust.js";
 import { validateConfig, type ProjectConfig } from "../config/validate.js";
 import { DevenvError } from "../errors.js";
-import { projectState } from "../store/layout.js";
+import { projectState } from "../layout.js";
 import { keepCache } from "./keep.js";
 
 export interface Project {

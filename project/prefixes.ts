@@ -4,7 +4,7 @@ import { DevenvError, isErrno } from "../errors.js";
 import { symlinkAtomic } from "../files/atomic.js";
 import { ensurePrivateDir } from "../files/private-dir.js";
 import { ensureDirectory } from "../lock/state.js";
-import { projectState, type StoreLayout } from "../store/layout.js";
+import { projectState, type StoreLayout } from "../layout.js";
 import { resolvers } from "../resolvers/registry.js";
 import type { InstalledTool } from "./install.js";
 

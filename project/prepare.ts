@@ -5,7 +5,7 @@ import { devenvEnvironment, type EnvironmentInput } from "./environment.js";
 import { entryBinaries, installLocked } from "./install.js";
 import { openProject } from "./open.js";
 import { preparePrefixes } from "./prefixes.js";
-import { projectState } from "../store/layout.js";
+import { projectState } from "../layout.js";
 import { logChanges, syncLock } from "./sync.js";
 
 /**

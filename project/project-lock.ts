@@ -1,6 +1,6 @@
 import { ensurePrivateDir } from "../files/private-dir.js";
 import { acquireLock } from "../files/process-lock.js";
-import { projectState, type StoreLayout } from "../store/layout.js";
+import { projectState, type StoreLayout } from "../layout.js";
 
 /**
  * Runs `work` (which reads devenv.lock or its history and rewrites them) while

@@ -3,7 +3,7 @@ import { generations, readGeneration, type Generation } from "../lock/history.js
 import { lockPath, parseLock, readLock, type LockFile } from "../lock/lockfile.js";
 import type { ToolName } from "../resolvers/registry.js";
 import type { Artifact, Platform } from "../resolvers/types.js";
-import { entryName, type StoreLayout } from "../store/layout.js";
+import { entryName, type StoreLayout } from "../layout.js";
 import { listRoots, type Root } from "../store/roots.js";
 
 export interface Referenced {

@@ -3,7 +3,7 @@ import type { Progress } from "../download/progress.js";
 import type { CacheCredentials, TeamCache } from "../download/team-cache.js";
 import type { DevenvError } from "../errors.js";
 import type { Platform } from "../resolvers/types.js";
-import type { StoreLayout } from "../store/layout.js";
+import type { StoreLayout } from "../layout.js";
 
 /** Where commands say what they do: stderr (cli/log.ts). */
 export interface Log {

@@ -5,7 +5,7 @@ import { DevenvError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { resolvers, type ToolName } from "../resolvers/registry.js";
 import type { Artifact, Platform } from "../resolvers/types.js";
-import type { StoreLayout } from "../store/layout.js";
+import type { StoreLayout } from "../layout.js";
 import type { Session as Context } from "./session.js";
 import { resolveContext } from "./resolve-context.js";
 

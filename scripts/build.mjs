@@ -58,8 +58,8 @@ const walk = (dir) => readdirSync(dir, { withFileTypes: true }).sort((a, b) => a
 walk(join(dist, "bundle"));
 const buildId = hash.digest("hex").slice(0, 16);
 
-// The launcher finds the project's state in DEVENV_HOME by the names store/layout.ts declares.
-const { projectState, storeLayout } = await import(pathToFileURL(join(dist, "store", "layout.js")).href);
+// The launcher finds the project's state in DEVENV_HOME by the names layout.ts declares.
+const { projectState, storeLayout } = await import(pathToFileURL(join(dist, "layout.js")).href);
 const state = projectState(storeLayout("/HOME"), "/ROOT");
 const [projects, leaf] = state.dir.slice("/HOME/".length).split("/ROOT/");
 const names = { PROJECTS: projects, STATE_LEAF: leaf, ENV_FILE: basename(state.env), WATCHED: basename(state.watched("GEN")).replace("GEN", ""), COPIES: basename(state.copies("GEN")).replace("GEN", "") };

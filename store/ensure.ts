@@ -10,7 +10,7 @@ import { DevenvError, HttpStatusError, isErrno } from "../errors.js";
 import type { Progress, ProgressTask } from "../download/progress.js";
 import type { Artifact } from "../resolvers/types.js";
 import { acquireLock } from "../files/process-lock.js";
-import { entryName, type StoreLayout } from "./layout.js";
+import { entryName, type StoreLayout } from "../layout.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { removeTree } from "../files/tree.js";
 import { sealAndHash } from "./tree-hash.js";

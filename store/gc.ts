@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { listDir, removeTree } from "../files/tree.js";
 import { acquireLock } from "../files/process-lock.js";
-import type { StoreLayout } from "./layout.js";
+import type { StoreLayout } from "../layout.js";
 import { dropRoot, type Root } from "./roots.js";
 
 /** What the locks of every registered project pin, as project/referenced.ts finds it: gc reads no lock itself. */

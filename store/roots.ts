@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../files/atomic.js";
-import type { StoreLayout } from "./layout.js";
+import type { StoreLayout } from "../layout.js";
 
 export interface Root {
   readonly file: string;

@@ -6,7 +6,7 @@ import { readLock } from "../../lock/lockfile.js";
 import { authorizeCaches, entryRequest } from "../../project/install.js";
 import type { ToolName } from "../../resolvers/registry.js";
 import { platforms, type Platform } from "../../resolvers/types.js";
-import { entryPath } from "../../store/layout.js";
+import { entryPath } from "../../layout.js";
 import { fetchArchive } from "../../store/ensure.js";
 import type { Context } from "../context.js";
 

@@ -5,7 +5,7 @@ import { listDir } from "../../files/tree.js";
 import { readLock } from "../../lock/lockfile.js";
 import { resolvers, toolNames, type ToolName } from "../../resolvers/registry.js";
 import { quotePosix } from "../../shells/posix.js";
-import { entryPath } from "../../store/layout.js";
+import { entryPath } from "../../layout.js";
 import { commandTable, globalOptions, type CommandSpec } from "../command-table.js";
 import type { Context } from "../context.js";
 

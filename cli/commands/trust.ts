@@ -1,7 +1,7 @@
 import { revokeTrust, trust } from "../../config/trust.js";
 import { removeTree } from "../../files/tree.js";
 import { configFingerprint, locateConfig } from "../../project/open.js";
-import { projectState } from "../../store/layout.js";
+import { projectState } from "../../layout.js";
 import type { Context } from "../context.js";
 
 /** Trusts this project's devenv.ts and what it imports as they are now (nothing is evaluated), or stops trusting it. */

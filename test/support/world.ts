@@ -1,5 +1,5 @@
 import { realpathSync } from "node:fs";
-import { projectState, storeLayout } from "../../store/layout.js";
+import { projectState, storeLayout } from "../../layout.js";
 import { cleanEnv, tempDir } from "./cli.js";
 import { Mirror } from "./mirror.js";
 import { publishNode, type NodeRelease } from "./upstreams.js";
@@ -36,7 +36,7 @@ export function polyglotEnv(mirror: Mirror, home = tempDir("devenv-home-")): Nod
   return cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: `${mirror.url}/node`, DEVENV_GO_MIRROR: `${mirror.url}/go`, DEVENV_PYTHON_MIRROR: `${mirror.url}/python` });
 }
 
-/** A toolchain's writable prefix for the project at `dir`, in its private state under DEVENV_HOME (store/layout.ts). */
+/** A toolchain's writable prefix for the project at `dir`, in its private state under DEVENV_HOME (layout.ts). */
 export function prefixOf(home: string, dir: string, tool: string): string {
   return projectState(storeLayout(home), realpathSync(dir)).prefix(tool);
 }

@@ -1,6 +1,12 @@
 import { join } from "node:path";
 
-/** Everything under DEVENV_HOME (SPEC §4); nothing else builds these paths. */
+/**
+ * Every place devenv keeps anything, declared once: DEVENV_HOME (docs/spec.md §4), what it
+ * keeps per project there, and the project's own `.devenv/`. Nothing else builds these paths;
+ * scripts/build.mjs writes the names the launcher needs into it.
+ */
+
+/** Everything under DEVENV_HOME; nothing else builds these paths. */
 export interface StoreLayout {
   readonly home: string;
   /** Finished entries, never modified once there. */
@@ -72,4 +78,15 @@ export function entryName(tool: string, version: string, sha256: string): string
 
 export function entryPath(layout: StoreLayout, tool: string, version: string, sha256: string): string {
   return join(layout.store, entryName(tool, version, sha256));
+}
+
+/** The project's own `.devenv/` (docs/spec.md §1): the lock history, and the temporary files of its atomic writes. */
+export function stateLayout(root: string) {
+  const dir = join(root, ".devenv");
+  return {
+    dir,
+    history: join(dir, "history"),
+    /** Temporary files of atomic writes to devenv.lock: a killed write leaves nothing in the project itself. */
+    tmp: join(dir, "tmp"),
+  };
 }
