@@ -8,8 +8,8 @@ export interface Chosen {
 }
 
 /**
- * The command lines devenv is given most, read without yargs (~45 ms of a cold
- * start): what the launcher, the shell hooks and direnv call when their cache
+ * The command lines devenv is given most, read without yargs (most of a cold
+ * start; docs/performance.md, fourth set): what the launcher, the shell hooks and direnv call when their cache
  * is stale (`devenv run CMD`, `devenv env --shell bash`), what CI runs
  * (`devenv install --frozen`), and a command's positional words given as they
  * are (`devenv which node`, `devenv lock node go`). Each option in its plain

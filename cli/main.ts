@@ -32,9 +32,9 @@ type Handler = (ctx: Context, args: Record<string, unknown>) => Promise<number |
 
 /**
  * Every command's code is in the one file Node.js loads first: the ESM loader
- * costs ~0.4 ms a module, and `run` alone took 18 chunks shared with other
- * commands (20-25 ms of a changed devenv.ts's 130). What only some commands
- * use (yargs, undici, the unpackers, esbuild) is still loaded when needed.
+ * pays for each module, and `run` alone took 18 chunks shared with other
+ * commands (docs/performance.md, fourth set). What only some commands use
+ * (yargs, undici, the unpackers, esbuild) is still loaded when needed.
  */
 const handlers: Record<string, Handler> = {
   init: initCommand,

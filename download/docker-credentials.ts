@@ -27,7 +27,7 @@ export function dockerCredentials(host: string, dockerConfigDir: string, helperP
   }
   const helper = config.credHelpers?.[host] ?? config.credsStore;
   if (helper !== undefined) {
-    // Loaded only to ask a helper: node:child_process costs every command ~1.5 ms to load.
+    // Loaded only to ask a helper: node:child_process would cost every command its load (docs/performance.md, seventh set).
     const { spawnSync } = createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
     const answer = /^[\w.-]+$/.test(helper) ? spawnSync(`docker-credential-${helper}`, ["get"], { input: host, encoding: "utf8", timeout: 10_000, env: { ...process.env, PATH: helperPath } }) : undefined;
     if (answer?.status === 0) {

@@ -8,6 +8,8 @@ import { writeFileAtomic } from "../files/atomic.js";
 import { bufferChurn } from "../files/buffer-churn.js";
 import type { FetchOptions, MetadataFetcher } from "../resolvers/types.js";
 import { proxyAgentOptions, proxyRefusal, type ProxySettings } from "./proxy.js";
+import { decode, parseJson } from "./body.js";
+import { loadUndici } from "./undici.js";
 
 export type { ProxySettings } from "./proxy.js";
 
@@ -131,7 +133,7 @@ export class Http implements MetadataFetcher {
     const answer = await this.exchange(url, { headers, limit: limits.metadata, onBody: (chunk) => chunks.push(chunk) });
     if (answer.status === 304 && cached !== undefined) return cached.body;
     ensureOk(url, answer);
-    const body = await decode(url, Buffer.concat(chunks), answer.headers);
+    const body = await decode(url, Buffer.concat(chunks), answer.headers, limits.metadata);
     options.validate?.(body);
     const etag = single(answer.headers.etag);
     const lastModified = single(answer.headers["last-modified"]);
@@ -327,67 +329,6 @@ function ensureOk(url: string, answer: Answer): void {
       hint: "check the mirror (DEVENV_*_MIRROR): it should serve the file, or redirect to it in a few steps",
     });
   }
-}
-
-function parseJson(url: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new DevenvError("network", `${url} did not answer JSON`, { hint: "check that the mirror serves the upstream layout" });
-  }
-}
-
-/**
- * Metadata is asked for with `Accept-Encoding: gzip` (GitHub's API answers are large and compress tenfold).
- * zlib is loaded here, not at start-up: most commands never fetch.
- */
-async function decode(url: string, body: Buffer, headers: Headers): Promise<string> {
-  const encoding = single(headers["content-encoding"])?.toLowerCase();
-  if (encoding === undefined || encoding === "identity") return body.toString("utf8");
-  if (encoding !== "gzip" && encoding !== "x-gzip") {
-    throw new DevenvError("network", `${url} answered in an encoding devenv did not ask for (${encoding})`, { hint: "check the mirror or the proxy in between" });
-  }
-  const { gunzipSync } = await import("node:zlib");
-  try {
-    // The limit counts what the body inflates to, not the bytes that arrived: 3 MB of gzip can be gigabytes.
-    return gunzipSync(body, { maxOutputLength: limits.metadata.bytes }).toString("utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new DevenvError("network", `${url} inflates to more than ${limits.metadata.bytes / 2 ** 20} MiB, larger than ${limits.metadata.what}`, { hint: "check the mirror or the proxy in between: upstream serves nothing that large" });
-    }
-    throw new DevenvError("network", `${url} answered a broken gzip body: ${(error as Error).message}`, { hint: "run the command again; if it keeps failing, check the mirror or the proxy in between", cause: error });
-  }
-}
-
-/**
- * The parts of undici devenv uses, each loaded from its own module: undici's
- * index loads all of it (fetch, WebSocket, caches, mocks: 730 KB bundled),
- * ~65 ms of every command that goes online, where these parts take ~30. The
- * index also gives every dispatcher its request API (`request`, and `connect`,
- * through which a ProxyAgent tunnels): done here the same way.
- * undici is CommonJS: its exports are `default` both under Node and in the
- * bundle. Its HTTP parser is WebAssembly, which V8 recompiles in the
- * background with its optimizing tier, and Node waits for that at exit
- * (~75 ms): devenv parses a few responses and exits, so the baseline compiler is enough.
- * The flag is set once undici's modules are loaded (the parser compiles at the
- * first connection): V8's flags are part of the key of Node's cache of its own
- * compiled modules, and set before, they made undici's `http`, `tls` and `net`
- * compile from source (the five modules: 75-101 ms with the flag set first,
- * 53-75 after, 5 runs each).
- */
-async function loadUndici() {
-  const [{ default: Dispatcher }, { default: api }, { default: EnvHttpProxyAgent }, { default: Pool }, { default: redirect }, { default: retry }] = await Promise.all([
-    import("undici/lib/dispatcher/dispatcher.js"),
-    import("undici/lib/api/index.js"),
-    import("undici/lib/dispatcher/env-http-proxy-agent.js"),
-    // Loaded with the proxy agent anyway (see proxyAgentOptions).
-    import("undici/lib/dispatcher/pool.js"),
-    import("undici/lib/interceptor/redirect.js"),
-    import("undici/lib/interceptor/retry.js"),
-  ]);
-  (await import("node:v8")).setFlagsFromString("--liftoff-only");
-  Object.assign(Dispatcher.prototype, api);
-  return { EnvHttpProxyAgent, Pool, redirect, retry };
 }
 
 function readCached(file: string, url: string): CachedText | undefined {

@@ -9,7 +9,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, rena
  * `exclusive`: fail with EEXIST rather than replace an existing file (a link, not a rename).
  * `tempDir`: where the temporary file goes, on the same filesystem (default: beside the file).
  * `flush: false`: not flushed to disk first, for a cache its reader checks: after a crash it may
- * be the old content, the new, or empty, never a mix (an fsync is 0.5 ms on a quiet disk, tens on a busy one).
+ * be the old content, the new, or empty, never a mix (an fsync costs little on a quiet disk, much on a busy one).
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, options: { exclusive?: boolean; tempDir?: string; flush?: boolean } = {}): void {
   const temp = join(options.tempDir ?? dirname(path), `${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);

@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
 
-/** Bytes streamed between two minor collections: at 4 MB, three installs peaked at 128 MB. */
+/** Bytes streamed between two minor collections (docs/performance.md, third set: more between them, a higher peak). */
 const every = 2 ** 20;
-/** Bytes handed on between two full collections (`handedOnChurn`): at 8 MB, three installs peaked at 105-115 MB; at 2 MB, 97-100, in the same time. */
+/** Bytes handed on between two full collections (`handedOnChurn`; docs/performance.md, third set). */
 const everyFull = 2 * 2 ** 20;
 
 type Collect = (options: { type: "minor" | "major" }) => void;
@@ -10,7 +10,7 @@ let collect: Collect | undefined;
 
 /**
  * V8's `gc`, exposed the first time bytes stream, as jest does it: `node
- * --expose-gc` would cost every start ~20 ms, since Node's cache of its own
+ * --expose-gc` would slow every start, since Node's cache of its own
  * compiled modules holds only for the flags it was built with.
  */
 function gc(): Collect {
@@ -26,9 +26,9 @@ function gc(): Collect {
 /**
  * Counts bytes streamed through short-lived Buffers (a download, a tar stream
  * being written), and every MB asks V8 for a minor collection. A Buffer's
- * bytes live outside V8's heap, where V8 does not look until 64 MB more have
- * piled up, in every thread: three toolchains installed at once peaked at
- * 188 MB, and 112 MB with these hints (docs/performance.md).
+ * bytes live outside V8's heap, where V8 does not look until tens of MB more
+ * have piled up, in every thread: these hints take the peak of three
+ * toolchains installed at once down by a third (docs/performance.md, third set).
  */
 export function bufferChurn(): (bytes: number) => void {
   let since = 0;
@@ -45,10 +45,9 @@ let handedOn = 0;
 /**
  * The same for Buffers a thread hands on and must keep until they are taken
  * (store/tar-writers.ts: inflated chunks, until the writers have them): a full
- * collection every 2 MB, counted across all of the thread's streams. A minor
- * collection there moves every chunk still waiting to V8's old generation,
- * which only a full collection frees: inflating three archives at once peaked
- * at 119 MB with a minor collection every MB, 85 MB with none, 68 MB with these.
+ * collection every `everyFull` bytes, counted across all of the thread's streams.
+ * A minor collection there moves every chunk still waiting to V8's old generation,
+ * which only a full collection frees (docs/performance.md, third set).
  */
 export function handedOnChurn(): (bytes: number) => void {
   return (bytes) => {

@@ -12,7 +12,7 @@ const staleMs = 20_000;
  * `wait: false`: undefined, at once, if another process holds it.
  */
 export async function acquireLock(path: string, options: { wait: boolean; onWait?: (holder: number | undefined, waitedMs: number) => void }): Promise<(() => Promise<void>) | undefined> {
-  // Loaded by a command that takes a lock (with signal-exit and assert), not by every command: ~1 ms.
+  // Loaded by a command that takes a lock (with signal-exit and assert), not by every command.
   const { default: lockfile } = await import("lockfile");
   const started = Date.now();
   let reported = 0;

@@ -1,6 +1,6 @@
 // After tsc (which type-checks and builds dist/ for the tests):
 // 1. bundles the CLI into dist/bundle/ with esbuild: one file to load instead of
-//    hundreds of modules (yargs alone is ~100 ms unbundled). Every command is in main.js;
+//    hundreds of modules (docs/performance.md, fourth set). Every command is in main.js;
 //    each dynamic import (yargs, undici, the unpackers) stays a chunk of its own, loaded when needed;
 // 2. copies dist/config/define.d.ts to define.d.cts, which package.json's "require" condition names:
 //    under module node16, a CommonJS file (no "type": "module") may not import what TypeScript takes

@@ -17,10 +17,8 @@ let shared: TarWriters | undefined;
 /**
  * How many writers `cores` keep busy: one per core left beside the thread that
  * downloads and parses and the one that inflates, at most two. On two cores a
- * second writer only takes turns with them, and costs its memory: in turns on
- * such a machine, one writer installed the real node in 1127 ms against 1241,
- * go in 617 against 664, three tools in the same time, and three peaked at
- * 106 MB against 112 (docs/performance.md, sixth set).
+ * second writer only takes turns with them, and costs its memory
+ * (docs/performance.md, sixth set).
  */
 function writerCount(cores: number): number {
   return Math.max(1, Math.min(2, cores - 1));

@@ -14,7 +14,7 @@ export function treeHash(root: string, known: ReadonlyMap<string, string> = new 
 /**
  * Removes every write bit below `root` (SPEC §4: entries are read-only), and
  * returns the tree hash of the sealed tree: one walk for both, where an
- * install made two (node's 2,500 entries in tmpfs: 38 -> 26 ms). `root`
+ * install made two (docs/performance.md, second set). `root`
  * itself is left for the caller, which must still rename it.
  */
 export function sealAndHash(root: string, known: ReadonlyMap<string, string>): Promise<string> {

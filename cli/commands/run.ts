@@ -20,7 +20,7 @@ export async function runCommand(ctx: Context, args: Record<string, unknown>): P
  * second copy would turn one Ctrl-C into "Ctrl-C twice: force quit".
  */
 export async function runInEnvironment(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
-  // Loaded by the commands that start one (with net and dgram), not by every command: ~1.5 ms.
+  // Loaded by the commands that start one (with net and dgram), not by every command (docs/performance.md, seventh set).
   const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     const fromTerminal = process.stdin.isTTY === true;
