@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { it } from "node:test";
+import coerce from "semver/functions/coerce.js";
+import { assetOf, checksumsOf, parseRecord, tagOf, type ToolRecord } from "../../resolvers/record.js";
+import { toolNames } from "../../resolvers/registry.js";
+import { platforms } from "../../resolvers/types.js";
+import { repoRoot } from "../support/cli.js";
+
+const dir = join(repoRoot, "resolvers", "records");
+const records = new Map<string, ToolRecord>(readdirSync(dir).filter((f) => f.endsWith(".json")).map((file) => {
+  const name = file.slice(0, -".json".length);
+  return [name, parseRecord(name, JSON.parse(readFileSync(join(dir, file), "utf8")))];
+}));
+
+/** The versions a record's ranges distinguish: one above every bound, and one just below each. */
+function versionsOf(record: ToolRecord): string[] {
+  const bounds = [...(record.assetsByVersion ?? []).map((r) => r.until), ...(record.checksumsByVersion ?? []).map((r) => r.until), ...record.tags.flatMap((t) => [t.from, t.until].filter((b): b is string => b !== undefined))];
+  const before = (bound: string) => {
+    const [major, minor, patch] = coerce(bound)!.version.split(".").map(Number) as [number, number, number];
+    return patch > 0 ? `${major}.${minor}.${patch - 1}` : minor > 0 ? `${major}.${minor - 1}.9` : `${Math.max(0, major - 1)}.9.9`;
+  };
+  return ["999.0.0", ...bounds.map(before), ...bounds.map((b) => coerce(b)!.version)];
+}
+
+it("at least 50 records ship, each one well formed (parseRecord names the field that is not)", () => {
+  assert.ok(records.size >= 50, `${records.size} records`);
+  assert.throws(() => parseRecord("broken", { description: "x", repo: "a/b", tags: [{ tag: "v" }], asset: "a", os: { linux: "l", darwin: "d" }, arch: { x64: "x", arm64: "a" }, bin: { a: "." } }), /the record of broken: tags must be templates with \{version\}/);
+  assert.throws(() => parseRecord("broken", { description: "x", tags: [{ tag: "v{version}" }], asset: "a", os: { linux: "l", darwin: "d" }, arch: { x64: "x", arm64: "a" }, bin: { a: "." } }), /repo or download: exactly one of them/);
+});
+
+it("names and aliases are unique, and none shadows a built-in tool", () => {
+  const seen = new Map<string, string>();
+  for (const name of toolNames) seen.set(name, "built in");
+  for (const [name, record] of records) {
+    for (const word of [name, ...(record.aliases ?? [])]) {
+      assert.equal(seen.get(word), undefined, `${word} (of ${name}) is also ${seen.get(word)}`);
+      seen.set(word, name);
+    }
+  }
+});
+
+it("every template gives, for every version range and platform it claims, one complete asset name, a canonical URL and a tag", () => {
+  const problems: string[] = [];
+  for (const [name, record] of records) {
+    for (const version of versionsOf(record)) {
+      const assets = new Map<string, string>();
+      for (const platform of platforms) {
+        const found = assetOf(record, version, platform);
+        if (found === undefined) continue;
+        const where = `${name} ${version} ${platform}`;
+        if (/[{}]/.test(found.asset)) problems.push(`${where}: ${found.asset} keeps a placeholder`);
+        if (!/^[\w.+@-]+$/.test(found.asset)) problems.push(`${where}: ${found.asset} is no file name`);
+        const { url } = found;
+        if (!URL.canParse(url) || !url.startsWith("https://") || /[{}]/.test(url)) problems.push(`${where}: ${url} is no canonical URL`);
+        if (/[{}]/.test(tagOf(record, version))) problems.push(`${where}: tag ${tagOf(record, version)}`);
+        const checksums = checksumsOf(record, version);
+        if (checksums !== undefined && /\{(?!asset\}|version\}|tag\})/.test(checksums.file)) problems.push(`${where}: checksums ${checksums.file}`);
+        if (found.format === "binary" && Object.values(found.bin).some((path) => path !== ".")) problems.push(`${where}: a bare binary's bin is "."`);
+        // Two platforms share an asset only on darwin: x64's build run by Rosetta 2, or one universal build.
+        const twin = assets.get(url);
+        if (twin !== undefined && ![twin, platform].every((p) => p.startsWith("darwin-"))) problems.push(`${where}: ${url} is ${twin}'s too`);
+        assets.set(url, platform);
+      }
+    }
+    if (platforms.every((p) => assetOf(record, "999.0.0", p) === undefined)) problems.push(`${name}: no platform at all`);
+  }
+  assert.deepEqual(problems, []);
+});
+
+it("reads upstream's naming as it changed: jq 1.6 and 1.7.1, biome's two tag families, ripgrep's musl x64 build", () => {
+  const jq = records.get("jq")!;
+  assert.equal(assetOf(jq, "1.6", "linux-x64")!.asset, "jq-linux64");
+  assert.equal(assetOf(jq, "1.6", "linux-arm64"), undefined);
+  assert.equal(assetOf(jq, "1.6", "darwin-arm64")!.asset, "jq-osx-amd64");
+  assert.equal(assetOf(jq, "1.7.1", "linux-arm64")!.asset, "jq-linux-arm64");
+  assert.equal(checksumsOf(jq, "1.6"), undefined);
+  assert.equal(checksumsOf(jq, "1.7.1")?.file, "sha256sum.txt");
+  const biome = records.get("biome")!;
+  assert.equal(assetOf(biome, "1.9.4", "linux-x64")!.url, "https://github.com/biomejs/biome/releases/download/cli%2Fv1.9.4/biome-linux-x64");
+  assert.equal(assetOf(biome, "2.1.0", "linux-x64")!.url, "https://github.com/biomejs/biome/releases/download/%40biomejs%2Fbiome%402.1.0/biome-linux-x64");
+  assert.equal(assetOf(records.get("kubectl")!, "1.31.2", "darwin-arm64")!.url, "https://dl.k8s.io/release/v1.31.2/bin/darwin/arm64/kubectl");
+  assert.equal(assetOf(records.get("ripgrep")!, "14.1.1", "linux-x64")!.asset, "ripgrep-14.1.1-x86_64-unknown-linux-musl.tar.gz");
+});
