@@ -7,7 +7,7 @@ import type { Context } from "../context.js";
 
 export async function whichCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
   const bin = String(args.bin);
-  const input = await prepareEnvironment(ctx);
+  const input = await prepareEnvironment(ctx, { forLauncher: false });
   const { PATH = "" } = environmentVariables(input, ctx.env, false);
   const found = bin.includes("/") ? undefined : PATH.split(delimiter).map((dir) => join(dir, bin)).find(isExecutableFile);
   if (found === undefined) {
