@@ -1,5 +1,5 @@
 import { Parser, type ReadEntry } from "tar";
-import type { TarBatch, WriteOp } from "./extract.js";
+import type { TarBatch, WriteOp } from "./unpack-protocol.js";
 import { safeMode, type EntryPolicy } from "./unpack-policy.js";
 
 /** A verified archive's tar stream, parsed once and dealt out to the writers (store/tar-writers.ts). */

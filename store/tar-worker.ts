@@ -2,7 +2,7 @@ import { createHash, type Hash } from "node:crypto";
 import { parentPort } from "node:worker_threads";
 import { bufferChurn } from "../files/buffer-churn.js";
 import { EntryWriter, type OpenFile } from "./entry-writer.js";
-import { outcomeOf, type FromWorker, type TarBatch, type ToWorker } from "./extract.js";
+import { outcomeOf, type FromWorker, type TarBatch, type ToWorker } from "./unpack-protocol.js";
 import { unsafeArchive } from "./unpack-policy.js";
 
 /**

@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import { createGunzip } from "node:zlib";
 import { DevenvError } from "../errors.js";
 import { handedOnChurn } from "../files/buffer-churn.js";
-import { outcomeError, workerLimits, type Extraction, type ExtractJob, type FromWorker, type ToWorker } from "./extract.js";
+import { outcomeError, workerLimits, type Extraction, type ExtractJob, type FromWorker, type ToWorker } from "./unpack-protocol.js";
 import { mayInflate, readAsItArrives, type ArchiveArrival } from "./arrival.js";
 import { tarRouter } from "./tar-router.js";
 import { entryPolicy } from "./unpack-policy.js";
