@@ -2,8 +2,6 @@ import { createRequire } from "node:module";
 
 /** Bytes streamed between two minor collections (docs/performance.md, third set: more between them, a higher peak). */
 const every = 2 ** 20;
-/** Bytes handed on between two full collections (`handedOnChurn`; docs/performance.md, third set). */
-const everyFull = 2 * 2 ** 20;
 
 type Collect = (options: { type: "minor" | "major" }) => void;
 let collect: Collect | undefined;
@@ -37,23 +35,5 @@ export function bufferChurn(): (bytes: number) => void {
     if (since < every) return;
     since = 0;
     gc()({ type: "minor" });
-  };
-}
-
-let handedOn = 0;
-
-/**
- * The same for Buffers a thread hands on and must keep until they are taken
- * (store/tar-writers.ts: inflated chunks, until the writers have them): a full
- * collection every `everyFull` bytes, counted across all of the thread's streams.
- * A minor collection there moves every chunk still waiting to V8's old generation,
- * which only a full collection frees (docs/performance.md, third set).
- */
-export function handedOnChurn(): (bytes: number) => void {
-  return (bytes) => {
-    handedOn += bytes;
-    if (handedOn < everyFull) return;
-    handedOn = 0;
-    gc()({ type: "major" });
   };
 }

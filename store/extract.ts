@@ -1,4 +1,6 @@
-import { outcomeError, workerLimits, type Extraction, type ExtractJob, type ExtractOutcome, type ZipWorkerData } from "./unpack-protocol.js";
+import type { Worker } from "node:worker_threads";
+import type { ArchiveArrival } from "./arrival.js";
+import { outcomeError, workerLimits, type Extraction, type ExtractJob, type ExtractOutcome, type TarWorkerData, type ToTarWorker, type ZipWorkerData } from "./unpack-protocol.js";
 
 export type { Extraction, ExtractJob } from "./unpack-protocol.js";
 
@@ -11,36 +13,37 @@ export function formatOf(url: string): ArchiveFormat {
 
 /**
  * Prepares the unpacking of the archive `file` (fetched from `source`) into
- * `dir`, before the archive is downloaded, so that loading workers costs no
- * time, and a tar.gz unpacks while it arrives. Worker threads write,
- * synchronously (a toolchain is thousands of small files, where a threadpool
- * round trip per system call costs more than the call), while the main
- * thread goes on downloading. A tar.gz is written by the
- * process's tar writers (store/tar-writers.ts); a zip, whose index is at its
- * end, is read from the file by a worker of its own.
+ * `dir`, before the archive is downloaded, so that starting its worker costs
+ * no time. Each archive has a worker of its own, which reads, inflates, parses,
+ * writes and hashes, and answers once (pnpm's shape): a tar.gz behind its
+ * download, told how far it has come; a zip, whose index is at its end, once
+ * it is whole and verified. The main thread goes on downloading.
  */
 export async function prepareExtraction(options: ExtractJob & { file: string; format: ArchiveFormat }): Promise<Extraction> {
   const { file, format, ...job } = options;
-  if (format === "tar.gz") return (await import("./tar-writers.js")).tarWriters().prepare(file, job);
   const { Worker } = await import("node:worker_threads");
-  const worker = new Worker(new URL("./zip-worker.js", import.meta.url), { workerData: { file, ...job } satisfies ZipWorkerData, resourceLimits: workerLimits });
+  const data: TarWorkerData | ZipWorkerData = { file, ...job };
+  const worker = new Worker(new URL(format === "tar.gz" ? "./tar-worker.js" : "./zip-worker.js", import.meta.url), { workerData: data, resourceLimits: workerLimits });
   const close = async () => void (await worker.terminate());
   return {
     close,
     async run(arrival, signal) {
-      while (!arrival.verified) await arrival.next(signal);
       const onAbort = () => void close();
       signal.addEventListener("abort", onAbort, { once: true });
+      const outcome = new Promise<Array<[string, string]>>((resolve, reject) => {
+        worker.once("message", (answer: ExtractOutcome) => ("hashes" in answer ? resolve(answer.hashes) : reject(outcomeError(answer))));
+        worker.once("error", reject);
+        // Terminated on an interrupt, it exits before answering (and has stopped writing): the interrupt is the reason.
+        worker.once("exit", (code) => reject(signal.aborted ? (signal.reason as Error) : new Error(`an unpacking worker exited with code ${code} before answering`)));
+      });
       try {
-        return new Map(
-          await new Promise<Array<[string, string]>>((resolve, reject) => {
-            worker.once("message", (outcome: ExtractOutcome) => ("hashes" in outcome ? resolve(outcome.hashes) : reject(outcomeError(outcome))));
-            worker.once("error", reject);
-            // Terminated on an interrupt, it exits before answering (and has stopped writing): the interrupt is the reason.
-            worker.once("exit", (code) => reject(signal.aborted ? (signal.reason as Error) : new Error(`an unpacking worker exited with code ${code} before answering`)));
-            worker.postMessage("start");
-          }),
-        );
+        if (format === "zip") {
+          while (!arrival.verified) await arrival.next(signal);
+          worker.postMessage("start");
+        } else {
+          void follow(arrival, worker, signal);
+        }
+        return new Map(await outcome);
       } finally {
         signal.removeEventListener("abort", onAbort);
       }
@@ -48,3 +51,17 @@ export async function prepareExtraction(options: ExtractJob & { file: string; fo
   };
 }
 
+/** Tells a tar.gz's worker how far the download has written its file, then its verdict; a failed download stops it. */
+async function follow(arrival: ArchiveArrival, worker: Worker, signal: AbortSignal): Promise<void> {
+  let told = 0;
+  try {
+    for (;;) {
+      if (arrival.written > told) worker.postMessage({ kind: "grew", bytes: arrival.written - told } satisfies ToTarWorker);
+      told = arrival.written;
+      if (arrival.verified) return void worker.postMessage({ kind: "verified", size: arrival.written } satisfies ToTarWorker);
+      await arrival.next(signal);
+    }
+  } catch {
+    worker.postMessage({ kind: "stop" } satisfies ToTarWorker);
+  }
+}

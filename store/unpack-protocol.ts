@@ -16,33 +16,11 @@ export interface ExtractJob {
 /** What a zip's worker (store/zip-worker.ts) starts with: its archive and where it goes. */
 export type ZipWorkerData = ExtractJob & { readonly file: string };
 
-/**
- * One thing a tar writer (store/tar-worker.ts) does, in the archive's order: a
- * file's content follows its `file` as `data`, the next `length` bytes of the
- * batch's data, then `close`.
- */
-export type WriteOp =
-  | { readonly op: "directory"; readonly path: string; readonly mode: number }
-  | { readonly op: "symlink"; readonly path: string; readonly target: string }
-  | { readonly op: "link"; readonly path: string; readonly target: string }
-  | { readonly op: "file"; readonly path: string; readonly mode: number }
-  | { readonly op: "data"; readonly length: number }
-  | { readonly op: "close"; readonly mtime: number | undefined };
+/** What a tar.gz's worker (store/tar-worker.ts) starts with: its archive, growing as it downloads, and where it goes. */
+export type TarWorkerData = ExtractJob & { readonly file: string };
 
-/** A writer's share of a stretch of a tar stream (store/tar-router.ts): what to do, and the contents it writes, back to back. */
-export interface TarBatch {
-  readonly ops: readonly WriteOp[];
-  readonly data: Uint8Array<ArrayBuffer>;
-}
-
-/** What a tar writer is told, for the archive `id`. Each batch is answered "ack" once written, "stop" with "stopped". */
-export type ToWorker =
-  | { readonly kind: "open"; readonly id: number; readonly job: ExtractJob }
-  | ({ readonly kind: "batch"; readonly id: number } & TarBatch)
-  | { readonly kind: "end"; readonly id: number }
-  | { readonly kind: "stop"; readonly id: number };
-
-export type FromWorker = { readonly id: number } & ({ readonly kind: "ack" } | { readonly kind: "stopped" } | { readonly kind: "outcome"; readonly outcome: ExtractOutcome });
+/** What it is told: the download wrote `bytes` more, or the archive is whole and verified, or it is to stop. */
+export type ToTarWorker = { readonly kind: "grew"; readonly bytes: number } | { readonly kind: "verified"; readonly size: number } | { readonly kind: "stop" };
 
 /** What a worker answers for an archive: each file's content hash, or the error, as data. */
 export type ExtractOutcome =

@@ -1,49 +1,56 @@
 import assert from "node:assert/strict";
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { ArchiveArrival } from "../../store/arrival.js";
-import { tarWriters } from "../../store/tar-writers.js";
+import { prepareExtraction } from "../../store/extract.js";
 import { tempDir } from "../support/cli.js";
 import { realNodeTarball } from "../support/real-binaries.js";
 import { buildTarball, type TarEntry } from "../support/tarball.js";
 import { describeTree, unpackedByGnuTar } from "../support/tree.js";
 
-// On two cores the CLI unpacks with one writer thread; three cores or more get two, each writing the
-// entries of its share of the directories. These tests start this process's writers with two, whatever
-// this machine has, and unpack through them as an install does.
-const writers = tarWriters(2);
-
-/** `archive` unpacked by the writers into a new directory, with the content hashes they took. */
-async function unpack(archive: Buffer): Promise<{ tree: string; hashes: ReadonlyMap<string, string> }> {
-  const dir = tempDir("devenv-two-writers-");
+/**
+ * `archive` unpacked by its worker into a new directory, with the content hashes it took; `arriving`:
+ * written to the file in pieces, as a download would, the worker told of each and then of the verdict.
+ */
+async function unpack(archive: Buffer, arriving = false): Promise<{ tree: string; hashes: ReadonlyMap<string, string> }> {
+  const dir = tempDir("devenv-unpack-");
   const file = join(dir, "archive");
   const tree = join(dir, "tree");
-  writeFileSync(file, archive);
+  writeFileSync(file, arriving ? Buffer.alloc(0) : archive);
   mkdirSync(tree);
-  const extraction = writers.prepare(file, { dir: tree, source: "a test archive", stripTop: true });
+  const extraction = await prepareExtraction({ file, format: "tar.gz", dir: tree, source: "a test archive", stripTop: true });
   const arrival = new ArchiveArrival();
-  arrival.verify(archive.length);
   try {
-    return { tree, hashes: await extraction.run(arrival, new AbortController().signal) };
+    const hashes = extraction.run(arrival, new AbortController().signal);
+    if (arriving) {
+      for (let at = 0; at < archive.length; at += 100_000) {
+        const piece = archive.subarray(at, at + 100_000);
+        appendFileSync(file, piece);
+        arrival.grew(piece.length);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    arrival.verify(archive.length);
+    return { tree, hashes: await hashes };
   } finally {
     await extraction.close();
   }
 }
 
-it("two writers unpack the real node archive as GNU tar does", async () => {
+it("one worker unpacks the real node archive as GNU tar does, whole or arriving in pieces", async () => {
   const archive = await realNodeTarball();
   const { tree, hashes } = await unpack(archive);
+  assert.deepEqual(describeTree((await unpack(archive, true)).tree), describeTree(tree));
   const expected = unpackedByGnuTar(archive);
   assert.equal(expected.length, 2495 - 1);
   assert.deepEqual(describeTree(tree), expected);
   assert.equal(hashes.size, expected.filter((line) => line.startsWith("f ")).length);
 });
 
-it("two writers keep the archive's order where it matters: a repeated entry, hard links across directories", async () => {
+it("the archive's order holds where it matters: a repeated entry, hard links across directories", async () => {
   const top = "tool-1.0";
   const entries: TarEntry[] = [{ path: `${top}/` }];
-  // Enough directories that both writers get some.
   for (let d = 0; d < 24; d++) {
     entries.push({ path: `${top}/d${d}/` });
     for (let f = 0; f < 3; f++) entries.push({ path: `${top}/d${d}/f${f}`, content: `d${d}/f${f}\n` });
