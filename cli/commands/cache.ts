@@ -7,7 +7,7 @@ import { authorizeCaches, entryRequest } from "../../project/install.js";
 import type { ToolName } from "../../resolvers/registry.js";
 import { platforms, type Platform } from "../../resolvers/types.js";
 import { entryPath } from "../../layout.js";
-import { fetchArchive } from "../../store/ensure.js";
+import { fetchArchive } from "../../store/fetch.js";
 import type { Context } from "../context.js";
 
 /**
