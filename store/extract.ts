@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { ArchiveArrival } from "./arrival.js";
 import { outcomeError, workerLimits, type Extraction, type ExtractJob, type ExtractOutcome, type TarWorkerData, type ToTarWorker, type ZipWorkerData } from "./unpack-protocol.js";
@@ -36,7 +37,10 @@ export async function prepareExtraction(options: ExtractJob & { file: string; fo
         // Terminated on an interrupt, it exits before answering (and has stopped writing): the interrupt is the reason.
         worker.once("exit", (code) => reject(signal.aborted ? (signal.reason as Error) : new Error(`an unpacking worker exited with code ${code} before answering`)));
       });
+      let release: (() => void) | undefined;
       try {
+        // Archives unpack in turns, one per core beside the downloading thread: their downloads go on meanwhile.
+        release = await turns.take(signal);
         if (format === "zip") {
           while (!arrival.verified) await arrival.next(signal);
           worker.postMessage("start");
@@ -45,8 +49,49 @@ export async function prepareExtraction(options: ExtractJob & { file: string; fo
         }
         return new Map(await outcome);
       } finally {
+        release?.();
         signal.removeEventListener("abort", onAbort);
       }
+    },
+  };
+}
+
+/**
+ * How many archives unpack at once: one per core beside the thread that downloads. Three
+ * workers on two cores took turns with each other and with the downloads, and three tools
+ * installed together took as long as one after another (docs/performance.md, eighth set).
+ */
+const turns = slots(Math.max(1, availableParallelism() - 1));
+
+function slots(count: number) {
+  let free = count;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next !== undefined) next();
+    else free++;
+  };
+  return {
+    /** Settles with the slot's release once one is free; rejects if `signal` aborts first. */
+    async take(signal: AbortSignal): Promise<() => void> {
+      signal.throwIfAborted();
+      if (free > 0) {
+        free--;
+        return release;
+      }
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          waiting.splice(waiting.indexOf(go), 1);
+          reject(signal.reason as Error);
+        };
+        const go = () => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        waiting.push(go);
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+      return release;
     },
   };
 }
