@@ -25,7 +25,12 @@ export async function prepareExtraction(options: ExtractJob & { file: string; fo
   const { Worker } = await import("node:worker_threads");
   const data: TarWorkerData | ZipWorkerData = { file, ...job };
   const worker = new Worker(new URL(format === "tar.gz" ? "./tar-worker.js" : "./zip-worker.js", import.meta.url), { workerData: data, resourceLimits: workerLimits });
-  const close = async () => void (await worker.terminate());
+  // Closed (the download failed, or another tool's did), it neither waits for its turn nor holds one.
+  const closing = new AbortController();
+  const close = async () => {
+    closing.abort(new Error("closed"));
+    await worker.terminate();
+  };
   return {
     close,
     async run(arrival, signal) {
@@ -37,10 +42,12 @@ export async function prepareExtraction(options: ExtractJob & { file: string; fo
         // Terminated on an interrupt, it exits before answering (and has stopped writing): the interrupt is the reason.
         worker.once("exit", (code) => reject(signal.aborted ? (signal.reason as Error) : new Error(`an unpacking worker exited with code ${code} before answering`)));
       });
+      // Awaited only once this archive's turn came: its failure while it waited is no unhandled rejection.
+      outcome.catch(() => undefined);
       let release: (() => void) | undefined;
       try {
         // Archives unpack in turns, one per core beside the downloading thread: their downloads go on meanwhile.
-        release = await turns.take(signal);
+        release = await turns.take(AbortSignal.any([signal, closing.signal]));
         if (format === "zip") {
           while (!arrival.verified) await arrival.next(signal);
           worker.postMessage("start");

@@ -19,5 +19,6 @@ port.on("message", (message: ToTarWorker) => {
 });
 void outcomeOf(extractTar(file, dir, entryPolicy(source, stripTop), arrival, stop.signal)).then((outcome) => {
   port.postMessage(outcome);
-  port.close();
+  // Nothing more to hear: the worker ends once the answer is on its way.
+  port.unref();
 });
