@@ -56,14 +56,19 @@ export function composePath(env: DevenvEnvironment, outerPath: string | undefine
   return [...new Set([...env.dirs, ...outer])].join(delimiter);
 }
 
+/** A project's environment, computed once per command (project/prepare.ts) and handed on: what devenv adds, and the store it lives in. */
+export interface PreparedEnvironment {
+  readonly env: DevenvEnvironment;
+  readonly store: string;
+}
+
 /** The variables devenv sets, PATH first and complete. */
-export function environmentVariables(input: EnvironmentInput, outer: NodeJS.ProcessEnv, pure: boolean): Record<string, string> {
-  const env = devenvEnvironment(input);
-  return { PATH: composePath(env, outer.PATH, input.store, pure), ...env.vars };
+export function environmentVariables(prepared: PreparedEnvironment, outer: NodeJS.ProcessEnv, pure: boolean): Record<string, string> {
+  return { PATH: composePath(prepared.env, outer.PATH, prepared.store, pure), ...prepared.env.vars };
 }
 
 /** The whole environment a command runs in; `--pure` keeps only what a terminal needs from outside. */
-export function commandEnvironment(input: EnvironmentInput, outer: NodeJS.ProcessEnv, pure: boolean): NodeJS.ProcessEnv {
+export function commandEnvironment(prepared: PreparedEnvironment, outer: NodeJS.ProcessEnv, pure: boolean): NodeJS.ProcessEnv {
   const base = pure ? Object.fromEntries(Object.entries(outer).filter(([name]) => pureKeep.includes(name) || name.startsWith("LC_"))) : outer;
-  return { ...base, ...environmentVariables(input, outer, pure) };
+  return { ...base, ...environmentVariables(prepared, outer, pure) };
 }

@@ -1,7 +1,7 @@
 import type { Session as Context } from "./session.js";
 import { writeEnvironmentCache } from "./cache.js";
 import { keepCache } from "./keep.js";
-import { devenvEnvironment, type EnvironmentInput } from "./environment.js";
+import { devenvEnvironment, type PreparedEnvironment } from "./environment.js";
 import { entryBinaries, installLocked } from "./install.js";
 import { openProject } from "./open.js";
 import { preparePrefixes } from "./prefixes.js";
@@ -13,17 +13,17 @@ import { logChanges, syncLock } from "./sync.js";
  * `shell` stand on. For the commands the launcher answers next time (`run`, `env`),
  * the result is cached for it; a question it never answers (`which`) writes nothing.
  */
-export async function prepareEnvironment(ctx: Context, options: { forLauncher: boolean } = { forLauncher: true }): Promise<EnvironmentInput> {
+export async function prepareEnvironment(ctx: Context, options: { forLauncher: boolean } = { forLauncher: true }): Promise<PreparedEnvironment> {
   const project = await openProject(ctx);
   const { lock, text, changes } = await syncLock(project, ctx);
   logChanges(ctx, changes);
   const tools = await installLocked(project.root, lock, ctx, project.config.tools.map((t) => t.name));
   const guarded = preparePrefixes(ctx.layout, project.root, tools);
   const input = { root: project.root, config: project.config, tools, store: ctx.layout.store, prefix: projectState(ctx.layout, project.root).prefix };
-  if (!options.forLauncher) return input;
   const env = devenvEnvironment(input);
+  if (!options.forLauncher) return { env, store: input.store };
   keepCache(ctx.log, "the launcher's environment", () =>
     writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, absent: project.absent, lockText: text, env, binaries: tools.flatMap((t) => entryBinaries(t.name, t.entry)), guarded }),
   );
-  return input;
+  return { env, store: input.store };
 }

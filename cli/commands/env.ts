@@ -1,6 +1,6 @@
 import { appendFileSync } from "node:fs";
 import { DevenvError } from "../../errors.js";
-import { devenvEnvironment, environmentVariables } from "../../project/environment.js";
+import { environmentVariables } from "../../project/environment.js";
 import { prepareEnvironment } from "../../project/prepare.js";
 import { githubFiles } from "../../shells/github.js";
 import { shellOf, shells } from "../../shells/registry.js";
@@ -21,13 +21,13 @@ export async function envCommand(ctx: Context, args: Record<string, unknown>): P
       hint: "run it in a GitHub Actions step; elsewhere use --shell bash or --shell json",
     });
   }
-  const input = await prepareEnvironment(ctx);
+  const prepared = await prepareEnvironment(ctx);
   if (format === "github") {
-    const files = githubFiles(devenvEnvironment(input));
+    const files = githubFiles(prepared.env);
     appendFileSync(ctx.env.GITHUB_PATH!, files.path);
     appendFileSync(ctx.env.GITHUB_ENV!, files.env);
     return;
   }
-  const vars = environmentVariables(input, ctx.env, false);
+  const vars = environmentVariables(prepared, ctx.env, false);
   process.stdout.write(format === "json" ? `${JSON.stringify(vars, null, 2)}\n` : shells[format].exports(vars));
 }

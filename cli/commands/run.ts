@@ -8,8 +8,8 @@ import type { Context } from "../context.js";
 export async function runCommand(ctx: Context, args: Record<string, unknown>): Promise<number> {
   const [cmd, ...cmdArgs] = args.command as string[];
   if (cmd === undefined) throw new DevenvError("usage", "devenv run needs a command", { hint: "devenv run -- node --version" });
-  const input = await prepareEnvironment(ctx);
-  return runInEnvironment(cmd, cmdArgs, { cwd: ctx.cwd, env: commandEnvironment(input, ctx.env, args.pure === true) });
+  const prepared = await prepareEnvironment(ctx);
+  return runInEnvironment(cmd, cmdArgs, { cwd: ctx.cwd, env: commandEnvironment(prepared, ctx.env, args.pure === true) });
 }
 
 /**

@@ -7,8 +7,8 @@ import type { Context } from "../context.js";
 
 export async function whichCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
   const bin = String(args.bin);
-  const input = await prepareEnvironment(ctx, { forLauncher: false });
-  const { PATH = "" } = environmentVariables(input, ctx.env, false);
+  const prepared = await prepareEnvironment(ctx, { forLauncher: false });
+  const { PATH = "" } = environmentVariables(prepared, ctx.env, false);
   const found = bin.includes("/") ? undefined : PATH.split(delimiter).map((dir) => join(dir, bin)).find(isExecutableFile);
   if (found === undefined) {
     throw new DevenvError("command-not-found", `${bin} is not on the devenv environment's PATH`, { hint: "check the tools in devenv.ts, or `devenv list`" });
