@@ -52,12 +52,12 @@ export function projectState(layout: StoreLayout, root: string) {
     dir,
     /** The evaluated devenv.ts with the hash of every file it read. */
     config: join(dir, "config.json"),
-    /** The launcher's environment; it names a generation, whose three directories below lie beside it. */
+    /** The launcher's environment; it names a snapshot, whose two directories below lie beside it. */
     env: join(dir, "env.sh"),
     /** Links to the files the environment depends on: `0` to devenv.lock, `1`... to each file devenv.ts's evaluation read. */
-    watched: (generation: string) => join(dir, `watched.${generation}`),
+    watched: (snapshot: string) => join(dir, `watched.${snapshot}`),
     /** What those files held when the environment was written, under the same names. */
-    copies: (generation: string) => join(dir, `copies.${generation}`),
+    copies: (snapshot: string) => join(dir, `copies.${snapshot}`),
     /** Held while devenv.lock or its history is rewritten. */
     lock: join(dir, "lock"),
     /**

@@ -166,7 +166,7 @@ load_cache() {
   # Written while CI or DEVENV_TRUST vouched for devenv.ts: good only while one of them still does.
   [ "$_dv_cache_trust" = record ] || trusted_by_env || return 1
   tool_path
-  PATH=$_dv_tool_path LC_ALL=C diff -rq "$_dv_state/@WATCHED@$_dv_cache_gen" "$_dv_state/@COPIES@$_dv_cache_gen" > /dev/null 2>&1 || return 1
+  PATH=$_dv_tool_path LC_ALL=C diff -rq "$_dv_state/@WATCHED@$_dv_cache_snapshot" "$_dv_state/@COPIES@$_dv_cache_snapshot" > /dev/null 2>&1 || return 1
   _dv_saved_ifs=$IFS IFS=$_dv_nl
   # A file where one of devenv.ts's imports would now find it (`lib.ts` beside a `lib/index.ts`): what would
   # run is no longer what was evaluated and trusted.
@@ -236,7 +236,7 @@ case $1 in
         [ "$1" = -- ] && shift
         # Every name the launcher uses starts with _dv_: none of the user's variables was touched, and none of these goes on.
         unset _dv_build_id _dv_platform _dv_nl _dv_home _dv_dir _dv_root _dv_state _dv_n _dv_expected _dv_input _dv_binary _dv_saved_ifs _dv_new_path _dv_outer_path _dv_cmd _dv_value _dv_logical _dv_oldpwd _dv_had_oldpwd _dv_tool_path _dv_entry
-        unset _dv_cache_gen _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_guarded _dv_cache_guarded_entries _dv_cache_absent _dv_cache_dirs _dv_cache_posix _dv_cache_fish _dv_cache_json_head _dv_cache_json_tail
+        unset _dv_cache_snapshot _dv_cache_build _dv_cache_root _dv_cache_trust _dv_cache_store _dv_cache_binaries _dv_cache_guarded _dv_cache_guarded_entries _dv_cache_absent _dv_cache_dirs _dv_cache_posix _dv_cache_fish _dv_cache_json_head _dv_cache_json_tail
         exec "$@"
       fi
       PATH=$_dv_outer_path

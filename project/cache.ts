@@ -61,16 +61,16 @@ function jsonAround(vars: Readonly<Record<string, string>>): Array<[CacheVariabl
  * Node.js, into the project's state in DEVENV_HOME (layout.ts): user-only,
  * so no repository can ship one and no other user can write one. Beside it, a
  * directory of links to devenv.lock and every input, and one of copies of them: the
- * launcher compares them with one `diff -rq` before every answer. A generation's
- * directories are written first and env.sh, naming that generation, last and
- * atomically: a reader sees one whole generation or none.
+ * launcher compares them with one `diff -rq` before every answer. A snapshot's
+ * directories are written first and env.sh, naming that snapshot, last and
+ * atomically: a reader sees one whole snapshot or none.
  */
 /**
  * The contract with the launcher: the variables env.sh sets, each `_dv_cache_<name>`.
  * Declared here alone; scripts/build.mjs refuses a cli/launcher.sh that reads any other,
  * or leaves one of these unread.
  */
-export const cacheVariables = ["gen", "root", "trust", "store", "binaries", "guarded", "guarded_entries", "absent", "dirs", "posix", "fish", "json_head", "json_tail", "build"] as const;
+export const cacheVariables = ["snapshot", "root", "trust", "store", "binaries", "guarded", "guarded_entries", "absent", "dirs", "posix", "fish", "json_head", "json_tail", "build"] as const;
 export type CacheVariable = (typeof cacheVariables)[number];
 
 export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): void {
@@ -88,15 +88,15 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
     return;
   }
   ensurePrivateDir(state.dir);
-  const generation = randomBytes(6).toString("hex");
-  for (const dir of [state.watched(generation), state.copies(generation)]) mkdirSync(dir, { mode: 0o700 });
+  const snapshot = randomBytes(6).toString("hex");
+  for (const dir of [state.watched(snapshot), state.copies(snapshot)]) mkdirSync(dir, { mode: 0o700 });
   watched.forEach((file, n) => {
-    symlinkSync(file.path, join(state.watched(generation), String(n)));
-    writeFileSync(join(state.copies(generation), String(n)), file.content, { mode: 0o600, flag: "wx" });
+    symlinkSync(file.path, join(state.watched(snapshot), String(n)));
+    writeFileSync(join(state.copies(snapshot), String(n)), file.content, { mode: 0o600, flag: "wx" });
   });
   const vars = (name: CacheVariable, value: string) => `_dv_cache_${name}=${quotePosix(value)}\n`;
   const text = [
-    vars("gen", generation),
+    vars("snapshot", snapshot),
     vars("root", input.root),
     vars("trust", input.trust),
     vars("store", join(layout.store, "/")),
@@ -113,8 +113,8 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   ].join("");
   // The launcher uses it only once its build id, root and every copy check out: not flushed.
   writeFileAtomic(state.env, text, 0o600, { flush: false });
-  // Older generations: anything beside env.sh that is not this generation's (a removal never follows the links).
-  const current = new Set([state.env, state.watched(generation), state.copies(generation), state.lock, state.config, state.prefixes]);
+  // Older snapshots: anything beside env.sh that is not this snapshot's (a removal never follows the links).
+  const current = new Set([state.env, state.watched(snapshot), state.copies(snapshot), state.lock, state.config, state.prefixes]);
   for (const name of readdirSync(state.dir)) {
     const path = join(state.dir, name);
     if (!current.has(path)) rmSync(path, { force: true, recursive: true });

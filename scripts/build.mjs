@@ -64,7 +64,7 @@ const state = projectState(storeLayout("/HOME"), "/ROOT");
 const [projects, leaf] = state.dir.slice("/HOME/".length).split("/ROOT/");
 const names = { PROJECTS: projects, STATE_LEAF: leaf, ENV_FILE: basename(state.env), WATCHED: basename(state.watched("GEN")).replace("GEN", ""), COPIES: basename(state.copies("GEN")).replace("GEN", "") };
 for (const [name, prefix] of [["watched", names.WATCHED], ["copies", names.COPIES]]) {
-  if (state[name]("GEN") !== join(state.dir, `${prefix}GEN`)) throw new Error(`cli/launcher.sh names the ${name} directory <prefix><generation>`);
+  if (state[name]("GEN") !== join(state.dir, `${prefix}GEN`)) throw new Error(`cli/launcher.sh names the ${name} directory <prefix><snapshot>`);
 }
 
 // The oldest Node.js devenv runs on, from package.json's engines (">=20.19"): the launcher starts no older one.

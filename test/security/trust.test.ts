@@ -96,7 +96,7 @@ describe("the launcher's cache is the user's, never the repository's", () => {
     assert.equal((await devenv(["trust"])).code, 0);
     assert.equal((await devenv(["run", "node"])).code, 0);
     mkdirSync(join(dir, ".devenv", "cache"), { recursive: true });
-    const forged = `_dv_cache_gen=x; touch ${join(dir, "pwned")}\n`;
+    const forged = `_dv_cache_snapshot=x; touch ${join(dir, "pwned")}\n`;
     writeFileSync(join(dir, ".devenv", "cache", "env.sh"), forged);
     writeFileSync(join(dir, ".devenv", "env.sh"), forged);
     assert.equal((await devenv(["run", "node"])).stdout, "v20.99.1\n");
