@@ -88,8 +88,9 @@ export class HttpStatusError extends DevenvError {
     readonly status: number,
     readonly headers: HttpHeaders,
     attempts = 1,
+    method = "GET",
   ) {
-    super("network", `GET ${url} answered ${status}${attempts > 1 ? ` after ${attempts} attempts` : ""}`, {
+    super("network", `${method} ${url} answered ${status}${attempts > 1 ? ` after ${attempts} attempts` : ""}`, {
       hint: status === 404 ? "check the version and the mirror (DEVENV_*_MIRROR)" : "try again later, or use a mirror (DEVENV_*_MIRROR)",
     });
   }

@@ -273,7 +273,7 @@ export class Http implements MetadataFetcher {
       const text = method === "HEAD" ? "" : await response.body.text();
       return { status: response.statusCode, headers: response.headers as Headers, text };
     } catch (error) {
-      throw unreachable(url, error, this.options.proxy);
+      throw unreachable(url, error, this.options.proxy, method);
     }
   }
 
@@ -353,19 +353,19 @@ const untrustedCertificate = new Set([
   "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
 ]);
 
-function unreachable(url: string, error: unknown, proxy: ProxySettings): DevenvError {
+function unreachable(url: string, error: unknown, proxy: ProxySettings, method = "GET"): DevenvError {
   const { statusCode, headers, code, message } = error as { statusCode?: number; headers?: Headers; code?: string; message?: string };
   // undici's retry interceptor gave up on a retryable status.
-  if (statusCode !== undefined) return new HttpStatusError(url, statusCode, headers ?? {}, retry.maxRetries + 1);
+  if (statusCode !== undefined) return new HttpStatusError(url, statusCode, headers ?? {}, retry.maxRetries + 1, method);
   if (code !== undefined && untrustedCertificate.has(code)) {
-    return new DevenvError("network", `GET ${url} failed: its TLS certificate is not signed by a CA this machine trusts (${code})`, {
+    return new DevenvError("network", `${method} ${url} failed: its TLS certificate is not signed by a CA this machine trusts (${code})`, {
       hint: "if a mirror or a TLS-intercepting proxy uses your organisation's CA, point NODE_EXTRA_CA_CERTS at that CA's PEM file",
       cause: error,
     });
   }
   const refused = proxyRefusal(url, error, proxy);
   if (refused !== undefined) return refused;
-  return new DevenvError("network", `GET ${url} failed: ${code === "DEVENV_HTTPS_DOWNGRADE" ? message : (code ?? message ?? String(error))}`, {
+  return new DevenvError("network", `${method} ${url} failed: ${code === "DEVENV_HTTPS_DOWNGRADE" ? message : (code ?? message ?? String(error))}`, {
     hint: "check the network, the proxy (HTTPS_PROXY) or the mirror (DEVENV_*_MIRROR), or use --offline with a warm store",
     cause: error,
   });

@@ -197,7 +197,8 @@ export function onInterrupt(): { signal: AbortSignal; dispose(): void } {
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   const listeners = signals.map((name) => {
     const listener = () =>
-      controller.abort(new DevenvError("interrupted", `interrupted by ${name}; nothing was installed`, { exitCode: 128 + osConstants.signals[name] }));
+      // Each entry is whole or absent: what was being installed is removed, what was already installed stays.
+      controller.abort(new DevenvError("interrupted", `interrupted by ${name}; the install in progress was removed`, { exitCode: 128 + osConstants.signals[name] }));
     process.once(name, listener);
     return [name, listener] as const;
   });

@@ -329,6 +329,30 @@ describe("an oci-layout: team cache", () => {
   });
 });
 
+describe("a push that fails", () => {
+  it("names the method that failed: a PUT the registry drops is not a GET", async () => {
+    const { dir, env } = installed();
+    assert.equal((await devenv(["install"], { cwd: dir, env })).code, 0);
+    const registry = createServer((req, res) => {
+      req.resume();
+      if (req.method === "HEAD") return void res.writeHead(404).end();
+      if (req.method === "POST") return void res.writeHead(202, { location: "/v2/team/devenv/blobs/uploads/1" }).end();
+      if (req.method === "PUT") return void req.socket.destroy();
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((resolve) => registry.listen(0, "127.0.0.1", resolve));
+    try {
+      const cache = `oci+http://127.0.0.1:${(registry.address() as AddressInfo).port}/team/devenv`;
+      const pushed = await devenv(["cache", "push", "--to", cache], { cwd: dir, env });
+      assert.equal(pushed.code, 1, pushed.stderr);
+      assert.match(pushed.stderr, /^error: PUT http:\/\/127\.0\.0\.1:\d+\/v2\/team\/devenv\/blobs\/uploads\/1\?digest=sha256%3A[0-9a-f]{64} failed: /m);
+    } finally {
+      registry.closeAllConnections();
+      await new Promise((resolve) => registry.close(resolve));
+    }
+  });
+});
+
 describe("a docker credential helper", () => {
   it("is never one the repository ships: node_modules/.bin on PATH, relative or not, is passed over", async () => {
     const { dir, env } = installed();
