@@ -37,12 +37,25 @@ export async function initCommand(ctx: Context, args: Record<string, unknown>): 
   }
   // With the types installed (node_modules/devenv), the typed form; without, a plain object: the
   // project's own tsc and linters must not fail on a module it does not have.
-  const typed = existsSync(join(root, "node_modules", "devenv", "package.json"));
+  const typed = hasOurTypes(root);
   writeFileAtomic(file, renderConfig(tools, typed));
   // Written by devenv from the user's own flags or pins: trusted by construction, exactly these bytes (an edit asks again).
   trust({ dir: ctx.layout.trust }, file, (await configFingerprint(ctx, root, file)).fingerprint);
   ctx.log.info(`wrote ${file}; next: \`devenv shell\`, or \`devenv run COMMAND\``);
   for (const linter of lintersOf(root)) ctx.log.info(`${linter.name} lints devenv.ts too; to keep it off: ${linter.ignore}`);
+}
+
+/**
+ * Whether node_modules/devenv is devenv's (devenv-cli, or the types alone, devenv-types,
+ * as README installs them): the npm name `devenv` alone is another project's.
+ */
+function hasOurTypes(root: string): boolean {
+  try {
+    const { name } = JSON.parse(readLimited(join(root, "node_modules", "devenv", "package.json"), maxPinBytes, pinRefusal).toString("utf8")) as { name?: unknown };
+    return name === "devenv-cli" || name === "devenv-types";
+  } catch {
+    return false;
+  }
 }
 
 /** A linter configured in the project, and the one line that keeps it off devenv.ts. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { cleanEnv, devenv, project, repoRoot, run, tempDir } from "../support/cli.js";
@@ -89,6 +89,16 @@ describe("devenv init never breaks a project's own checks", () => {
     const typo = await typecheck(dir);
     assert.notEqual(typo.code, 0);
     assert.match(typo.stdout, /devenv\.ts\(\d+,\d+\): error .*\bnod\b/);
+  });
+
+  it("another project's npm package named devenv is not devenv's types: init writes the plain object", async () => {
+    const dir = typescriptProject();
+    mkdirSync(join(dir, "node_modules", "devenv"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", "devenv", "package.json"), JSON.stringify({ name: "devenv", version: "1.0.0" }));
+    assert.equal((await initIn(dir, "--node", "20")).code, 0);
+    assert.doesNotMatch(readFileSync(join(dir, "devenv.ts"), "utf8"), /^import /m);
+    const checked = await typecheck(dir);
+    assert.equal(checked.code, 0, checked.stdout);
   });
 
   const linters: Array<[string, Record<string, string>, RegExp]> = [
