@@ -47,9 +47,10 @@ export async function prepareExtraction(options: ExtractJob & { file: string; fo
       let release: (() => void) | undefined;
       try {
         // Archives unpack in turns, one per core beside the downloading thread: their downloads go on meanwhile.
+        // A zip is read only once whole: it waits for its download before its turn, never holding one meanwhile.
+        if (format === "zip") while (!arrival.verified) await arrival.next(signal);
         release = await turns.take(AbortSignal.any([signal, closing.signal]));
         if (format === "zip") {
-          while (!arrival.verified) await arrival.next(signal);
           worker.postMessage("start");
         } else {
           void follow(arrival, worker, signal);
