@@ -33,7 +33,7 @@ export const commandTable: readonly CommandSpec[] = [
     name: "init",
     describe: "write devenv.ts",
     // One flag per registered toolchain.
-    options: { ...Object.fromEntries(toolNames.map((tool) => [tool, { type: "string", requiresArg: true, describe: `${tool} version spec` } satisfies Options])), force: { type: "boolean", describe: "overwrite an existing devenv.ts" } },
+    options: { ...Object.fromEntries(toolNames().map((tool) => [tool, { type: "string", requiresArg: true, describe: `${tool} version spec` } satisfies Options])), force: { type: "boolean", describe: "overwrite an existing devenv.ts" } },
   },
   {
     name: "add",

@@ -159,25 +159,25 @@ function hostPlatform(): Platform {
   return `${os}-${arch}` as Platform;
 }
 
-/** DEVENV_<TOOL>_MIRROR (SPEC §7), checked and warned about once, when first needed. */
-function mirrors(env: NodeJS.ProcessEnv, log: Log): (tool: string) => string | undefined {
+/** A resolver's mirror variable (DEVENV_NODE_MIRROR, DEVENV_GITHUB_MIRROR; docs/spec.md §7), checked and warned about once, when first needed. */
+function mirrors(env: NodeJS.ProcessEnv, log: Log): (resolver: { readonly mirrorVariable?: string | undefined }) => string | undefined {
   const seen = new Map<string, string | undefined>();
-  return (tool) => {
-    if (seen.has(tool)) return seen.get(tool);
-    const variable = `DEVENV_${tool.toUpperCase()}_MIRROR`;
+  return ({ mirrorVariable: variable }) => {
+    if (variable === undefined) return undefined;
+    if (seen.has(variable)) return seen.get(variable);
     const value = env[variable]?.replace(/\/+$/, "") || undefined;
     if (value !== undefined) {
       let url: URL;
       try {
         url = new URL(value);
       } catch {
-        throw new DevenvError("usage", `${variable}=${value} is not a URL`, { hint: `e.g. ${variable}=https://mirror.example.com/${tool}` });
+        throw new DevenvError("usage", `${variable}=${value} is not a URL`, { hint: `e.g. ${variable}=https://mirror.example.com/${variable.slice("DEVENV_".length, -"_MIRROR".length).toLowerCase()}` });
       }
       if (url.protocol === "http:" && !isLoopback(url.hostname)) {
         log.warn(`${variable} is plain http: integrity rests on the sha256 in devenv.lock alone`);
       }
     }
-    seen.set(tool, value);
+    seen.set(variable, value);
     return value;
   };
 }

@@ -7,13 +7,130 @@ export type ToolSpec = string | { version: string };
 /** bun's x64 builds also come as "baseline", for CPUs without AVX2. */
 export type BunSpec = string | { version: string; variant?: "baseline" };
 
-/** The toolchains devenv knows: test/unit/config-types.test.ts does not compile unless these are the registry's. */
+/** A tool with builds other than upstream's default. */
+export type VariantSpec = string | { version: string; variant?: string };
+
+/**
+ * Any repository's GitHub releases, as `"github:OWNER/REPO"`. devenv picks each platform's asset
+ * by the words in its name; `asset` names it where that is ambiguous (a template with
+ * `{version}`, `{os}`, `{arch}`), `bin` the programs inside the archive to put on PATH.
+ */
+export type GithubSpec = string | { version: string; asset?: string; bin?: string[] };
+
+/** The tools devenv knows: the toolchains, then every record (generated; test/unit/records.test.ts checks it). */
 export interface DevenvTools {
   node?: ToolSpec;
   python?: ToolSpec;
   go?: ToolSpec;
   bun?: BunSpec;
   deno?: ToolSpec;
+  [repo: `github:${string}`]: GithubSpec | undefined;
+  // records:start (npm run records)
+  /** Static checker for GitHub Actions workflow files */
+  "actionlint"?: ToolSpec;
+  /** Live-reload runner for Go applications */
+  "air"?: ToolSpec;
+  /** cat clone with syntax highlighting and git integration */
+  "bat"?: ToolSpec;
+  /** Fast formatter and linter for JS, TS, JSON, CSS and more */
+  "biome"?: ToolSpec;
+  /** Protocol Buffers toolkit: lint, breaking-change checks, codegen */
+  "buf"?: ToolSpec;
+  /** Service discovery and mesh agent/CLI from HashiCorp */
+  "consul"?: ToolSpec;
+  /** Signs and verifies containers and blobs (Sigstore) */
+  "cosign"?: ToolSpec;
+  /** Framework-agnostic SQL database migration tool */
+  "dbmate"?: ToolSpec;
+  /** Syntax-highlighting pager for git, diff and grep output */
+  "delta"?: ToolSpec;
+  /** Loads and unloads environment variables per directory */
+  "direnv"?: ToolSpec;
+  /** Pluggable, fast code formatting platform */
+  "dprint"?: ToolSpec;
+  /** Quick, friendly alternative to find for locating files */
+  "fd"?: ToolSpec;
+  /** General-purpose interactive fuzzy finder for the terminal */
+  "fzf"?: ToolSpec;
+  /** GitHub's official command-line client */
+  "gh"?: ToolSpec;
+  /** Detects hard-coded secrets in git repositories */
+  "gitleaks"?: ToolSpec;
+  /** Fast runner for many Go linters */
+  "golangci-lint"?: ToolSpec;
+  /** Release automation for Go (and other) projects */
+  "goreleaser"?: ToolSpec;
+  /** Vulnerability scanner for container images and filesystems */
+  "grype"?: ToolSpec;
+  /** Dockerfile linter that also checks embedded shell with ShellCheck */
+  "hadolint"?: ToolSpec;
+  /** Package manager for Kubernetes charts */
+  "helm"?: ToolSpec;
+  /** Command-line benchmarking tool with statistical output */
+  "hyperfine"?: ToolSpec;
+  /** Lightweight command-line JSON processor */
+  "jq"?: ToolSpec;
+  /** Handy command runner for project-specific recipes */
+  "just"?: ToolSpec;
+  /** Terminal UI for watching and managing Kubernetes clusters */
+  "k9s"?: ToolSpec;
+  /** Runs local Kubernetes clusters inside Docker containers */
+  "kind"?: ToolSpec;
+  /** Command-line client for Kubernetes clusters */
+  "kubectl"?: ToolSpec;
+  /** Quick switcher for kubectl contexts (kubens ships separately) */
+  "kubectx"?: ToolSpec;
+  /** Template-free customisation of Kubernetes YAML */
+  "kustomize"?: ToolSpec;
+  /** Terminal UI for everyday git commands */
+  "lazygit"?: ToolSpec;
+  /** Database migrations CLI from golang-migrate */
+  "migrate"?: ToolSpec;
+  /** Creates locally trusted development TLS certificates */
+  "mkcert"?: ToolSpec;
+  /** Builds machine images from a single template (HashiCorp) */
+  "packer"?: ToolSpec;
+  /** Fast, disk-efficient Node.js package manager */
+  "pnpm"?: ToolSpec;
+  /** Prebuilt PostgreSQL server and client binaries (theseus-rs) */
+  "postgres"?: ToolSpec;
+  /** Protocol Buffers compiler (protoc) with bundled well-known .proto files */
+  "protoc"?: ToolSpec;
+  /** Fast recursive grep that honours .gitignore rules */
+  "ripgrep"?: ToolSpec;
+  /** Very fast Python linter and formatter */
+  "ruff"?: ToolSpec;
+  /** Static analyser that finds bugs and pitfalls in shell scripts */
+  "shellcheck"?: ToolSpec;
+  /** Formatter for POSIX sh, bash and mksh scripts (from mvdan/sh) */
+  "shfmt"?: ToolSpec;
+  /** Generates type-safe code from SQL queries */
+  "sqlc"?: ToolSpec;
+  /** Tails logs from many Kubernetes pods and containers at once */
+  "stern"?: ToolSpec;
+  /** Generates SBOMs from container images and filesystems */
+  "syft"?: ToolSpec;
+  /** Task runner and build tool driven by Taskfile.yml */
+  "task"?: ToolSpec;
+  /** Generates documentation from Terraform modules */
+  "terraform-docs"?: ToolSpec;
+  /** Infrastructure-as-code CLI from HashiCorp */
+  "terraform"?: ToolSpec;
+  /** Pluggable linter for Terraform configurations */
+  "tflint"?: ToolSpec;
+  /** Scanner for vulnerabilities, misconfigurations and secrets */
+  "trivy"?: ToolSpec;
+  /** Very fast Python package and project manager */
+  "uv"?: ToolSpec;
+  /** Secrets management CLI and server from HashiCorp */
+  "vault"?: ToolSpec;
+  /** Runs a command whenever watched files change */
+  "watchexec"?: ToolSpec;
+  /** Portable YAML/JSON/XML processor in the spirit of jq */
+  "yq"?: ToolSpec;
+  /** Zig compiler and C/C++ cross-compilation toolchain */
+  "zig"?: ToolSpec;
+  // records:end
 }
 
 export interface DevenvConfig {

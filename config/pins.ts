@@ -1,6 +1,6 @@
 import { readLimited } from "../files/read-limited.js";
 import { join } from "node:path";
-import { resolvers, toolNames, type ToolName } from "../resolvers/registry.js";
+import { resolverOf, toolNames, type ToolName } from "../resolvers/registry.js";
 
 /** A version pin found in a file another tool reads (nvm, pyenv, asdf, go, npm, bun, dvm). */
 export interface Pin {
@@ -30,8 +30,8 @@ export function detectPins(dir: string, warn: (message: string) => void): Pin[] 
     }
     return texts.get(file);
   };
-  return toolNames.flatMap((tool) => {
-    for (const source of resolvers[tool].pins) {
+  return toolNames().flatMap((tool) => {
+    for (const source of resolverOf(tool).pins) {
       const text = read(source.file);
       if (text === undefined) continue;
       let spec: string | undefined;
@@ -42,7 +42,7 @@ export function detectPins(dir: string, warn: (message: string) => void): Pin[] 
         continue;
       }
       if (spec === undefined || spec === "") continue;
-      if (resolvers[tool].isValidSpec(spec)) return [{ tool, spec, source: source.file }];
+      if (resolverOf(tool).isValidSpec(spec)) return [{ tool, spec, source: source.file }];
       warn(`ignoring ${tool} "${spec}" from ${source.file}: not a version devenv can pin`);
     }
     return [];

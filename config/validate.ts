@@ -1,5 +1,5 @@
 import { DevenvError } from "../errors.js";
-import { isToolName, resolvers, toolNames, type ToolName } from "../resolvers/registry.js";
+import { isToolName, resolverOf, toolNames, type ToolName } from "../resolvers/registry.js";
 
 export interface ToolRequest {
   readonly name: ToolName;
@@ -35,9 +35,9 @@ export function validateConfig(raw: unknown, file: string): ProjectConfig {
   if (!isPlainObject(rawTools)) throw fail("tools", rawTools, "must be an object of tool: version", 'tools: { node: "20" }');
   for (const [name, value] of Object.entries(rawTools)) {
     const key = `tools.${name}`;
-    if (!isToolName(name)) throw fail(key, value, `unknown tool; known: ${toolNames.join(", ")}`, `use one of ${toolNames.join(", ")}`);
+    if (!isToolName(name)) throw fail(key, value, `unknown tool; known: ${toolNames().join(", ")}`, `use one of ${toolNames().join(", ")}`);
     const spec = isPlainObject(value) ? value.version : value;
-    const variants = resolvers[name].variants ?? [];
+    const variants = resolverOf(name).variants ?? [];
     let variant: string | undefined;
     if (isPlainObject(value)) {
       const allowed = variants.length > 0 ? ["version", "variant"] : ["version"];
@@ -51,7 +51,7 @@ export function validateConfig(raw: unknown, file: string): ProjectConfig {
     if (typeof spec !== "string" || spec.trim() === "") {
       throw fail(key, value, "must be a version spec string", `e.g. ${name}: "latest", or a version or range`);
     }
-    if (!resolvers[name].isValidSpec(spec.trim())) {
+    if (!resolverOf(name).isValidSpec(spec.trim())) {
       throw fail(key, value, "not a version spec", 'use a version ("20", "20.18.0"), a semver range ("^20.10"), or "latest"');
     }
     tools.push({ name, spec: spec.trim(), ...(variant === undefined ? {} : { variant }) });

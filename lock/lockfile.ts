@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { DevenvError, filesystemError, isErrno } from "../errors.js";
 import { readLimited } from "../files/read-limited.js";
-import { isToolName, resolvers } from "../resolvers/registry.js";
+import { isToolName, resolverOf } from "../resolvers/registry.js";
 import { isCanonicalUrl, platforms, type Artifact, type Platform } from "../resolvers/types.js";
 
 export const lockFileName = "devenv.lock";
@@ -75,7 +75,7 @@ export function parseLock(text: string, file: string): LockFile {
     unknown(`tools.${name}`, tool, ["spec", "version", "variant", "platforms"]);
     // The version names a store directory: it must never be able to say "..".
     if (!/^[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(tool.version) || tool.version.includes("..")) throw invalid(`tools.${name}.version ${JSON.stringify(tool.version)} is not a version`);
-    if (tool.variant !== undefined && (typeof tool.variant !== "string" || !(resolvers[name].variants ?? []).includes(tool.variant))) {
+    if (tool.variant !== undefined && (typeof tool.variant !== "string" || !(resolverOf(name).variants ?? []).includes(tool.variant))) {
       throw invalid(`tools.${name}.variant ${JSON.stringify(tool.variant)} is not a ${name} build`);
     }
     const entries = Object.entries(tool.platforms);
@@ -85,8 +85,12 @@ export function parseLock(text: string, file: string): LockFile {
       if (!(platforms as readonly string[]).includes(platform)) throw invalid(`${key}: unknown platform; known: ${platforms.join(", ")}`);
       if (!isObject(artifact) || typeof artifact.url !== "string" || typeof artifact.sha256 !== "string") throw invalid(`${key} needs "url" and "sha256"`);
       if (!/^[0-9a-f]{64}$/.test(artifact.sha256)) throw invalid(`${key}.sha256 is not 64 lowercase hex characters`);
-      unknown(key, artifact, ["url", "sha256"]);
-      if (!isCanonicalUrl(resolvers[name], artifact.url, tool.version, platform as Platform, tool.variant as string | undefined)) {
+      unknown(key, artifact, ["url", "sha256", "sha256From"]);
+      const from = artifact.sha256From;
+      if (from !== undefined && from !== "github-digest" && from !== "computed" && !(typeof from === "string" && from.startsWith("https://") && URL.canParse(from))) {
+        throw invalid(`${key}.sha256From ${JSON.stringify(from)} is not a checksum file's URL, "github-digest" or "computed"`);
+      }
+      if (!isCanonicalUrl(resolverOf(name), artifact.url, tool.version, platform as Platform, tool.variant as string | undefined)) {
         throw invalid(`${key}.url ${JSON.stringify(artifact.url)} is not where upstream publishes ${name} ${tool.version} for ${platform}`, `restore devenv.lock from version control, or run \`devenv lock ${name}\` to re-resolve it`);
       }
     }

@@ -1,5 +1,5 @@
 import type { ProjectConfig, ToolRequest } from "../config/validate.js";
-import { resolvers, type ToolName } from "../resolvers/registry.js";
+import { resolverOf } from "../resolvers/registry.js";
 import type { LockedTool, LockFile } from "./lockfile.js";
 
 /** Why a lock no longer matches devenv.ts (SPEC §3), one line per tool. */
@@ -22,7 +22,7 @@ export function lockDifferences(config: ProjectConfig, lock: LockFile | undefine
     else if (locked.spec !== spec) differences.push({ tool: name, reason: `${name} is "${spec}" in devenv.ts but "${locked.spec}" in devenv.lock`, wanted, locked });
     else if (locked.variant !== variant) differences.push({ tool: name, reason: `${name} is ${build(variant)} in devenv.ts but ${build(locked.variant)} in devenv.lock`, wanted, locked });
     // The spec matches, but a lock edited by hand (or by a hostile change) may pin a version the spec never picks.
-    else if (!resolvers[name as ToolName].admits(spec, locked.version)) differences.push({ tool: name, reason: `${name} ${locked.version} in devenv.lock is not a "${spec}" release, as devenv.ts asks`, wanted, locked });
+    else if (!resolverOf(name).admits(spec, locked.version)) differences.push({ tool: name, reason: `${name} ${locked.version} in devenv.lock is not a "${spec}" release, as devenv.ts asks`, wanted, locked });
   }
   for (const [name, locked] of Object.entries(lock?.tools ?? {})) {
     if (!config.tools.some((t) => t.name === name)) differences.push({ tool: name, reason: `${name} is in devenv.lock but no longer in devenv.ts`, wanted: undefined, locked });

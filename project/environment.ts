@@ -1,7 +1,7 @@
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import type { ProjectConfig } from "../config/validate.js";
 import { DevenvError } from "../errors.js";
-import { resolvers } from "../resolvers/registry.js";
+import { resolverOf } from "../resolvers/registry.js";
 import type { DevenvEnvironment } from "../shells/types.js";
 import type { InstalledTool } from "./install.js";
 
@@ -31,7 +31,7 @@ export function devenvEnvironment(input: EnvironmentInput): DevenvEnvironment {
   const vars: Record<string, string> = { DEVENV_ROOT: input.root };
   const { prefix } = input;
   for (const tool of input.tools) {
-    const resolver = resolvers[tool.name];
+    const resolver = resolverOf(tool.name);
     const activation = resolver.activate(tool.entry);
     const user = resolver.userPrefix?.(prefix(tool.name));
     // Holds nothing but links into the store (project/prefixes.ts): it shadows no locked binary.

@@ -3,11 +3,11 @@ import { existsSync } from "node:fs";
 import type { Session as Context } from "./session.js";
 import { DevenvError } from "../errors.js";
 import type { LockFile } from "../lock/lockfile.js";
-import { resolvers, type ToolName } from "../resolvers/registry.js";
+import { resolverOf, type ToolName } from "../resolvers/registry.js";
 import { ensureEntry, type ArchiveSource, type EntryRequest } from "../store/ensure.js";
 import { registryAuthorization } from "../download/registry-auth.js";
 import { blobUrl } from "../download/team-cache.js";
-import { fetchUrl, type Artifact } from "../resolvers/types.js";
+import { fetchUrl, unpackOf, type Artifact, type Platform } from "../resolvers/types.js";
 import { registerRoot } from "../store/roots.js";
 import { entryPath } from "../layout.js";
 import { settleAll } from "./settle.js";
@@ -51,7 +51,7 @@ export async function installLocked(root: string, lock: LockFile, ctx: Context, 
     // From upstream or a mirror, the canonical file must match the sha256; from a team cache, the sha256 alone names the blob.
     if (ctx.caches.length > 0) await assertUpstreamSum(ctx, name, version, lock.tools[name]!.variant, ctx.platform, { url, sha256 });
     authorized ??= authorizeCaches(ctx);
-    await ensureEntry(ctx.layout, entryRequest(name, version, { url, sha256 }, entry, ctx, await authorized), ctx);
+    await ensureEntry(ctx.layout, entryRequest(name, version, { url, sha256 }, entry, ctx.platform, ctx, await authorized), ctx);
     ctx.log.info(`installed ${name} ${version}`);
     return { name, version, entry };
   });
@@ -78,19 +78,29 @@ export async function authorizeCaches(ctx: Context): Promise<ReadonlyMap<string,
 }
 
 /** What the store needs to install one locked archive: where to fetch it, what it must contain, how to fix it up. */
-export function entryRequest(tool: ToolName, version: string, artifact: Artifact, entry: string, ctx: Context, authorized?: ReadonlyMap<string, Record<string, string>>): EntryRequest {
-  const resolver = resolvers[tool];
+export function entryRequest(tool: ToolName, version: string, artifact: Artifact, entry: string, platform: Platform, ctx: Context, authorized?: ReadonlyMap<string, Record<string, string>>): EntryRequest {
+  const resolver = resolverOf(tool);
   const caches = ctx.caches.flatMap((cache): ArchiveSource[] => {
     if (cache.kind === "layout") return [{ name: cache.name, path: join(cache.dir, "blobs", "sha256", artifact.sha256) }];
     const headers = authorized?.get(cache.name);
     return headers === undefined ? [] : [{ name: cache.name, url: blobUrl(cache, artifact.sha256), headers }];
   });
-  return { tool, version, artifact, caches, fetchUrl: fetchUrl(resolver, artifact.url, ctx.mirror(tool)), expect: resolver.binaries, stripTop: resolver.stripTop ?? true, fixup: resolver.fixup };
+  const { fixup } = resolver;
+  return {
+    tool,
+    version,
+    artifact,
+    caches,
+    fetchUrl: fetchUrl(resolver, artifact.url, ctx.mirror(resolver)),
+    expect: resolver.binaries,
+    unpack: unpackOf(resolver, artifact.url, version, platform),
+    fixup: fixup && ((dir, target) => fixup(dir, target, version, platform)),
+  };
 }
 
 /** The absolute paths of a tool's binaries in its entry: what the launcher checks before every use, too. */
 export function entryBinaries(tool: ToolName, entry: string): string[] {
-  return resolvers[tool].binaries.map((path) => join(entry, path));
+  return resolverOf(tool).binaries.map((path) => join(entry, path));
 }
 
 /** An installed entry that lost one of its binaries would let the system's tool of that name run instead. */

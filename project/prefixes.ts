@@ -5,7 +5,7 @@ import { symlinkAtomic } from "../files/atomic.js";
 import { ensurePrivateDir } from "../files/private-dir.js";
 import { ensureDirectory } from "../lock/state.js";
 import { projectState, type StoreLayout } from "../layout.js";
-import { resolvers } from "../resolvers/registry.js";
+import { resolverOf } from "../resolvers/registry.js";
 import type { InstalledTool } from "./install.js";
 
 /** The directories ahead of the toolchains on PATH, and what devenv found in them: the launcher trusts them only while they hold exactly that. */
@@ -31,7 +31,7 @@ export function preparePrefixes(layout: StoreLayout, root: string, tools: readon
   try {
     ensurePrivateDir(state.dir);
     for (const tool of tools) {
-      if (resolvers[tool.name].userPrefix === undefined) continue;
+      if (resolverOf(tool.name).userPrefix === undefined) continue;
       ensureDirectory(state.prefixes);
       ensureDirectory(prefix(tool.name));
     }
@@ -44,7 +44,7 @@ export function preparePrefixes(layout: StoreLayout, root: string, tools: readon
   const dirs: string[] = [];
   const entries: string[] = [];
   for (const tool of tools) {
-    const beside = resolvers[tool.name].userPrefix?.(prefix(tool.name)).beside;
+    const beside = resolverOf(tool.name).userPrefix?.(prefix(tool.name)).beside;
     if (beside === undefined) continue;
     ensureDirectory(beside.dir);
     dirs.push(beside.dir);

@@ -33,8 +33,8 @@ export interface Session {
    * there to answer (no terminal), so the caller decides what silence means.
    */
   confirm(question: string): Promise<boolean | undefined>;
-  /** DEVENV_<TOOL>_MIRROR (SPEC §7), read when a tool first needs it. */
-  mirror(tool: string): string | undefined;
+  /** The value of a resolver's mirror variable (docs/spec.md §7), read when a tool first needs it. */
+  mirror(resolver: { readonly mirrorVariable?: string | undefined }): string | undefined;
   readonly githubToken: string | undefined;
   /** DEVENV_CACHE: team caches to try before the mirror or upstream, in order; and the credentials for registries. */
   readonly caches: readonly TeamCache[];

@@ -3,7 +3,7 @@ import { DevenvError } from "../errors.js";
 import { readLock, serializeLock, type LockedTool, type LockFile } from "../lock/lockfile.js";
 import { lockDifferences } from "../lock/stale.js";
 import { writeLock } from "../lock/write.js";
-import { resolvers, type ToolName } from "../resolvers/registry.js";
+import { resolverOf, type ToolName } from "../resolvers/registry.js";
 import { platforms as allPlatforms } from "../resolvers/types.js";
 import { withProjectLock } from "./project-lock.js";
 import { settleAll } from "./settle.js";
@@ -85,11 +85,11 @@ export function logChanges(ctx: Context, changes: readonly LockChange[]): void {
  * then, so that a lock whose URL or sha256 was damaged by hand can be repaired.
  */
 async function lockTool({ name, spec, variant }: ToolRequest, ctx: Context, locked: LockedTool | undefined, recheck: boolean): Promise<LockedTool> {
-  const resolver = resolvers[name];
-  const version = await resolver.resolve(spec, resolveContext(name, ctx));
+  const resolver = resolverOf(name);
+  const version = await resolver.resolve(spec, resolveContext(resolver, ctx));
   if (locked?.version === version && !recheck) return locked;
   // A named tool's checksums are fetched again: one a mirror once served wrong is not believed for good.
-  const platforms = await resolver.artifacts(version, resolveContext(name, ctx, recheck), variant);
+  const platforms = await resolver.artifacts(version, resolveContext(resolver, ctx, recheck), variant);
   rememberUpstreamSums(ctx.layout, Object.values(platforms));
   const entry: LockedTool = { spec, ...(variant === undefined ? {} : { variant }), version, platforms };
   if (locked?.version === version && serializeLock({ lockfileVersion: 1, tools: { [name]: locked } }) === serializeLock({ lockfileVersion: 1, tools: { [name]: entry } })) return locked;
@@ -100,5 +100,12 @@ async function lockTool({ name, spec, variant }: ToolRequest, ctx: Context, lock
   }
   const missing = allPlatforms.filter((platform) => platforms[platform] === undefined);
   if (missing.length > 0) ctx.log.warn(`${name} ${version} has no archive for ${missing.join(", ")}: devenv.lock works everywhere else`);
+  if (platforms["darwin-arm64"] !== undefined && platforms["darwin-arm64"].url === platforms["darwin-x64"]?.url) {
+    ctx.log.info(`${name} ${version} has no darwin-arm64 build: darwin-arm64 runs the darwin-x64 one (Rosetta 2)`);
+  }
+  const computed = new Set(Object.values(platforms).flatMap((artifact) => (artifact.sha256From === "computed" ? [artifact.url] : [])));
+  if (computed.size > 0) {
+    ctx.log.warn(`${name} ${version}: upstream publishes no checksums; devenv downloaded ${computed.size === 1 ? "its archive" : `its ${computed.size} archives`} once and locked what it hashed (trust on first use: "sha256From": "computed" in devenv.lock)`);
+  }
   return entry;
 }

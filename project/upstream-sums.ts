@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DevenvError } from "../errors.js";
 import { writeFileAtomic } from "../files/atomic.js";
-import { resolvers, type ToolName } from "../resolvers/registry.js";
+import { resolverOf, type ToolName } from "../resolvers/registry.js";
 import type { Artifact, Platform } from "../resolvers/types.js";
 import type { StoreLayout } from "../layout.js";
 import type { Session as Context } from "./session.js";
@@ -40,7 +40,7 @@ export async function assertUpstreamSum(ctx: Context, tool: ToolName, version: s
   if (ctx.offline) return unchecked("offline");
   let published: Partial<Record<Platform, Artifact>>;
   try {
-    published = await resolvers[tool].artifacts(version, resolveContext(tool, ctx), variant);
+    published = await resolverOf(tool).artifacts(version, resolveContext(resolverOf(tool), ctx), variant);
   } catch (error) {
     if (!(error instanceof DevenvError) || (error.code !== "network" && error.code !== "offline")) throw error;
     return unchecked(error.message, error);

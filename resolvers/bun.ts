@@ -31,6 +31,8 @@ export const bun = {
 
   upstream,
 
+  mirrorVariable: "DEVENV_BUN_MIRROR",
+
   archiveUrl: (version, platform, variant) => canonicalUrl(version, platform, variant),
 
   variants: ["baseline"],

@@ -21,6 +21,8 @@ export const deno = {
 
   upstream,
 
+  mirrorVariable: "DEVENV_DENO_MIRROR",
+
   archiveUrl: (version, platform) => canonicalUrl(version, platform),
 
   binaries: ["deno"],
@@ -28,7 +30,8 @@ export const deno = {
   /** dvm's `.dvmrc`, then asdf's. */
   pins: [versionFile(".dvmrc", (v) => v.replace(/^v/, "")), toolVersions(["deno"])],
 
-  stripTop: false,
+  /** A bare `deno`, no top directory. */
+  unpack: () => ({ format: "zip", strip: 0 }),
 
   isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), plainSemver),
 

@@ -36,6 +36,8 @@ export const go = {
 
   upstream: upstreamFiles,
 
+  mirrorVariable: "DEVENV_GO_MIRROR",
+
   archiveUrl(version, platform) {
     const { os, arch } = goPlatforms[platform];
     return `${upstreamFiles}/go${version}.${os}-${arch}.tar.gz`;

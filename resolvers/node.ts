@@ -19,6 +19,8 @@ export const node = {
 
   upstream,
 
+  mirrorVariable: "DEVENV_NODE_MIRROR",
+
   archiveUrl: (version, platform) => canonicalUrl(version, platform),
 
   binaries: ["bin/node"],

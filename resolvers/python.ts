@@ -40,6 +40,8 @@ export const python = {
 
   upstream,
 
+  mirrorVariable: "DEVENV_PYTHON_MIRROR",
+
   binaries: ["bin/python3"],
 
   pins: [versionFile(".python-version"), toolVersions(["python"])],

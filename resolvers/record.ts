@@ -1,5 +1,5 @@
 import { DevenvError } from "../errors.js";
-import { platforms, type Platform } from "./types.js";
+import { formatOfName, platforms, type ArchiveFormat, type Platform } from "./types.js";
 import lt from "semver/functions/lt.js";
 import coerce from "semver/functions/coerce.js";
 
@@ -32,7 +32,7 @@ export interface ToolRecord {
   readonly assetsByVersion?: ReadonlyArray<AssetRange>;
   readonly format?: ArchiveFormat;
   /** Leading directories the archive holds its files under (1: a single top directory). */
-  readonly strip?: number;
+  readonly strip?: 0 | 1;
   /** Name on PATH -> path in the unpacked archive; "." for a bare binary, the file itself. */
   readonly bin: Readonly<Record<string, string>>;
   /** Where upstream publishes sha256s: a release-wide file or one per asset (`{asset}.sha256`); none: GitHub's digest, else computed once. */
@@ -41,7 +41,6 @@ export interface ToolRecord {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export type ArchiveFormat = "tar.gz" | "tar.xz" | "zip" | "binary" | "gz";
 type PlatformOverrides = Readonly<Partial<Record<Platform, { readonly asset?: string; readonly os?: string; readonly arch?: string } | null>>>;
 interface AssetRange {
   readonly until: string;
@@ -50,7 +49,7 @@ interface AssetRange {
   readonly arch?: Readonly<Record<"x64" | "arm64", string>>;
   readonly platforms?: PlatformOverrides;
   readonly format?: ArchiveFormat;
-  readonly strip?: number;
+  readonly strip?: 0 | 1;
   readonly bin?: Readonly<Record<string, string>>;
 }
 interface Checksums {
@@ -64,7 +63,7 @@ export interface RecordAsset {
   /** GitHub's release download (the tag URL-encoded where it holds `@` or `/`), or the host's template filled in. */
   readonly url: string;
   readonly format: ArchiveFormat;
-  readonly strip: number;
+  readonly strip: 0 | 1;
   readonly bin: Readonly<Record<string, string>>;
 }
 
@@ -105,15 +104,6 @@ export function checksumsOf(record: ToolRecord, version: string): Checksums | un
   return range === undefined ? record.checksums : (range.checksums ?? undefined);
 }
 
-/** A format by the asset's name: an archive's extension, else a bare binary. */
-export function formatOfName(name: string): ArchiveFormat {
-  if (/\.(tar\.gz|tgz)$/.test(name)) return "tar.gz";
-  if (/\.(tar\.xz|txz)$/.test(name)) return "tar.xz";
-  if (name.endsWith(".zip")) return "zip";
-  if (name.endsWith(".gz")) return "gz";
-  return "binary";
-}
-
 /** A record as read from its JSON, checked field by field: an error names the record and the field. */
 export function parseRecord(name: string, data: unknown): ToolRecord {
   const bad = (field: string, why: string) => new DevenvError("config-invalid", `the record of ${name}: ${field} ${why}`, { hint: `fix resolvers/records/${name}.json (resolvers/record.ts says what each field means)` });
@@ -135,7 +125,7 @@ export function parseRecord(name: string, data: unknown): ToolRecord {
     if (typeof spellings !== "object" || spellings === null || !names.every((n) => isText(spellings[n]))) throw bad(key, `must spell ${names.join(" and ")}`);
   }
   if (r.format !== undefined && !formats.includes(r.format as ArchiveFormat)) throw bad("format", `must be one of ${formats.join(", ")}`);
-  if (r.strip !== undefined && !(Number.isInteger(r.strip) && (r.strip as number) >= 0)) throw bad("strip", "must be a whole number");
+  if (r.strip !== undefined && r.strip !== 0 && r.strip !== 1) throw bad("strip", "must be 0 or 1 (one top-level directory)");
   const bin = r.bin as Record<string, unknown> | undefined;
   if (typeof bin !== "object" || bin === null || Object.keys(bin).length === 0 || !Object.entries(bin).every(([k, v]) => /^[\w.+-]+$/.test(k) && isText(v) && !v.startsWith("/") && !v.split("/").includes(".."))) throw bad("bin", "must map names to paths inside the archive");
   if (r.platforms !== undefined && !Object.keys(r.platforms as object).every((p) => (platforms as readonly string[]).includes(p))) throw bad("platforms", `may name only ${platforms.join(", ")}`);

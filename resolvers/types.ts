@@ -10,6 +10,34 @@ export type Platform = (typeof platforms)[number];
 export interface Artifact {
   readonly url: string;
   readonly sha256: string;
+  /**
+   * Where the sha256 came from, for a tool whose upstream may publish none (a record's):
+   * the canonical URL of upstream's checksum file, `github-digest` (GitHub's own digest of
+   * the release asset), or `computed` (devenv hashed the download when it locked: trust on
+   * first use). Absent: upstream's checksum file, as for node, python and go.
+   */
+  readonly sha256From?: string;
+}
+
+/** How an archive is packed (docs/spec.md §4): from the record, or from its canonical URL's name. */
+export type ArchiveFormat = "tar.gz" | "tar.xz" | "zip" | "binary" | "gz";
+
+/** How an archive becomes an entry: its format, the top directories left out, and a lone binary's name. */
+export interface Unpack {
+  readonly format: ArchiveFormat;
+  /** 1: the archive holds one top-level directory, whose contents are the entry; 0: its contents are. */
+  readonly strip: 0 | 1;
+  /** For a bare or gzip-compressed binary: the name it gets in the entry. */
+  readonly binary?: string;
+}
+
+/** A format by the archive's name: an archive's extension, else a bare binary. */
+export function formatOfName(name: string): ArchiveFormat {
+  if (/\.(tar\.gz|tgz)$/.test(name)) return "tar.gz";
+  if (/\.(tar\.xz|txz)$/.test(name)) return "tar.xz";
+  if (name.endsWith(".zip")) return "zip";
+  if (name.endsWith(".gz")) return "gz";
+  return "binary";
 }
 
 /** How an unpacked store entry is used. */
@@ -47,10 +75,16 @@ export interface MetadataFetcher {
 }
 
 export interface ResolveContext {
-  /** Replaces the tool's upstream base (DEVENV_<TOOL>_MIRROR), without a trailing slash. */
+  /** Replaces the tool's upstream base (its mirror variable), without a trailing slash. */
   readonly mirror: string | undefined;
   readonly fetch: MetadataFetcher;
   readonly githubToken: string | undefined;
+  /**
+   * The sha256 of the file at `url`, downloaded once and hashed, for an upstream that
+   * publishes none (trust on first use). Undefined where devenv never computes one
+   * (--frozen, CI, --offline): the lock must then already hold it.
+   */
+  readonly hashOf: ((url: string) => Promise<string>) | undefined;
 }
 
 /** Pure: no disk, no process.env, no store. Network only through ctx. */
@@ -77,8 +111,12 @@ export interface Resolver {
   artifacts(version: string, ctx: ResolveContext, variant?: string): Promise<Partial<Record<Platform, Artifact>>>;
   /** Other builds a user may choose (`{ version: "1.2", variant: "baseline" }` in devenv.ts); the default is upstream's default. */
   readonly variants?: readonly string[];
-  /** Where upstream publishes the archives: the base of every canonical URL, which DEVENV_<NAME>_MIRROR replaces. */
+  /** Where upstream publishes the archives: the base of every canonical URL, which the mirror variable's value replaces. */
   readonly upstream: string;
+  /** The variable naming a mirror of `upstream` (DEVENV_NODE_MIRROR; DEVENV_GITHUB_MIRROR for every release on GitHub); none where a host has no mirror. */
+  readonly mirrorVariable?: string;
+  /** One line for `devenv search` and the docs' tool table. */
+  readonly description?: string;
   /** The canonical URL of a version's archive for a platform, where it follows from those two alone. */
   archiveUrl?(version: string, platform: Platform, variant?: string): string;
   /**
@@ -91,10 +129,10 @@ export interface Resolver {
   /** Entry-relative paths an unpacked entry must have to be this tool at all: checked at install and before every use. */
   readonly binaries: readonly string[];
   /**
-   * How the archive unpacks: its single top-level directory stripped (default), or as it is
-   * (a zip of a bare binary). Its format (tar.gz, zip) is the canonical URL's.
+   * How `version`'s archive for `platform` unpacks. Without it: the format of the canonical
+   * URL's name, its single top-level directory stripped.
    */
-  readonly stripTop?: boolean;
+  unpack?(version: string, platform: Platform): Unpack;
   /** How an unpacked entry is used: bin dirs on PATH and extra variables (go: GOROOT, GOTOOLCHAIN). */
   activate(entry: string): Activation;
   /**
@@ -109,7 +147,7 @@ export interface Resolver {
    * (still writable, not yet in the store) that will live at `entry`.
    * Returns the entry-relative paths of the files it rewrote.
    */
-  fixup?(dir: string, entry: string): Promise<string[]>;
+  fixup?(dir: string, entry: string, version: string, platform: Platform): Promise<string[]>;
 }
 
 /**
@@ -119,6 +157,11 @@ export interface Resolver {
 export function isCanonicalUrl(resolver: Resolver, url: string, version: string, platform: Platform, variant?: string): boolean {
   if (resolver.isCanonicalUrl) return resolver.isCanonicalUrl(url, version, platform);
   return url === resolver.archiveUrl?.(version, platform, variant);
+}
+
+/** How `url`'s archive unpacks: as the resolver says, else by the URL's name with its top directory stripped. */
+export function unpackOf(resolver: Resolver, url: string, version: string, platform: Platform): Unpack {
+  return resolver.unpack?.(version, platform) ?? { format: formatOfName(new URL(url).pathname), strip: 1 };
 }
 
 /** Where to fetch a canonical URL: on the mirror, which serves upstream's layout, when one is set. */

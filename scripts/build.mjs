@@ -6,7 +6,8 @@
 //    under module node16, a CommonJS file (no "type": "module") may not import what TypeScript takes
 //    for an ES module, as a .d.ts in this package is; a .d.cts declares CommonJS. At run time
 //    Node >= 20.19 require()s define.js itself;
-// 3. generates bin/devenv from cli/launcher.sh. The build id is a hash of
+// 3. copies the records (resolvers/records/*.json) to dist/records/;
+// 4. generates bin/devenv from cli/launcher.sh. The build id is a hash of
 //    everything the launcher and the CLI are made of: it changes exactly when
 //    devenv does, so an upgrade invalidates every cached environment.
 //    The launcher names no path of this machine: the package npm packs from any
@@ -44,6 +45,13 @@ await build({
   logLevel: "warning",
 });
 
+// The records, one directory above both dist/resolvers/ and dist/bundle/, where resolvers/registry.ts finds them.
+rmSync(join(dist, "records"), { recursive: true, force: true });
+mkdirSync(join(dist, "records"));
+for (const file of readdirSync(join(root, "resolvers", "records")).filter((name) => name.endsWith(".json"))) {
+  copyFileSync(join(root, "resolvers", "records", file), join(dist, "records", file));
+}
+
 // The types of `import ... from "devenv"` for a devenv.ts that is CommonJS (see 2. above).
 copyFileSync(join(dist, "config", "define.d.ts"), join(dist, "config", "define.d.cts"));
 
@@ -53,9 +61,10 @@ const hash = createHash("sha256").update(template);
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).forEach((entry) => {
   const path = join(dir, entry.name);
   if (entry.isDirectory()) walk(path);
-  else if (entry.name.endsWith(".js")) hash.update(path.slice(dist.length)).update(readFileSync(path));
+  else if (entry.name.endsWith(".js") || entry.name.endsWith(".json")) hash.update(path.slice(dist.length)).update(readFileSync(path));
 });
 walk(join(dist, "bundle"));
+walk(join(dist, "records"));
 const buildId = hash.digest("hex").slice(0, 16);
 
 // The launcher finds the project's state in DEVENV_HOME by the names layout.ts declares.

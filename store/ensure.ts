@@ -51,11 +51,11 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
   const archive = `${temp}.archive`;
   const interrupted = onInterrupt();
   // Loaded by an install that unpacks, not by every command that checks the store.
-  const { prepareExtraction, formatOf } = await import("./extract.js");
+  const { prepareExtraction } = await import("./extract.js");
   let extraction: Extraction | undefined;
   try {
     // Its workers load while the archive downloads, and unpack it, into `temp`, as it arrives.
-    extraction = await prepareExtraction({ file: archive, dir: temp, source: request.fetchUrl, format: formatOf(request.artifact.url), stripTop: request.stripTop });
+    extraction = await prepareExtraction({ file: archive, dir: temp, source: request.fetchUrl, unpack: request.unpack, stripTop: request.unpack.strip === 1 });
     const arrival = new ArchiveArrival();
     const unpacked = extraction.run(arrival, interrupted.signal);
     // Until the archive is verified, why unpacking failed is no one's concern: the download's failure is the cause.
@@ -70,13 +70,14 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
     const contentHashes = new Map(await unpacked);
     await extraction.close();
     await rm(archive);
+    for (const rewritten of (await request.fixup?.(temp, target)) ?? []) contentHashes.delete(rewritten);
+    // After the fixup, which links a record's binaries into place: each link must reach a file the archive held.
     const missing = request.expect.find((path) => !existsSync(join(temp, path)));
     if (missing !== undefined) {
       throw new DevenvError("archive-invalid", `${request.fetchUrl} unpacks without ${missing}: it is not a ${request.tool} archive`, {
         hint: "check the mirror; the lock's checksum matched, so upstream published it this way",
       });
     }
-    for (const rewritten of (await request.fixup?.(temp, target)) ?? []) contentHashes.delete(rewritten);
     const tree = await sealAndHash(temp, contentHashes);
     // The last moment an interrupt discards the work: from here on, the entry is recorded and placed.
     interrupted.signal.throwIfAborted();

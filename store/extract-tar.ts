@@ -1,4 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { Parser, type ReadEntry } from "tar";
@@ -9,7 +11,7 @@ import { EntryWriter, type OpenFile } from "./entry-writer.js";
 import { safeMode, type EntryPolicy } from "./unpack-policy.js";
 
 /**
- * Unpacks the tar.gz `file` into `dir` under `policy` as its download writes it
+ * Unpacks the tar.gz or tar.xz `file` into `dir` under `policy` as its download writes it
  * (`arrival`): read behind the download, inflated (no further than `mayInflate`
  * allows until the archive is verified, so a gzip bomb cannot fill the disk before
  * its checksum fails), parsed, placed, and written synchronously by devenv's own
@@ -17,7 +19,7 @@ import { safeMode, type EntryPolicy } from "./unpack-policy.js";
  * per system call costs more than the call). Returns the sha256 of each file's
  * content by entry-relative path. Runs in a worker of its own (store/tar-worker.ts).
  */
-export async function extractTar(file: string, dir: string, policy: EntryPolicy, arrival: ArchiveArrival, signal: AbortSignal): Promise<ReadonlyMap<string, string>> {
+export async function extractTar(file: string, dir: string, compression: Compression, policy: EntryPolicy, arrival: ArchiveArrival, signal: AbortSignal): Promise<ReadonlyMap<string, string>> {
   const hashes = new Map<string, string>();
   const writer = new EntryWriter(dir, (problem) => {
     throw policy.refuse(problem) ?? policy.refusal;
@@ -83,34 +85,39 @@ export async function extractTar(file: string, dir: string, policy: EntryPolicy,
   const parsed = new Promise<void>((resolve) => parser.on("end", resolve));
 
   const stopped = () => failure ?? policy.refusal;
-  const gunzip = createGunzip({ chunkSize: 1 << 18 });
-  let gzipError: Error | undefined;
-  gunzip.once("error", (error) => (gzipError = error));
   const churn = bufferChurn();
   let inflated = 0;
+  const consume = async (chunks: AsyncIterable<Uint8Array>) => {
+    for await (const chunk of chunks) {
+      churn(chunk.length);
+      inflated += chunk.length;
+      while (!mayInflate(inflated, arrival)) await arrival.next(signal);
+      parser.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      if (stopped() !== undefined) throw stopped();
+    }
+    parser.end();
+    await parsed;
+    if (stopped() !== undefined) throw stopped();
+  };
+  let inflateError: unknown;
   try {
-    await pipeline(
-      readAsItArrives(file, arrival, signal),
-      gunzip,
-      async (chunks: AsyncIterable<Buffer>) => {
-        for await (const chunk of chunks) {
-          churn(chunk.length);
-          inflated += chunk.length;
-          while (!mayInflate(inflated, arrival)) await arrival.next(signal);
-          parser.write(chunk);
-          if (stopped() !== undefined) throw stopped();
-        }
-        parser.end();
-        await parsed;
-        if (stopped() !== undefined) throw stopped();
-      },
-      { signal },
-    );
+    if (compression === "gzip") {
+      const gunzip = createGunzip({ chunkSize: 1 << 18 });
+      gunzip.once("error", (error) => (inflateError = error));
+      await pipeline(readAsItArrives(file, arrival, signal), gunzip, consume, { signal });
+    } else {
+      // Loaded only for a tar.xz: most archives are gzip.
+      // A CommonJS module: its exports are the namespace's default.
+      const { XzReadableStream } = ((await import("xz-decompress")) as unknown as { default: typeof import("xz-decompress") }).default;
+      const unxz = Readable.fromWeb(new XzReadableStream(Readable.toWeb(Readable.from(readAsItArrives(file, arrival, signal))) as ReadableStream<Uint8Array>) as NodeReadableStream<Uint8Array>);
+      unxz.once("error", (error) => (inflateError = error));
+      await pipeline(unxz, consume, { signal });
+    }
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     // Refused while the inflate went on: the pipeline's teardown may report the inflate's end instead.
     if (stopped() !== undefined) throw stopped();
-    if (error === gzipError) throw new DevenvError("archive-invalid", `${policy.source} is not a gzip archive: ${(error as Error).message}`, { hint: "check the mirror" });
+    if (error === inflateError && !(error instanceof DevenvError)) throw new DevenvError("archive-invalid", `${policy.source} is not ${compression === "gzip" ? "a gzip" : "an xz"} archive: ${(error as Error).message}`, { hint: "check the mirror" });
     throw error;
   } finally {
     try {
@@ -121,3 +128,6 @@ export async function extractTar(file: string, dir: string, policy: EntryPolicy,
   }
   return hashes;
 }
+
+/** How a tar is compressed: gzip by node's zlib; xz by xz-embedded (xz-decompress: WebAssembly, streaming, no native addon). */
+export type Compression = "gzip" | "xz";

@@ -1,30 +1,29 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
+import type { Unpack } from "../resolvers/types.js";
 import type { ArchiveArrival } from "./arrival.js";
+import { binaryExtraction } from "./extract-binary.js";
 import { outcomeError, workerLimits, type Extraction, type ExtractJob, type ExtractOutcome, type TarWorkerData, type ToTarWorker, type ZipWorkerData } from "./unpack-protocol.js";
 
 export type { Extraction, ExtractJob } from "./unpack-protocol.js";
 
-export type ArchiveFormat = "tar.gz" | "zip";
-
-/** The format of an archive, by its canonical URL's name. */
-export function formatOf(url: string): ArchiveFormat {
-  return new URL(url).pathname.endsWith(".zip") ? "zip" : "tar.gz";
-}
 
 /**
  * Prepares the unpacking of the archive `file` (fetched from `source`) into
  * `dir`, before the archive is downloaded, so that starting its worker costs
  * no time. Each archive has a worker of its own, which reads, inflates, parses,
- * writes and hashes, and answers once (pnpm's shape): a tar.gz behind its
+ * writes and hashes, and answers once (pnpm's shape): a tar behind its
  * download, told how far it has come; a zip, whose index is at its end, once
  * it is whole and verified. The main thread goes on downloading.
  */
-export async function prepareExtraction(options: ExtractJob & { file: string; format: ArchiveFormat }): Promise<Extraction> {
-  const { file, format, ...job } = options;
+export async function prepareExtraction(options: ExtractJob & { file: string; unpack: Unpack }): Promise<Extraction> {
+  const { file, unpack, ...job } = options;
+  const { format } = unpack;
+  if (format === "binary" || format === "gz") return binaryExtraction(file, job.dir, unpack.binary ?? "program", format === "gz", job.source);
   const { Worker } = await import("node:worker_threads");
-  const data: TarWorkerData | ZipWorkerData = { file, ...job };
-  const worker = new Worker(new URL(format === "tar.gz" ? "./tar-worker.js" : "./zip-worker.js", import.meta.url), { workerData: data, resourceLimits: workerLimits });
+  const isTar = format === "tar.gz" || format === "tar.xz";
+  const data: TarWorkerData | ZipWorkerData = isTar ? { file, ...job, compression: format === "tar.gz" ? "gzip" : "xz" } : { file, ...job };
+  const worker = new Worker(new URL(isTar ? "./tar-worker.js" : "./zip-worker.js", import.meta.url), { workerData: data, resourceLimits: workerLimits });
   // Closed (the download failed, or another tool's did), it neither waits for its turn nor holds one.
   const closing = new AbortController();
   const close = async () => {
@@ -104,7 +103,7 @@ function slots(count: number) {
   };
 }
 
-/** Tells a tar.gz's worker how far the download has written its file, then its verdict; a failed download stops it. */
+/** Tells a tar's worker how far the download has written its file, then its verdict; a failed download stops it. */
 async function follow(arrival: ArchiveArrival, worker: Worker, signal: AbortSignal): Promise<void> {
   let told = 0;
   try {

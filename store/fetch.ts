@@ -10,7 +10,7 @@ import { DevenvError, HttpStatusError, isErrno } from "../errors.js";
 import { acquireLock } from "../files/process-lock.js";
 import { removeTree } from "../files/tree.js";
 import type { StoreLayout } from "../layout.js";
-import type { Artifact } from "../resolvers/types.js";
+import type { Artifact, Unpack } from "../resolvers/types.js";
 import type { ArchiveArrival } from "./arrival.js";
 
 // Fetching: an archive into a file, from the first source that has it, verified against the lock
@@ -35,8 +35,8 @@ export interface EntryRequest {
   readonly fetchUrl: string;
   /** Entry-relative paths the unpacked tree must have to be this tool at all (its binaries). */
   readonly expect: readonly string[];
-  /** The archive holds one top-level directory, whose contents are the entry (tar.gz toolchains, bun's zip); else its contents are (deno's zip). */
-  readonly stripTop: boolean;
+  /** How the archive becomes the entry: its format, its top directory left out or not, a lone binary's name. */
+  readonly unpack: Unpack;
   /** The resolver's adjustments to the unpacked tree, made before it is sealed; returns the files it rewrote. */
   readonly fixup?: ((dir: string, entry: string) => Promise<string[]>) | undefined;
 }

@@ -5,10 +5,10 @@ import { outcomeOf, type ToTarWorker, type TarWorkerData } from "./unpack-protoc
 import { entryPolicy } from "./unpack-policy.js";
 
 /**
- * One tar.gz's unpacking worker (store/extract.ts): told how far the download has
+ * One tar's unpacking worker (store/extract.ts): told how far the download has
  * written the file, and its verdict, it unpacks behind it, and answers its outcome once.
  */
-const { file, dir, source, stripTop } = workerData as TarWorkerData;
+const { file, dir, source, stripTop, compression } = workerData as TarWorkerData;
 const port = parentPort!;
 const arrival = new ArchiveArrival();
 const stop = new AbortController();
@@ -17,7 +17,7 @@ port.on("message", (message: ToTarWorker) => {
   else if (message.kind === "verified") arrival.verify(message.size);
   else stop.abort(new Error("stopped"));
 });
-void outcomeOf(extractTar(file, dir, entryPolicy(source, stripTop), arrival, stop.signal)).then((outcome) => {
+void outcomeOf(extractTar(file, dir, compression, entryPolicy(source, stripTop), arrival, stop.signal)).then((outcome) => {
   port.postMessage(outcome);
   // Nothing more to hear: the worker ends once the answer is on its way.
   port.unref();

@@ -16,8 +16,8 @@ export interface ExtractJob {
 /** What a zip's worker (store/zip-worker.ts) starts with: its archive and where it goes. */
 export type ZipWorkerData = ExtractJob & { readonly file: string };
 
-/** What a tar.gz's worker (store/tar-worker.ts) starts with: its archive, growing as it downloads, and where it goes. */
-export type TarWorkerData = ExtractJob & { readonly file: string };
+/** What a tar's worker (store/tar-worker.ts) starts with: its archive, growing as it downloads, how it is compressed, and where it goes. */
+export type TarWorkerData = ExtractJob & { readonly file: string; readonly compression: "gzip" | "xz" };
 
 /** What it is told: the download wrote `bytes` more, or the archive is whole and verified, or it is to stop. */
 export type ToTarWorker = { readonly kind: "grew"; readonly bytes: number } | { readonly kind: "verified"; readonly size: number } | { readonly kind: "stop" };

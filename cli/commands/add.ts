@@ -1,6 +1,6 @@
 import { DevenvError } from "../../errors.js";
 import { editProjectTools } from "../../project/edit-tools.js";
-import { isToolName, resolvers, toolNames } from "../../resolvers/registry.js";
+import { isToolName, resolverOf, toolNames } from "../../resolvers/registry.js";
 import type { Context } from "../context.js";
 
 /** `devenv add node@22 python` (no @SPEC: "latest"): set each tool's spec in devenv.ts, lock them. */
@@ -10,7 +10,7 @@ export async function addCommand(ctx: Context, args: Record<string, unknown>): P
     const tool = at === -1 ? word : word.slice(0, at);
     const spec = at === -1 ? "latest" : word.slice(at + 1);
     knownTool(tool);
-    if (!resolvers[tool as keyof typeof resolvers].isValidSpec(spec)) {
+    if (!resolverOf(tool).isValidSpec(spec)) {
       throw new DevenvError("usage", `"${spec}" is not a ${tool} version spec`, { hint: `see \`devenv versions ${tool}\`` });
     }
     return { tool, spec };
@@ -24,5 +24,5 @@ export async function removeCommand(ctx: Context, args: Record<string, unknown>)
 }
 
 function knownTool(tool: string): void {
-  if (!isToolName(tool)) throw new DevenvError("usage", `unknown tool "${tool}"`, { hint: `devenv knows ${toolNames.join(", ")}` });
+  if (!isToolName(tool)) throw new DevenvError("usage", `unknown tool "${tool}"`, { hint: `devenv knows ${toolNames().join(", ")}` });
 }

@@ -32,7 +32,7 @@ export async function cacheCommand(ctx: Context, args: Record<string, unknown>):
       for (const platform of wanted) {
         const artifact = locked.platforms[platform];
         if (artifact === undefined) continue;
-        const request = entryRequest(tool as ToolName, locked.version, artifact, entryPath(ctx.layout, tool, locked.version, artifact.sha256), sources, await authorized);
+        const request = entryRequest(tool as ToolName, locked.version, artifact, entryPath(ctx.layout, tool, locked.version, artifact.sha256), platform, sources, await authorized);
         const { file, release } = await fetchArchive(ctx.layout, request, ctx);
         releases.push(release);
         archives.push({ file, sha256: artifact.sha256, tool, version: locked.version, platform, url: artifact.url });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { findProjectRoot } from "../../config/find.js";
 import { listDir } from "../../files/tree.js";
 import { readLock } from "../../lock/lockfile.js";
-import { resolvers, toolNames, type ToolName } from "../../resolvers/registry.js";
+import { resolverOf, toolNames } from "../../resolvers/registry.js";
 import { quotePosix } from "../../shells/posix.js";
 import { entryPath } from "../../layout.js";
 import { commandTable, globalOptions, type CommandSpec } from "../command-table.js";
@@ -36,7 +36,7 @@ function lockedBinaries(ctx: Context): string[] {
   for (const [tool, locked] of Object.entries(lock?.tools ?? {})) {
     const artifact = locked.platforms[ctx.platform];
     if (artifact === undefined) continue;
-    for (const dir of resolvers[tool as ToolName].activate(entryPath(ctx.layout, tool, locked.version, artifact.sha256)).bin) {
+    for (const dir of resolverOf(tool).activate(entryPath(ctx.layout, tool, locked.version, artifact.sha256)).bin) {
       for (const name of listDir(dir)) if (isExecutable(join(dir, name))) names.add(name);
     }
   }
@@ -60,7 +60,7 @@ function flags(options: CommandSpec["options"]): string[] {
 function positionalWords(spec: CommandSpec): { words: string[]; binaries: boolean } {
   const completes = spec.positional?.completes;
   if (completes === "binaries") return { words: [], binaries: true };
-  if (completes === "tools") return { words: [...toolNames], binaries: false };
+  if (completes === "tools") return { words: [...toolNames()], binaries: false };
   return { words: completes === undefined ? [] : [...completes], binaries: false };
 }
 

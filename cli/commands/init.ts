@@ -7,7 +7,7 @@ import { detectPins, maxPinBytes, pinRefusal } from "../../config/pins.js";
 import { DevenvError } from "../../errors.js";
 import { writeFileAtomic } from "../../files/atomic.js";
 import { readLimited } from "../../files/read-limited.js";
-import { resolvers, toolNames } from "../../resolvers/registry.js";
+import { resolverOf, toolNames } from "../../resolvers/registry.js";
 import type { Context } from "../context.js";
 
 /** Writes devenv.ts from --TOOL flags, or else from the pins the project already has (.nvmrc, go.mod, ...). */
@@ -19,10 +19,10 @@ export async function initCommand(ctx: Context, args: Record<string, unknown>): 
     throw new DevenvError("usage", `${file} already exists`, { hint: "edit it, or run `devenv init --force` to overwrite it" });
   }
   const tools: Array<[string, string]> = [];
-  for (const name of toolNames) {
+  for (const name of toolNames()) {
     const spec = args[name];
     if (typeof spec !== "string") continue;
-    if (!resolvers[name].isValidSpec(spec)) throw new DevenvError("usage", `--${name} ${JSON.stringify(spec)} is not a version spec`, { hint: 'use a version ("20"), a range ("^20.10"), or "latest"' });
+    if (!resolverOf(name).isValidSpec(spec)) throw new DevenvError("usage", `--${name} ${JSON.stringify(spec)} is not a version spec`, { hint: 'use a version ("20"), a range ("^20.10"), or "latest"' });
     tools.push([name, spec]);
   }
   if (tools.length === 0) {

@@ -46,7 +46,7 @@ export async function verifyCommand(ctx: Context, args: Record<string, unknown>)
     const { tool, version, artifact } = entries.get(name)!;
     const entry = join(store, name);
     await removeTree(entry);
-    await ensureEntry(ctx.layout, entryRequest(tool, version, artifact, entry, ctx), ctx);
+    await ensureEntry(ctx.layout, entryRequest(tool, version, artifact, entry, ctx.platform, ctx), ctx);
     process.stdout.write(`${"repaired".padEnd(12)}${name}\n`);
   }
   if (unrepairable.length > 0) {

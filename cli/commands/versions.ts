@@ -1,7 +1,7 @@
 import { DevenvError } from "../../errors.js";
 import { resolveContext } from "../../project/resolve-context.js";
 import { newestFirst } from "../../resolvers/pick.js";
-import { isToolName, resolvers, toolNames } from "../../resolvers/registry.js";
+import { isToolName, resolverOf, toolNames } from "../../resolvers/registry.js";
 import type { Context } from "../context.js";
 
 /**
@@ -11,13 +11,13 @@ import type { Context } from "../context.js";
  */
 export async function versionsCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
   const tool = String(args.tool);
-  if (!isToolName(tool)) throw new DevenvError("usage", `unknown tool "${tool}"`, { hint: `devenv knows ${toolNames.join(", ")}` });
-  const resolver = resolvers[tool];
+  if (!isToolName(tool)) throw new DevenvError("usage", `unknown tool "${tool}"`, { hint: `devenv knows ${toolNames().join(", ")}` });
+  const resolver = resolverOf(tool);
   const spec = args.spec === undefined ? undefined : String(args.spec);
   if (spec !== undefined && !resolver.isValidSpec(spec)) {
     throw new DevenvError("usage", `"${spec}" is not a ${tool} version spec`, { hint: "a line (20), an exact version (20.18.0), a range (^20.10), latest; for node also lts, lts/iron" });
   }
-  const ctxResolve = resolveContext(tool, ctx);
+  const ctxResolve = resolveContext(resolver, ctx);
   const all = newestFirst(await resolver.releases(ctxResolve));
   const listed = spec === undefined ? all.filter((r) => r.stable) : all.filter((r) => resolver.matches(spec, r));
   // What `devenv lock` would pick: the same resolver, the same (now cached) index.

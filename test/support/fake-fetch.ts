@@ -14,6 +14,7 @@ export function fakeContext(files: Record<string, unknown>, options: { mirror?: 
   const ctx: ResolveContext = {
     mirror: options.mirror,
     githubToken: options.githubToken,
+    hashOf: undefined,
     fetch: { text: async (url, options) => String(await get(url, options)), json: get },
   };
   return { ctx, requests };

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -34,9 +34,39 @@ export interface GithubRequest {
  * - github.com: release downloads answer 302 to the CDN, with a signed query;
  * - the CDN: python-build-standalone's files, from `mirror` under /python.
  */
+/** One file of a release, and whether GitHub has a digest of it (assets uploaded since mid-2025 do). */
+export interface FakeAsset {
+  readonly name: string;
+  readonly body: Buffer;
+  readonly digest?: boolean;
+}
+
 export class FakeGithub {
   readonly requests: GithubRequest[] = [];
   rateLimited = false;
+  /** Other repositories' releases, newest first: what `publish` added. */
+  private readonly repos = new Map<string, Array<{ tag: string; assets: FakeAsset[] }>>();
+  /** Old name -> new name: GitHub answers 301 for a renamed repository. */
+  private readonly renamed = new Map<string, string>();
+
+  /** A release of `repo` under `tag`, newer than those published before. */
+  publish(repo: string, tag: string, assets: readonly FakeAsset[]): void {
+    const releases = this.repos.get(repo) ?? [];
+    releases.unshift({ tag, assets: [...assets] });
+    this.repos.set(repo, releases);
+  }
+
+  /** Takes back the newest release of `repo` under `tag`. */
+  unpublish(repo: string, tag: string): void {
+    const releases = this.repos.get(repo) ?? [];
+    const at = releases.findIndex((r) => r.tag === tag);
+    if (at !== -1) releases.splice(at, 1);
+  }
+
+  /** `from` was renamed `to`: the API and downloads of `from` answer 301. */
+  rename(from: string, to: string): void {
+    this.renamed.set(from, to);
+  }
 
   private constructor(
     private readonly server: Server,
@@ -45,7 +75,7 @@ export class FakeGithub {
     private readonly dir: string,
   ) {}
 
-  static async start(mirror: Mirror, tags: readonly string[]): Promise<FakeGithub> {
+  static async start(mirror?: Mirror, tags: readonly string[] = []): Promise<FakeGithub> {
     const dir = tempDir("devenv-github-");
     const { key, cert } = issueCertificates(dir);
     let github: FakeGithub | undefined;
@@ -71,7 +101,7 @@ export class FakeGithub {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse, mirror: Mirror, tags: readonly string[]): void {
+  private answer(req: IncomingMessage, res: ServerResponse, mirror: Mirror | undefined, tags: readonly string[]): void {
     const host = String(req.headers.host).replace(/:443$/, "");
     const url = new URL(req.url ?? "/", `https://${host}`);
     const send = (status: number, headers: Record<string, string>, body: Buffer = Buffer.alloc(0)) => {
@@ -80,11 +110,12 @@ export class FakeGithub {
       this.requests.push({ host, path: url.pathname + url.search, authorization: req.headers.authorization, status, bytes: sent.length });
       res.writeHead(status, { ...headers, ...(gzip ? { "content-encoding": "gzip" } : {}), "content-length": String(sent.length) }).end(sent);
     };
+    if (host === "api.github.com" && this.rateLimited) {
+      const reset = String(Math.floor(Date.UTC(2026, 0, 1, 13, 45) / 1000));
+      return send(403, { "content-type": "application/json", "x-ratelimit-limit": "60", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset }, Buffer.from('{"message":"API rate limit exceeded"}'));
+    }
+    if (this.answerPublished(host, url, send)) return;
     if (host === "api.github.com" && url.pathname === `/repos/${repo}/tags`) {
-      if (this.rateLimited) {
-        const reset = String(Math.floor(Date.UTC(2026, 0, 1, 13, 45) / 1000));
-        return send(403, { "content-type": "application/json", "x-ratelimit-limit": "60", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset }, Buffer.from('{"message":"API rate limit exceeded"}'));
-      }
       const page = Number(url.searchParams.get("page") ?? 1);
       const perPage = Number(url.searchParams.get("per_page") ?? 30);
       // Tags as GitHub lists them: with commit and archive URLs (about 300 bytes each).
@@ -104,10 +135,82 @@ export class FakeGithub {
     }
     const asset = /^\/github-production-release-asset\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (host === cdnHost && asset && url.searchParams.has("sig")) {
-      const file = mirror.files.get(`/python/${asset[1]}/${decodeURIComponent(asset[2]!)}`);
+      const file = mirror?.files.get(`/python/${asset[1]}/${decodeURIComponent(asset[2]!)}`);
       if (file !== undefined) return send(200, { "content-type": "application/octet-stream" }, file);
     }
     send(404, { "content-type": "text/plain" }, Buffer.from("Not Found"));
+  }
+
+  /** Answers for what `publish` and `rename` set up; false when the request is about something else. */
+  private answerPublished(host: string, url: URL, send: (status: number, headers: Record<string, string>, body?: Buffer) => void): boolean {
+    const json = (value: unknown) => send(200, { "content-type": "application/json", "x-ratelimit-remaining": "59" }, Buffer.from(JSON.stringify(value)));
+    const ids = [...this.renamed.values()];
+    if (host === "api.github.com") {
+      let path = url.pathname;
+      const byId = /^\/repositories\/(\d+)(\/.*)$/.exec(path);
+      if (byId) path = `/repos/${ids[Number(byId[1])]}${byId[2]}`;
+      const match = /^\/repos\/([^/]+\/[^/]+)(\/.*)$/.exec(path);
+      if (!match) return false;
+      const [, repo, rest] = match as unknown as [string, string, string];
+      const to = this.renamed.get(repo);
+      if (to !== undefined) {
+        send(301, { location: `https://api.github.com/repositories/${ids.indexOf(to)}${rest}${url.search}`, "content-type": "application/json" }, Buffer.from('{"message":"Moved Permanently"}'));
+        return true;
+      }
+      const releases = this.repos.get(repo);
+      if (releases === undefined) return false;
+      const release = (r: { tag: string; assets: FakeAsset[] }) => ({
+        tag_name: r.tag,
+        name: r.tag,
+        assets: r.assets.map((a, i) => ({
+          id: i,
+          name: a.name,
+          size: a.body.length,
+          content_type: "application/octet-stream",
+          digest: a.digest === true ? `sha256:${createHash("sha256").update(a.body).digest("hex")}` : null,
+          browser_download_url: `https://github.com/${repo}/releases/download/${encodeURIComponent(r.tag)}/${a.name}`,
+        })),
+      });
+      if (rest === "/tags") {
+        const page = Number(url.searchParams.get("page") ?? 1);
+        const perPage = Number(url.searchParams.get("per_page") ?? 30);
+        json(releases.slice((page - 1) * perPage, page * perPage).map((r) => ({ name: r.tag, commit: { sha: randomBytes(20).toString("hex") } })));
+        return true;
+      }
+      if (rest === "/releases/latest") {
+        json(release(releases[0]!));
+        return true;
+      }
+      const tagged = /^\/releases\/tags\/(.+)$/.exec(rest);
+      const found = tagged && releases.find((r) => r.tag === decodeURIComponent(tagged[1]!));
+      if (found) json(release(found));
+      else send(404, { "content-type": "application/json" }, Buffer.from('{"message":"Not Found"}'));
+      return true;
+    }
+    if (host === "github.com") {
+      const match = /^\/([^/]+\/[^/]+)\/releases\/download\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (!match) return false;
+      const [, repo, tag, name] = match as unknown as [string, string, string, string];
+      const to = this.renamed.get(repo);
+      if (to !== undefined) {
+        send(301, { location: `https://github.com/${to}/releases/download/${tag}/${name}` });
+        return true;
+      }
+      if (!this.repos.has(repo)) return false;
+      const signed = `sp=r&sv=2018-11-09&sr=b&spr=https&se=2026-01-01T00%3A05%3A00Z&sig=${randomBytes(16).toString("hex")}`;
+      send(302, { location: `https://${cdnHost}/github-production-release-asset/${encodeURIComponent(repo)}/${tag}/${name}?${signed}` });
+      return true;
+    }
+    if (host === cdnHost) {
+      const match = /^\/github-production-release-asset\/([^/]+%2F[^/]+)\/([^/]+)\/([^/]+)$/i.exec(url.pathname);
+      if (!match || !url.searchParams.has("sig")) return false;
+      const releases = this.repos.get(decodeURIComponent(match[1]!));
+      const asset = releases?.find((r) => r.tag === decodeURIComponent(match[2]!))?.assets.find((a) => a.name === decodeURIComponent(match[3]!));
+      if (asset === undefined) return false;
+      send(200, { "content-type": "application/octet-stream" }, asset.body);
+      return true;
+    }
+    return false;
   }
 }
 

@@ -18,6 +18,14 @@ export const programs = {
   openssl: "openssl",
   "docker-registry": "docker-registry",
   skopeo: "skopeo",
+  // Real programs, repacked into their upstreams' release layouts (test/support/github-tools.ts).
+  rg: "ripgrep",
+  jq: "jq",
+  shellcheck: "shellcheck",
+  gh: "gh",
+  shfmt: "shfmt",
+  fdfind: "fd-find",
+  xz: "xz-utils",
 } as const;
 
 export type Program = keyof typeof programs;

@@ -23,7 +23,7 @@ const cacheDir = join(repoRoot, "node_modules", ".cache", "devenv-tests");
  * node_modules/.cache so only the first run of a clone downloads them. `pack` gets
  * each package's unpacked directory, in the order given.
  */
-async function repacked(name: string, pkgs: readonly string[], pack: (dirs: string[]) => Buffer): Promise<Buffer> {
+export async function repacked(name: string, pkgs: readonly string[], pack: (dirs: string[]) => Buffer): Promise<Buffer> {
   const file = join(cacheDir, name);
   if (existsSync(file)) return readFileSync(file);
   mkdirSync(cacheDir, { recursive: true });

@@ -2,13 +2,9 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { before, describe, it } from "node:test";
-import type { DevenvTools } from "../../config/define.js";
-import { resolvers, toolNames, type ToolName } from "../../resolvers/registry.js";
+import { resolverOf, toolNames } from "../../resolvers/registry.js";
 import { repoRoot, run, tempDir, type Result } from "../support/cli.js";
 
-// config/define.ts names the toolchains itself, so that its .d.ts imports nothing: this line does
-// not compile unless they are the registry's.
-true satisfies ([keyof DevenvTools] extends [ToolName] ? ([ToolName] extends [keyof DevenvTools] ? true : false) : false);
 
 /** The tsconfig options that decide how `import ... from "devenv"` resolves, and the project's package.json "type". */
 const setups: Record<string, { module: string; moduleResolution: string; type?: "module" }> = {
@@ -22,14 +18,14 @@ const setups: Record<string, { module: string; moduleResolution: string; type?: 
 const config = (form: string) => `import { defineConfig } from "devenv";\n\nexport default defineConfig(${form});\n`;
 
 /** Each tool, with every variant its resolver offers, in each form devenv.ts may take. */
-const everyTool = toolNames.map((name) => `${name}: "1"`).join(", ");
-const everyVariant = toolNames.flatMap((name) => (resolvers[name].variants ?? []).map((variant) => `async () => ({ tools: { ${name}: { version: "1", variant: "${variant}" } } })`));
+const everyTool = toolNames().map((name) => `${JSON.stringify(name)}: "1"`).join(", ");
+const everyVariant = toolNames().flatMap((name) => (resolverOf(name).variants ?? []).map((variant) => `async () => ({ tools: { ${JSON.stringify(name)}: { version: "1", variant: "${variant}" } } })`));
 const valid: Record<string, string> = {
   "devenv.ts": readFileSync(join(repoRoot, "devenv.example.ts"), "utf8"),
   "every-form.ts": [
     `import { defineConfig, type DevenvConfig } from "devenv";`,
     `export const object = defineConfig({ tools: { ${everyTool} }, env: { APP_ENV: "dev" }, path: ["node_modules/.bin"] });`,
-    `export const sync = defineConfig(() => ({ tools: { ${toolNames.map((name) => `${name}: { version: "1" }`).join(", ")} } }));`,
+    `export const sync = defineConfig(() => ({ tools: { ${toolNames().map((name) => `${JSON.stringify(name)}: { version: "1" }`).join(", ")} } }));`,
     `export const variants = [${everyVariant.map((form) => `defineConfig(${form})`).join(", ")}];`,
     `export const branches = defineConfig(async () => { if (await Promise.resolve(true)) return { tools: { node: "20" } }; return { env: { APP_ENV: "ci" } }; });`,
     `const typed: DevenvConfig = { tools: { node: "20" } };`,

@@ -42,7 +42,7 @@ it("no module imports from a layer above it, or from a folder beside it", () => 
 it("README and docs/spec.md name every registered toolchain: its mirror variable, and init's flag for it", () => {
   const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
   const spec = readFileSync(join(repoRoot, "docs", "spec.md"), "utf8");
-  for (const tool of toolNames) {
+  for (const tool of toolNames()) {
     const variable = `DEVENV_${tool.toUpperCase()}_MIRROR`;
     assert.match(readme, new RegExp(`^\\| \`${variable}\` \\|`, "m"), `README's mirror table has ${variable}`);
     assert.match(spec, new RegExp(`\`${variable}\``), `SPEC names ${variable}`);
@@ -76,7 +76,7 @@ it("no source, test or script reads outside the repository (the contract is docs
 it("package.json says where the project lives and names every toolchain", () => {
   const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as Record<string, unknown>;
   for (const key of ["repository", "homepage", "bugs"]) assert.ok(manifest[key], `package.json has ${key}`);
-  for (const tool of toolNames) assert.match(String(manifest.description), new RegExp(`\\b${tool}\\b`), `the description names ${tool}`);
+  for (const tool of toolNames()) assert.match(String(manifest.description), new RegExp(`\\b${tool}\\b`), `the description names ${tool}`);
 });
 
 function sourcesAndScripts(dir: string): string[] {

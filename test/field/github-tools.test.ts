@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { cleanEnv, devenv, project, tempDir } from "../support/cli.js";
+import { FakeGithub } from "../support/github.js";
+import { publishSevenTools, realBiomeVersion } from "../support/github-tools.js";
+import { needs } from "../support/programs.js";
+
+/**
+ * The tools a project builds with beside its runtimes, from GitHub as a user behind a
+ * TLS-intercepting proxy reaches it: tags and releases from api.github.com, assets through
+ * github.com's 302 to the CDN. Each linux-x64 asset holds the real program.
+ */
+const missing = needs("openssl", "rg", "jq", "shellcheck", "gh", "shfmt", "fdfind", "xz");
+
+let github: FakeGithub;
+
+before(async () => {
+  if (missing) return;
+  github = await FakeGithub.start();
+  await publishSevenTools(github);
+});
+after(async () => {
+  await github?.close();
+});
+
+const seven = `export default { tools: { gh: "2.23.0", ripgrep: "14", shfmt: "3.13.0", biome: "${realBiomeVersion}", jq: "1.6", shellcheck: "0.9", fd: "8.6.0" } };\n`;
+
+interface Locked {
+  tools: Record<string, { version: string; platforms: Record<string, { url: string; sha256: string; sha256From?: string }> }>;
+}
+
+function setup(config: string, extra: Record<string, string> = {}) {
+  const home = tempDir("devenv-home-");
+  const dir = project(config);
+  const env = cleanEnv({ DEVENV_HOME: home, HTTPS_PROXY: github.proxyUrl, NODE_EXTRA_CA_CERTS: github.caFile, ...extra });
+  return { home, dir, env };
+}
+
+describe("every tool a project needs, from GitHub releases", { skip: missing }, () => {
+  it("locks seven tools for every platform upstream builds, each sha256 with where it came from, then installs with no API call and runs each from the store", async () => {
+    const { dir, env, home } = setup(seven, { GITHUB_TOKEN: "ghp_s3cret" });
+    github.requests.length = 0;
+    const lock = await devenv(["lock"], { cwd: dir, env });
+    assert.equal(lock.code, 0, lock.stderr);
+    const locked = JSON.parse(readFileSync(join(dir, "devenv.lock"), "utf8")) as Locked;
+    const t = locked.tools;
+    assert.deepEqual(Object.fromEntries(Object.entries(t).map(([name, tool]) => [name, tool.version])), { gh: "2.23.0", ripgrep: "14.1.1", shfmt: "3.13.0", biome: realBiomeVersion, jq: "1.6", shellcheck: "0.9.0", fd: "8.6.0" });
+
+    // Canonical URLs, the tag URL-encoded where it holds `@` and `/`.
+    assert.equal(t.biome!.platforms["linux-x64"]!.url, `https://github.com/biomejs/biome/releases/download/%40biomejs%2Fbiome%40${realBiomeVersion}/biome-linux-x64`);
+    assert.equal(t.ripgrep!.platforms["linux-x64"]!.url, "https://github.com/BurntSushi/ripgrep/releases/download/14.1.1/ripgrep-14.1.1-x86_64-unknown-linux-musl.tar.gz");
+    assert.equal(t.jq!.platforms["linux-x64"]!.url, "https://github.com/jqlang/jq/releases/download/jq-1.6/jq-linux64");
+
+    // Where each sha256 came from.
+    assert.equal(t.gh!.platforms["linux-x64"]!.sha256From, "https://github.com/cli/cli/releases/download/v2.23.0/gh_2.23.0_checksums.txt");
+    assert.equal(t.ripgrep!.platforms["darwin-arm64"]!.sha256From, "https://github.com/BurntSushi/ripgrep/releases/download/14.1.1/ripgrep-14.1.1-aarch64-apple-darwin.tar.gz.sha256");
+    assert.equal(t.shfmt!.platforms["linux-arm64"]!.sha256From, "github-digest");
+    assert.equal(t.biome!.platforms["darwin-x64"]!.sha256From, "github-digest");
+    for (const name of ["jq", "shellcheck", "fd"]) for (const artifact of Object.values(t[name]!.platforms)) assert.equal(artifact.sha256From, "computed", name);
+    assert.match(lock.stderr, /jq 1\.6: upstream publishes no checksums.*trust on first use/);
+
+    // Every platform upstream builds; the x64 build for darwin-arm64 where upstream has no other, said once.
+    assert.deepEqual(Object.keys(t.jq!.platforms).sort(), ["darwin-arm64", "darwin-x64", "linux-x64"]);
+    assert.equal(t.jq!.platforms["darwin-arm64"]!.url, t.jq!.platforms["darwin-x64"]!.url);
+    assert.equal(t.gh!.platforms["darwin-arm64"]!.url, "https://github.com/cli/cli/releases/download/v2.23.0/gh_2.23.0_macOS_amd64.tar.gz");
+    assert.match(lock.stderr, /jq 1\.6 has no darwin-arm64 build: darwin-arm64 runs the darwin-x64 one \(Rosetta 2\)/);
+    assert.deepEqual(Object.keys(t.biome!.platforms).sort(), ["darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64"]);
+
+    // The token went to the API only.
+    for (const r of github.requests) assert.equal(r.authorization, r.host === "api.github.com" ? "Bearer ghp_s3cret" : undefined, `${r.host}${r.path}`);
+
+    github.requests.length = 0;
+    const install = await devenv(["install"], { cwd: dir, env });
+    assert.equal(install.code, 0, install.stderr);
+    assert.deepEqual(github.requests.filter((r) => r.host === "api.github.com").map((r) => r.path), [], "an install from a complete lock asks the API nothing");
+
+    const versions: Array<[string, string[], RegExp]> = [
+      ["gh", ["--version"], /^gh version 2\.23\.0/],
+      ["rg", ["--version"], /^ripgrep 13\.0\.0/],
+      ["shfmt", ["--version"], /^3\.6\.0/],
+      ["biome", ["--version"], new RegExp(`Version: ${realBiomeVersion.replaceAll(".", "\\.")}`)],
+      ["jq", ["--version"], /^jq-1\.6/],
+      ["shellcheck", ["--version"], /ShellCheck - shell script analysis tool/],
+      ["fd", ["--version"], /^fdfind 8\.6\.0/],
+    ];
+    for (const [program, args, expected] of versions) {
+      const run = await devenv(["run", program, ...args], { cwd: dir, env });
+      assert.equal(run.code, 0, `${program}: ${run.stderr}`);
+      assert.match(run.stdout, expected, program);
+      const which = await devenv(["which", program], { cwd: dir, env });
+      assert.ok(which.stdout.startsWith(join(home, "store")), `${program} runs from the store: ${which.stdout}`);
+    }
+    // A release's other files are not on PATH: only what the record names.
+    const onPath = await devenv(["run", "sh", "-c", "command -v COPYING LICENSE.txt README.md || echo none"], { cwd: dir, env });
+    assert.equal(onPath.stdout, "none\n");
+  });
+
+  it("a tampered asset is refused with the checksum's message, and nothing of it is stored", async () => {
+    const { dir, env, home } = setup(`export default { tools: { jq: "1.6" } };\n`);
+    const lock = await devenv(["lock"], { cwd: dir, env });
+    assert.equal(lock.code, 0, lock.stderr);
+    github.publish("jqlang/jq", "jq-1.6", [{ name: "jq-linux64", body: Buffer.from("#!/bin/sh\necho pwned\n") }]);
+    try {
+      const install = await devenv(["install"], { cwd: dir, env });
+      assert.equal(install.code, 1, install.stderr);
+      assert.match(install.stderr, /checksum mismatch for https:\/\/github\.com\/jqlang\/jq\/releases\/download\/jq-1\.6\/jq-linux64: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}/);
+      assert.deepEqual(existsSync(join(home, "store")) ? readdirSync(join(home, "store")) : [], []);
+    } finally {
+      github.unpublish("jqlang/jq", "jq-1.6");
+    }
+  });
+
+  it("a spent rate limit is one line saying when to try again, and what lifts it", async () => {
+    const { dir, env } = setup(`export default { tools: { shellcheck: "0.9" } };\n`);
+    github.rateLimited = true;
+    try {
+      const lock = await devenv(["lock"], { cwd: dir, env });
+      assert.equal(lock.code, 1);
+      assert.match(lock.stderr, /GitHub's API rate limit is spent \(.*answered 403\); try again after 13:45 UTC/);
+      assert.match(lock.stderr, /set GITHUB_TOKEN/);
+      assert.equal(existsSync(join(dir, "devenv.lock")), false);
+    } finally {
+      github.rateLimited = false;
+    }
+  });
+
+  it("--frozen never computes a sha256: a lock must already hold it", async () => {
+    const { dir, env } = setup(`export default { tools: { jq: "1.6" } };\n`);
+    const lock = await devenv(["lock", "--frozen"], { cwd: dir, env });
+    assert.notEqual(lock.code, 0);
+    assert.equal(existsSync(join(dir, "devenv.lock")), false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
