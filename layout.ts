@@ -73,7 +73,8 @@ export function projectState(layout: StoreLayout, root: string) {
 
 /** `<first 32 hex of the archive's sha256>-<tool>-<version>`. */
 export function entryName(tool: string, version: string, sha256: string): string {
-  return `${sha256.slice(0, 32)}-${tool}-${version}`;
+  // `github:OWNER/REPO` names a directory as github-OWNER-REPO.
+  return `${sha256.slice(0, 32)}-${tool.replace(/[^\w.-]/g, "-")}-${version}`;
 }
 
 export function entryPath(layout: StoreLayout, tool: string, version: string, sha256: string): string {

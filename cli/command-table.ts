@@ -1,5 +1,5 @@
 import type { Options, PositionalOptions } from "yargs";
-import { toolNames } from "../resolvers/registry.js";
+import { builtinNames } from "../resolvers/registry.js";
 /** What a command's positional argument is: completion offers these. */
 export type Completes = "tools" | "binaries" | readonly string[];
 
@@ -32,8 +32,12 @@ export const commandTable: readonly CommandSpec[] = [
   {
     name: "init",
     describe: "write devenv.ts",
-    // One flag per registered toolchain.
-    options: { ...Object.fromEntries(toolNames().map((tool) => [tool, { type: "string", requiresArg: true, describe: `${tool} version spec` } satisfies Options])), force: { type: "boolean", describe: "overwrite an existing devenv.ts" } },
+    options: {
+      tool: { type: "string", array: true, requiresArg: true, describe: "TOOL@SPEC, for any tool (repeatable)" },
+      // The toolchains' own flags, from before any tool could be named: --node 20 is --tool node@20.
+      ...Object.fromEntries(builtinNames.map((tool) => [tool, { type: "string", requiresArg: true, describe: `${tool} version spec (--tool ${tool}@SPEC)` } satisfies Options])),
+      force: { type: "boolean", describe: "overwrite an existing devenv.ts" },
+    },
   },
   {
     name: "add",
@@ -58,6 +62,12 @@ export const commandTable: readonly CommandSpec[] = [
     describe: "list the releases of TOOL upstream offers, newest first; with SPEC, those it admits and the one it resolves to",
     positional: { syntax: "<tool>", options: { type: "string", demandOption: true }, completes: "tools" },
     then: { syntax: "[spec]", options: { type: "string", describe: "a version spec, as in devenv.ts" } },
+    options: { json: { type: "boolean", describe: "print JSON" } },
+  },
+  {
+    name: "search",
+    describe: "the tools devenv knows by name, with a line on each; with WORD, those whose name or description holds it",
+    positional: { syntax: "[word]", options: { type: "string", describe: "a word of the name or description" } },
     options: { json: { type: "boolean", describe: "print JSON" } },
   },
   { name: "install", describe: "put every locked toolchain for this platform into the store" },

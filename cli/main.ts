@@ -23,6 +23,7 @@ import { shellCommand } from "./commands/shell.js";
 import { trustCommand } from "./commands/trust.js";
 import { updateCommand } from "./commands/update.js";
 import { verifyCommand } from "./commands/verify.js";
+import { searchCommand } from "./commands/search.js";
 import { versionsCommand } from "./commands/versions.js";
 import { whichCommand } from "./commands/which.js";
 
@@ -50,6 +51,7 @@ const handlers: Record<string, Handler> = {
   which: whichCommand,
   list: listCommand,
   versions: versionsCommand,
+  search: searchCommand,
   gc: gcCommand,
   "cache-key": cacheKeyCommand,
   trust: trustCommand,

@@ -29,13 +29,15 @@ function applyEdit(ts: Typescript, text: string, file: string, edit: ToolEdit): 
   const config = configObject(ts, source, file);
   const quote = quoteOf(ts, source);
   const literal = (value: string) => (quote === '"' ? JSON.stringify(value) : `'${value.replace(/[\\']/g, "\\$&")}'`);
+  // `golangci-lint` and `github:OWNER/REPO` are no identifiers: their keys are quoted.
+  const key = /^[A-Za-z_$][\w$]*$/.test(edit.tool) ? edit.tool : literal(edit.tool);
   const tools = property(ts, config, "tools");
   // `{ tools }`, `{ ...base }`: tools comes from elsewhere, or may.
   if (tools === undefined && config.properties.some((p) => !ts.isPropertyAssignment(p))) throw notLiteral(file, "tools");
   let splice: Splice;
   if (tools === undefined) {
     if ("remove" in edit) throw notInConfig(file, edit.tool);
-    splice = insertProperty(ts, source, config, `tools: { ${edit.tool}: ${literal(edit.spec)} }`);
+    splice = insertProperty(ts, source, config, `tools: { ${key}: ${literal(edit.spec)} }`);
   } else {
     if (!ts.isObjectLiteralExpression(tools.initializer)) throw notLiteral(file, "tools");
     const entry = property(ts, tools.initializer, edit.tool);
@@ -43,7 +45,7 @@ function applyEdit(ts: Typescript, text: string, file: string, edit: ToolEdit): 
       if (entry === undefined) throw notInConfig(file, edit.tool);
       splice = removeProperty(ts, source, tools.initializer, entry);
     } else if (entry === undefined) {
-      splice = insertProperty(ts, source, tools.initializer, `${edit.tool}: ${literal(edit.spec)}`);
+      splice = insertProperty(ts, source, tools.initializer, `${key}: ${literal(edit.spec)}`);
     } else {
       splice = replaceSpec(ts, source, file, entry, literal(edit.spec));
     }

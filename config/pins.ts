@@ -1,6 +1,7 @@
 import { readLimited } from "../files/read-limited.js";
 import { join } from "node:path";
-import { resolverOf, toolNames, type ToolName } from "../resolvers/registry.js";
+import { miseToml, miseTools } from "../resolvers/pin-files.js";
+import { aliases, canonicalName, githubName, resolverOf, toolNames, type ToolName } from "../resolvers/registry.js";
 
 /** A version pin found in a file another tool reads (nvm, pyenv, asdf, go, npm, bun, dvm). */
 export interface Pin {
@@ -30,8 +31,11 @@ export function detectPins(dir: string, warn: (message: string) => void): Pin[] 
     }
     return texts.get(file);
   };
-  return toolNames().flatMap((tool) => {
-    for (const source of resolverOf(tool).pins) {
+  const otherNames = aliases();
+  const found = toolNames().flatMap((tool) => {
+    // Every tool, by its name and its other names (asdf's nodejs, golang), in mise's files too.
+    const names = [tool, ...[...otherNames].flatMap(([alias, name]) => (name === tool ? [alias] : []))];
+    for (const source of [...resolverOf(tool).pins, miseToml("mise.toml", names), miseToml(".mise.toml", names)]) {
       const text = read(source.file);
       if (text === undefined) continue;
       let spec: string | undefined;
@@ -46,5 +50,24 @@ export function detectPins(dir: string, warn: (message: string) => void): Pin[] 
       warn(`ignoring ${tool} "${spec}" from ${source.file}: not a version devenv can pin`);
     }
     return [];
+  });
+  // mise's `github:` tools, and the names neither devenv nor its aliases know, said one by one.
+  for (const file of ["mise.toml", ".mise.toml", ".tool-versions"]) {
+    const text = read(file);
+    if (text === undefined) continue;
+    for (const { name, spec } of listedTools(file, text)) {
+      if (githubName.test(name) && !found.some((pin) => pin.tool === name) && resolverOf(name).isValidSpec(spec)) found.push({ tool: name, spec, source: file });
+      else if (canonicalName(name) === undefined && !githubName.test(name)) warn(`ignoring ${name} "${spec}" from ${file}: devenv knows no tool by that name (\`devenv search\`; any GitHub release is github:OWNER/REPO)`);
+    }
+  }
+  return found;
+}
+
+/** Every tool a `.tool-versions` or mise's `[tools]` names, with its first version. */
+function listedTools(file: string, text: string): Array<{ name: string; spec: string }> {
+  if (file !== ".tool-versions") return miseTools(text);
+  return text.split("\n").flatMap((line) => {
+    const [name, spec] = line.replace(/#.*/, "").trim().split(/\s+/);
+    return name && spec ? [{ name, spec }] : [];
   });
 }

@@ -1,11 +1,14 @@
 import { DevenvError } from "../errors.js";
-import { isToolName, resolverOf, toolNames, type ToolName } from "../resolvers/registry.js";
+import type { GithubOptions } from "../resolvers/github-repo.js";
+import { githubName, isToolName, resolverOf, unknownTool, type ToolName } from "../resolvers/registry.js";
 
 export interface ToolRequest {
   readonly name: ToolName;
   readonly spec: string;
   /** One of the resolver's variants; absent for upstream's default build. */
   readonly variant?: string | undefined;
+  /** A `github:` tool's choice of asset and programs (config/define.ts, GithubSpec). */
+  readonly options?: GithubOptions | undefined;
 }
 
 /** A devenv.ts that passed validation: the only shape the rest of devenv sees. */
@@ -35,18 +38,27 @@ export function validateConfig(raw: unknown, file: string): ProjectConfig {
   if (!isPlainObject(rawTools)) throw fail("tools", rawTools, "must be an object of tool: version", 'tools: { node: "20" }');
   for (const [name, value] of Object.entries(rawTools)) {
     const key = `tools.${name}`;
-    if (!isToolName(name)) throw fail(key, value, `unknown tool; known: ${toolNames().join(", ")}`, `use one of ${toolNames().join(", ")}`);
+    if (!isToolName(name)) {
+      const unknown = unknownTool(name, "config-invalid");
+      throw fail(key, value, unknown.message.replace(`unknown tool "${name}"`, "unknown tool"), unknown.hint ?? "");
+    }
     const spec = isPlainObject(value) ? value.version : value;
     const variants = resolverOf(name).variants ?? [];
     let variant: string | undefined;
+    let options: GithubOptions | undefined;
     if (isPlainObject(value)) {
-      const allowed = variants.length > 0 ? ["version", "variant"] : ["version"];
+      const allowed = githubName.test(name) ? ["version", "asset", "bin"] : variants.length > 0 ? ["version", "variant"] : ["version"];
       const extra = Object.keys(value).find((k) => !allowed.includes(k));
       if (extra !== undefined) throw fail(`${key}.${extra}`, value[extra], `unknown option; allowed: ${allowed.join(", ")}`, `remove "${extra}"`);
       if (value.variant !== undefined) {
         if (typeof value.variant !== "string" || !variants.includes(value.variant)) throw fail(`${key}.variant`, value.variant, `not a ${name} build; known: ${variants.join(", ")}`, `use one of ${variants.join(", ")}, or leave it out for upstream's default`);
         variant = value.variant;
       }
+      if (value.asset !== undefined && (typeof value.asset !== "string" || value.asset === "" || value.asset.includes("/"))) throw fail(`${key}.asset`, value.asset, "must be an asset's file name, or a glob of it", 'e.g. asset: "fd-v{version}-{arch}-*-linux-musl.tar.gz"');
+      if (value.bin !== undefined && !(Array.isArray(value.bin) && value.bin.length > 0 && value.bin.every((p) => typeof p === "string" && p !== "" && !p.startsWith("/") && !p.split("/").includes("..")))) {
+        throw fail(`${key}.bin`, value.bin, "must list paths inside the archive", 'e.g. bin: ["bin/tool"]');
+      }
+      if (value.asset !== undefined || value.bin !== undefined) options = { asset: value.asset as string | undefined, bin: value.bin as string[] | undefined };
     }
     if (typeof spec !== "string" || spec.trim() === "") {
       throw fail(key, value, "must be a version spec string", `e.g. ${name}: "latest", or a version or range`);
@@ -54,7 +66,7 @@ export function validateConfig(raw: unknown, file: string): ProjectConfig {
     if (!resolverOf(name).isValidSpec(spec.trim())) {
       throw fail(key, value, "not a version spec", 'use a version ("20", "20.18.0"), a semver range ("^20.10"), or "latest"');
     }
-    tools.push({ name, spec: spec.trim(), ...(variant === undefined ? {} : { variant }) });
+    tools.push({ name, spec: spec.trim(), ...(variant === undefined ? {} : { variant }), ...(options === undefined ? {} : { options }) });
   }
 
   const env: Record<string, string> = {};

@@ -31,7 +31,7 @@ export function devenvEnvironment(input: EnvironmentInput): DevenvEnvironment {
   const vars: Record<string, string> = { DEVENV_ROOT: input.root };
   const { prefix } = input;
   for (const tool of input.tools) {
-    const resolver = resolverOf(tool.name);
+    const resolver = resolverOf(tool.name, input.config.tools.find((t) => t.name === tool.name)?.options);
     const activation = resolver.activate(tool.entry);
     const user = resolver.userPrefix?.(prefix(tool.name));
     // Holds nothing but links into the store (project/prefixes.ts): it shadows no locked binary.

@@ -84,8 +84,8 @@ export function logChanges(ctx: Context, changes: readonly LockChange[]): void {
  * `recheck`: the user named the tool; its entry is rebuilt from upstream's checksums even
  * then, so that a lock whose URL or sha256 was damaged by hand can be repaired.
  */
-async function lockTool({ name, spec, variant }: ToolRequest, ctx: Context, locked: LockedTool | undefined, recheck: boolean): Promise<LockedTool> {
-  const resolver = resolverOf(name);
+async function lockTool({ name, spec, variant, options }: ToolRequest, ctx: Context, locked: LockedTool | undefined, recheck: boolean): Promise<LockedTool> {
+  const resolver = resolverOf(name, options);
   const version = await resolver.resolve(spec, resolveContext(resolver, ctx));
   if (locked?.version === version && !recheck) return locked;
   // A named tool's checksums are fetched again: one a mirror once served wrong is not believed for good.
@@ -100,6 +100,10 @@ async function lockTool({ name, spec, variant }: ToolRequest, ctx: Context, lock
   }
   const missing = allPlatforms.filter((platform) => platforms[platform] === undefined);
   if (missing.length > 0) ctx.log.warn(`${name} ${version} has no archive for ${missing.join(", ")}: devenv.lock works everywhere else`);
+  // A github: tool's assets were chosen by their names: which ones, said so a wrong choice shows.
+  if (name.startsWith("github:")) {
+    for (const [platform, artifact] of Object.entries(platforms)) ctx.log.info(`${name} ${version} ${platform}: ${decodeURIComponent(artifact.url.slice(artifact.url.lastIndexOf("/") + 1))}`);
+  }
   if (platforms["darwin-arm64"] !== undefined && platforms["darwin-arm64"].url === platforms["darwin-x64"]?.url) {
     ctx.log.info(`${name} ${version} has no darwin-arm64 build: darwin-arm64 runs the darwin-x64 one (Rosetta 2)`);
   }

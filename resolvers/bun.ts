@@ -29,6 +29,8 @@ const canonicalUrl = (version: string, platform: Platform, variant?: string) => 
 export const bun = {
   name: "bun",
 
+  description: "JavaScript runtime, bundler and package manager (oven-sh/bun)",
+
   upstream,
 
   mirrorVariable: "DEVENV_BUN_MIRROR",

@@ -19,6 +19,8 @@ const canonicalUrl = (version: string, platform: Platform) => `${upstream}/relea
 export const deno = {
   name: "deno",
 
+  description: "JavaScript and TypeScript runtime (dl.deno.land)",
+
   upstream,
 
   mirrorVariable: "DEVENV_DENO_MIRROR",

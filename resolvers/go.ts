@@ -34,6 +34,8 @@ function toSemver(version: string): string | undefined {
 export const go = {
   name: "go",
 
+  description: "The Go toolchain (go.dev)",
+
   upstream: upstreamFiles,
 
   mirrorVariable: "DEVENV_GO_MIRROR",

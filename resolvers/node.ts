@@ -17,6 +17,8 @@ const ltsSpec = /^lts(?:\/(.+))?$/i;
 export const node = {
   name: "node",
 
+  description: "JavaScript runtime (nodejs.org), with npm and corepack",
+
   upstream,
 
   mirrorVariable: "DEVENV_NODE_MIRROR",

@@ -35,3 +35,30 @@ export const packageJson = (field: (manifest: { engines?: { node?: string }; pac
   file: "package.json",
   read: (text) => field(JSON.parse(text) as { engines?: { node?: string }; packageManager?: string })?.trim(),
 });
+
+/**
+ * mise's `[tools]` table (`mise.toml`, `.mise.toml`): `jq = "1.7"`, `"github:sharkdp/fd" = "8"`,
+ * `node = ["20", "18"]` (the first wins), `python = { version = "3.12" }`. Only that table is read,
+ * line by line: what mise writes there, not TOML at large.
+ */
+export function miseTools(text: string): Array<{ name: string; spec: string }> {
+  const tools: Array<{ name: string; spec: string }> = [];
+  let inTools = false;
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/(^|\s)#.*$/, "").trim();
+    if (line.startsWith("[")) {
+      inTools = line === "[tools]";
+      continue;
+    }
+    const match = inTools ? /^(?:"([^"]+)"|'([^']+)'|([\w.:/-]+))\s*=\s*\[?\s*(?:\{[^}]*version\s*=\s*)?["']([^"']*)["']/.exec(line) : null;
+    const name = match?.[1] ?? match?.[2] ?? match?.[3];
+    if (name !== undefined) tools.push({ name, spec: match![4]! });
+  }
+  return tools;
+}
+
+/** A tool's pin in mise's `file`, by any of its `names`. */
+export const miseToml = (file: string, names: readonly string[]): PinSource => ({
+  file,
+  read: (text) => miseTools(text).find((tool) => names.includes(tool.name))?.spec,
+});

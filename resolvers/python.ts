@@ -38,6 +38,8 @@ type TagBuilds = Map<string, Map<Platform, { asset: string; sha256: string; stri
 export const python = {
   name: "python",
 
+  description: "Python, as python-build-standalone builds it",
+
   upstream,
 
   mirrorVariable: "DEVENV_PYTHON_MIRROR",

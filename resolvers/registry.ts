@@ -3,6 +3,7 @@ import { DevenvError } from "../errors.js";
 import { bun } from "./bun.js";
 import { deno } from "./deno.js";
 import { recordResolver } from "./from-record.js";
+import { githubRepoResolver, type GithubOptions } from "./github-repo.js";
 import { go } from "./go.js";
 import { node } from "./node.js";
 import { python } from "./python.js";
@@ -15,6 +16,9 @@ import type { Resolver } from "./types.js";
  * beside the build as records/), read when a project first names it. A new tool is a record.
  */
 const builtins: Readonly<Record<string, Resolver>> = { node, python, go, bun, deno };
+
+/** The toolchains that are code, in the order `devenv init` and the docs list them. */
+export const builtinNames: readonly string[] = Object.keys(builtins);
 
 /** A tool's name as devenv.ts and devenv.lock write it. */
 export type ToolName = string;
@@ -37,9 +41,13 @@ export function readRecord(name: string): ToolRecord | undefined {
   return parseRecord(name, JSON.parse(text));
 }
 
+/** `github:OWNER/REPO`, any repository's releases. */
+export const githubName = /^github:[\w.-]+\/[\w.-]+$/;
+
 /** The resolver of a tool by its name (not an alias), or undefined. */
 export function findResolver(name: string): Resolver | undefined {
   if (Object.hasOwn(builtins, name)) return builtins[name];
+  if (githubName.test(name)) return githubRepoResolver(name);
   if (!loaded.has(name)) {
     const record = readRecord(name);
     loaded.set(name, record === undefined ? undefined : recordResolver(name, record));
@@ -51,9 +59,9 @@ export function isToolName(name: string): boolean {
   return findResolver(name) !== undefined;
 }
 
-/** The resolver of a tool that validation already admitted. */
-export function resolverOf(name: ToolName): Resolver {
-  const found = findResolver(name);
+/** The resolver of a tool that validation already admitted; a `github:` tool's with the options devenv.ts gives it. */
+export function resolverOf(name: ToolName, options?: GithubOptions): Resolver {
+  const found = options !== undefined && githubName.test(name) ? githubRepoResolver(name, options) : findResolver(name);
   if (found === undefined) throw unknownTool(name);
   return found;
 }

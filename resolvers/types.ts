@@ -132,7 +132,7 @@ export interface Resolver {
    * How `version`'s archive for `platform` unpacks. Without it: the format of the canonical
    * URL's name, its single top-level directory stripped.
    */
-  unpack?(version: string, platform: Platform): Unpack;
+  unpack?(version: string, platform: Platform, url: string): Unpack;
   /** How an unpacked entry is used: bin dirs on PATH and extra variables (go: GOROOT, GOTOOLCHAIN). */
   activate(entry: string): Activation;
   /**
@@ -161,7 +161,7 @@ export function isCanonicalUrl(resolver: Resolver, url: string, version: string,
 
 /** How `url`'s archive unpacks: as the resolver says, else by the URL's name with its top directory stripped. */
 export function unpackOf(resolver: Resolver, url: string, version: string, platform: Platform): Unpack {
-  return resolver.unpack?.(version, platform) ?? { format: formatOfName(new URL(url).pathname), strip: 1 };
+  return resolver.unpack?.(version, platform, url) ?? { format: formatOfName(new URL(url).pathname), strip: 1 };
 }
 
 /** Where to fetch a canonical URL: on the mirror, which serves upstream's layout, when one is set. */

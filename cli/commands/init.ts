@@ -7,7 +7,7 @@ import { detectPins, maxPinBytes, pinRefusal } from "../../config/pins.js";
 import { DevenvError } from "../../errors.js";
 import { writeFileAtomic } from "../../files/atomic.js";
 import { readLimited } from "../../files/read-limited.js";
-import { resolverOf, toolNames } from "../../resolvers/registry.js";
+import { builtinNames, canonicalName, isToolName, resolverOf, unknownTool } from "../../resolvers/registry.js";
 import type { Context } from "../context.js";
 
 /** Writes devenv.ts from --TOOL flags, or else from the pins the project already has (.nvmrc, go.mod, ...). */
@@ -19,10 +19,18 @@ export async function initCommand(ctx: Context, args: Record<string, unknown>): 
     throw new DevenvError("usage", `${file} already exists`, { hint: "edit it, or run `devenv init --force` to overwrite it" });
   }
   const tools: Array<[string, string]> = [];
-  for (const name of toolNames()) {
-    const spec = args[name];
-    if (typeof spec !== "string") continue;
-    if (!resolverOf(name).isValidSpec(spec)) throw new DevenvError("usage", `--${name} ${JSON.stringify(spec)} is not a version spec`, { hint: 'use a version ("20"), a range ("^20.10"), or "latest"' });
+  const asked = [
+    ...builtinNames.flatMap((name) => (typeof args[name] === "string" ? [{ name, spec: args[name] as string, flag: `--${name} ${JSON.stringify(args[name])}` }] : [])),
+    ...((args.tool as string[] | undefined) ?? []).map((word) => {
+      const at = word.indexOf("@", 1);
+      const named = at === -1 ? word : word.slice(0, at);
+      return { name: canonicalName(named) ?? named, spec: at === -1 ? "latest" : word.slice(at + 1), flag: `--tool ${word}` };
+    }),
+  ];
+  for (const { name, spec, flag } of asked) {
+    if (!isToolName(name)) throw unknownTool(name);
+    if (!resolverOf(name).isValidSpec(spec)) throw new DevenvError("usage", `${flag}: ${JSON.stringify(spec)} is not a version spec`, { hint: 'use a version ("20"), a range ("^20.10"), or "latest"' });
+    if (tools.some(([other]) => other === name)) throw new DevenvError("usage", `${flag}: ${name} is named twice`, { hint: `name each tool once` });
     tools.push([name, spec]);
   }
   if (tools.length === 0) {
@@ -91,7 +99,7 @@ function lintersOf(root: string): Linter[] {
  * the types; else a plain object that any tsc and linter accept as it is.
  */
 export function renderConfig(tools: ReadonlyArray<readonly [string, string]>, typed: boolean): string {
-  const lines = tools.map(([name, spec]) => `    ${name}: ${JSON.stringify(spec)},`);
+  const lines = tools.map(([name, spec]) => `    ${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: ${JSON.stringify(spec)},`);
   const body = `{\n  tools: {\n${lines.join("\n")}\n  },\n}`;
   if (typed) return `import { defineConfig } from "devenv";\n\nexport default defineConfig(${body});\n`;
   return `// The toolchains of this project, for devenv (\`devenv run\`, \`devenv shell\`). Types, if you want them:\n// \`npm install -D devenv@npm:devenv-types\`, then wrap this object in defineConfig from "devenv".\nexport default ${body};\n`;

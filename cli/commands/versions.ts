@@ -1,7 +1,7 @@
 import { DevenvError } from "../../errors.js";
 import { resolveContext } from "../../project/resolve-context.js";
 import { newestFirst } from "../../resolvers/pick.js";
-import { isToolName, resolverOf, toolNames } from "../../resolvers/registry.js";
+import { isToolName, resolverOf, unknownTool } from "../../resolvers/registry.js";
 import type { Context } from "../context.js";
 
 /**
@@ -11,7 +11,7 @@ import type { Context } from "../context.js";
  */
 export async function versionsCommand(ctx: Context, args: Record<string, unknown>): Promise<void> {
   const tool = String(args.tool);
-  if (!isToolName(tool)) throw new DevenvError("usage", `unknown tool "${tool}"`, { hint: `devenv knows ${toolNames().join(", ")}` });
+  if (!isToolName(tool)) throw unknownTool(tool);
   const resolver = resolverOf(tool);
   const spec = args.spec === undefined ? undefined : String(args.spec);
   if (spec !== undefined && !resolver.isValidSpec(spec)) {

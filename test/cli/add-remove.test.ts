@@ -108,7 +108,7 @@ describe("devenv add and devenv remove", () => {
     const dir = project(config);
     const e = env();
     writeFileSync(join(dir, "x"), "");
-    assert.match((await devenv(["add", "rust@1"], { cwd: dir, env: e })).stderr, /^error: unknown tool "rust"\nhint: devenv knows/);
+    assert.match((await devenv(["add", "rust@1"], { cwd: dir, env: e })).stderr, /^error: unknown tool "rust"; did you mean just, ruff\?\nhint: `devenv search WORD`/);
     const bad = await devenv(["add", "node@twenty"], { cwd: dir, env: e });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /"twenty" is not a node version spec/);

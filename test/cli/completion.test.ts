@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { toolNames } from "../../resolvers/registry.js";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -31,7 +32,7 @@ describe("shell completion", () => {
       return result.stdout.split("\n").filter(Boolean).sort();
     };
     assert.deepEqual(await complete("devenv", "r"), ["remove", "rollback", "run"]);
-    assert.deepEqual(await complete("devenv", "lock", ""), ["--color", "--frozen", "--offline", "--quiet", "--verbose", "-C", "-q", "-v", "bun", "deno", "go", "node", "python"]);
+    assert.deepEqual(await complete("devenv", "lock", ""), ["--color", "--frozen", "--offline", "--quiet", "--verbose", "-C", "-q", "-v", ...[...toolNames()].sort()]);
     assert.deepEqual(await complete("devenv", "env", "--shell", "f"), ["fish"]);
     assert.deepEqual(await complete("devenv", "run", "n"), ["node", "npm"]);
     assert.deepEqual(await complete("devenv", "init", "--p"), ["--python"]);
@@ -57,7 +58,7 @@ describe("shell completion", () => {
     assert.deepEqual(await complete("devenv run n"), ["node", "npm"]);
     assert.deepEqual(await complete("devenv run node "), [], "after the command, no more binaries");
     assert.deepEqual(await complete("devenv env --shell j"), ["json"]);
-    assert.deepEqual((await complete("devenv update ")).filter((w) => !w.startsWith("-")), ["bun", "deno", "go", "node", "python"]);
+    assert.deepEqual((await complete("devenv update ")).filter((w) => !w.startsWith("-")), [...toolNames()].sort());
   });
 
   it("zsh: TAB in a real interactive zsh completes commands, values and binaries", { skip: needs("zsh") }, async () => {

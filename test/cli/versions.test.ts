@@ -61,7 +61,10 @@ describe("devenv versions", () => {
     const { env } = world(mirror);
     const unknown = await devenv(["versions", "rust"], { cwd: tempDir(), env });
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /^error: unknown tool "rust"\nhint: devenv knows node, python, go, bun, deno\n$/);
+    assert.match(unknown.stderr, /^error: unknown tool "rust"; did you mean just, ruff\?\nhint: `devenv search WORD` lists the tools devenv knows; any GitHub release is `github:OWNER\/REPO`\n$/);
+    const alias = await devenv(["versions", "github-cli"], { cwd: tempDir(), env });
+    assert.equal(alias.code, 2);
+    assert.match(alias.stderr, /^error: unknown tool "github-cli": devenv calls it "gh"\n/);
     const bad = await devenv(["versions", "node", "twenty"], { cwd: tempDir(), env });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /"twenty" is not a node version spec/);

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { cleanEnv, devenv, project, tempDir } from "../support/cli.js";
 import { FakeGithub } from "../support/github.js";
 import { publishSevenTools, realBiomeVersion } from "../support/github-tools.js";
+import { Mirror } from "../support/mirror.js";
 import { needs } from "../support/programs.js";
 
 /**
@@ -123,6 +124,58 @@ describe("every tool a project needs, from GitHub releases", { skip: missing }, 
       assert.equal(existsSync(join(dir, "devenv.lock")), false);
     } finally {
       github.rateLimited = false;
+    }
+  });
+
+  it("github:OWNER/REPO: any repository's releases, each platform's asset chosen by its name and said, a renamed repository followed", async () => {
+    github.rename("fd-old/fd", "sharkdp/fd");
+    const { dir, env } = setup(`export default { tools: { "github:fd-old/fd": "8.6" } };\n`);
+    const lock = await devenv(["lock"], { cwd: dir, env });
+    assert.equal(lock.code, 0, lock.stderr);
+    const locked = JSON.parse(readFileSync(join(dir, "devenv.lock"), "utf8")) as Locked;
+    const fd = locked.tools["github:fd-old/fd"]!;
+    assert.equal(fd.version, "8.6.0");
+    assert.equal(fd.platforms["linux-x64"]!.url, "https://github.com/fd-old/fd/releases/download/v8.6.0/fd-v8.6.0-x86_64-unknown-linux-gnu.tar.gz");
+    assert.equal(fd.platforms["darwin-arm64"]!.url, fd.platforms["darwin-x64"]!.url, "Rosetta 2 runs the x64 build");
+    assert.match(lock.stderr, /github:fd-old\/fd 8\.6\.0 linux-x64: fd-v8\.6\.0-x86_64-unknown-linux-gnu\.tar\.gz\n/);
+    assert.match(lock.stderr, /github:fd-old\/fd 8\.6\.0 linux-arm64: fd-v8\.6\.0-aarch64-unknown-linux-gnu\.tar\.gz\n/);
+    assert.doesNotMatch(lock.stderr, /\.deb/);
+    const run = await devenv(["run", "fd", "--version"], { cwd: dir, env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, "fdfind 8.6.0\n");
+    assert.ok(github.requests.some((r) => r.status === 301 && r.host === "api.github.com"), "the API answered 301 for the old name");
+  });
+
+  it("an ambiguous release names its candidates and the option that picks one", async () => {
+    github.publish("acme/twins", "v1.0.0", [
+      { name: "twins-1.0.0-linux-amd64.tar.gz", body: Buffer.from("a") },
+      { name: "twins-1.0.0-linux-x86_64.tar.gz", body: Buffer.from("b") },
+    ]);
+    const { dir, env } = setup(`export default { tools: { "github:acme/twins": "1" } };\n`);
+    const lock = await devenv(["lock"], { cwd: dir, env });
+    assert.equal(lock.code, 1);
+    assert.match(lock.stderr, /^error: github:acme\/twins 1\.0\.0: more than one asset fits \(linux-x64: twins-1\.0\.0-linux-amd64\.tar\.gz, twins-1\.0\.0-linux-x86_64\.tar\.gz\)\nhint: pick one with the object form: \{ version: "1\.0\.0", asset: /);
+    assert.equal(existsSync(join(dir, "devenv.lock")), false);
+  });
+
+  it("DEVENV_GITHUB_MIRROR serves every release download: an install from the lock asks github.com nothing", async () => {
+    const { dir, env } = setup(`export default { tools: { jq: "1.6", gh: "2.23.0" } };\n`);
+    assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+    const locked = JSON.parse(readFileSync(join(dir, "devenv.lock"), "utf8")) as Locked;
+    const mirror = await Mirror.start();
+    try {
+      for (const tool of Object.values(locked.tools)) {
+        const { url } = tool.platforms["linux-x64"]!;
+        const asset = github.asset(url);
+        mirror.files.set(new URL(url).pathname, asset);
+      }
+      github.requests.length = 0;
+      const install = await devenv(["install"], { cwd: dir, env: { ...env, DEVENV_GITHUB_MIRROR: `${mirror.url}/` } });
+      assert.equal(install.code, 0, install.stderr);
+      assert.deepEqual(github.requests.map((r) => `${r.host}${r.path}`), []);
+      assert.equal((await devenv(["run", "jq", "-n", "1+1"], { cwd: dir, env })).stdout, "2\n");
+    } finally {
+      await mirror.close();
     }
   });
 

@@ -56,6 +56,14 @@ export class FakeGithub {
     this.repos.set(repo, releases);
   }
 
+  /** The body of a published asset, by its canonical download URL. */
+  asset(url: string): Buffer {
+    const match = /^https:\/\/github\.com\/([^/]+\/[^/]+)\/releases\/download\/([^/]+)\/([^/]+)$/.exec(url)!;
+    const found = this.repos.get(match[1]!)?.find((r) => r.tag === decodeURIComponent(match[2]!))?.assets.find((a) => a.name === decodeURIComponent(match[3]!));
+    if (found === undefined) throw new Error(`nothing published at ${url}`);
+    return found.body;
+  }
+
   /** Takes back the newest release of `repo` under `tag`. */
   unpublish(repo: string, tag: string): void {
     const releases = this.repos.get(repo) ?? [];

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { it } from "node:test";
-import { toolNames } from "../../resolvers/registry.js";
+import { builtinNames, resolverOf, toolNames } from "../../resolvers/registry.js";
 import { repoRoot } from "../support/cli.js";
 
 /**
@@ -39,15 +39,17 @@ it("no module imports from a layer above it, or from a folder beside it", () => 
   assert.deepEqual(upward, []);
 });
 
-it("README and docs/spec.md name every registered toolchain: its mirror variable, and init's flag for it", () => {
+it("README and docs/spec.md name every mirror variable a tool has, and init's flags", () => {
   const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
   const spec = readFileSync(join(repoRoot, "docs", "spec.md"), "utf8");
-  for (const tool of toolNames()) {
-    const variable = `DEVENV_${tool.toUpperCase()}_MIRROR`;
+  const variables = new Set(toolNames().flatMap((tool) => resolverOf(tool).mirrorVariable ?? []));
+  assert.ok(variables.has("DEVENV_GITHUB_MIRROR"), "every release on GitHub has one mirror variable");
+  for (const variable of variables) {
     assert.match(readme, new RegExp(`^\\| \`${variable}\` \\|`, "m"), `README's mirror table has ${variable}`);
     assert.match(spec, new RegExp(`\`${variable}\``), `SPEC names ${variable}`);
-    assert.match(spec, new RegExp(`\\[--${tool} S\\]`), `SPEC's init has --${tool}`);
   }
+  assert.match(spec, /\[--tool TOOL@SPEC\]\.\.\./, "SPEC's init has --tool");
+  for (const tool of builtinNames) assert.match(spec, new RegExp(`\\[--${tool} S\\]`), `SPEC's init has --${tool}`);
 });
 
 /** The texts a reader follows links in: README and docs/. */
@@ -73,10 +75,10 @@ it("no source, test or script reads outside the repository (the contract is docs
   assert.deepEqual(outside.map((file) => relative(repoRoot, file)), []);
 });
 
-it("package.json says where the project lives and names every toolchain", () => {
+it("package.json says where the project lives and names every toolchain that is code", () => {
   const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as Record<string, unknown>;
   for (const key of ["repository", "homepage", "bugs"]) assert.ok(manifest[key], `package.json has ${key}`);
-  for (const tool of toolNames()) assert.match(String(manifest.description), new RegExp(`\\b${tool}\\b`), `the description names ${tool}`);
+  for (const tool of builtinNames) assert.match(String(manifest.description), new RegExp(`\\b${tool}\\b`), `the description names ${tool}`);
 });
 
 function sourcesAndScripts(dir: string): string[] {
