@@ -1,5 +1,5 @@
 import type { Options, PositionalOptions } from "yargs";
-import { builtinNames } from "../resolvers/registry.js";
+import { initFlags } from "../resolvers/registry.js";
 /** What a command's positional argument is: completion offers these. */
 export type Completes = "tools" | "binaries" | readonly string[];
 
@@ -35,7 +35,7 @@ export const commandTable: readonly CommandSpec[] = [
     options: {
       tool: { type: "string", array: true, requiresArg: true, describe: "TOOL@SPEC, for any tool (repeatable)" },
       // The toolchains' own flags, from before any tool could be named: --node 20 is --tool node@20.
-      ...Object.fromEntries(builtinNames.map((tool) => [tool, { type: "string", requiresArg: true, describe: `${tool} version spec (--tool ${tool}@SPEC)` } satisfies Options])),
+      ...Object.fromEntries(initFlags.map((tool) => [tool, { type: "string", requiresArg: true, describe: `${tool} version spec (--tool ${tool}@SPEC)` } satisfies Options])),
       force: { type: "boolean", describe: "overwrite an existing devenv.ts" },
     },
   },

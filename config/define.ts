@@ -4,12 +4,6 @@
 /** A version spec (SPEC §2), or an object with room for per-tool options. */
 export type ToolSpec = string | { version: string };
 
-/** bun's x64 builds also come as "baseline", for CPUs without AVX2. */
-export type BunSpec = string | { version: string; variant?: "baseline" };
-
-/** A tool with builds other than upstream's default. */
-export type VariantSpec = string | { version: string; variant?: string };
-
 /**
  * Any repository's GitHub releases, as `"github:OWNER/REPO"`. devenv picks each platform's asset
  * by the words in its name; `asset` names it where that is ambiguous (a template with
@@ -22,8 +16,6 @@ export interface DevenvTools {
   node?: ToolSpec;
   python?: ToolSpec;
   go?: ToolSpec;
-  bun?: BunSpec;
-  deno?: ToolSpec;
   [repo: `github:${string}`]: GithubSpec | undefined;
   // records:start (npm run records)
   /** Static checker for GitHub Actions workflow files */
@@ -36,6 +28,8 @@ export interface DevenvTools {
   "biome"?: ToolSpec;
   /** Protocol Buffers toolkit: lint, breaking-change checks, codegen */
   "buf"?: ToolSpec;
+  /** JavaScript runtime, bundler, test runner and package manager */
+  "bun"?: string | { version: string; variant?: "baseline" };
   /** Service discovery and mesh agent/CLI from HashiCorp */
   "consul"?: ToolSpec;
   /** Signs and verifies containers and blobs (Sigstore) */
@@ -44,6 +38,8 @@ export interface DevenvTools {
   "dbmate"?: ToolSpec;
   /** Syntax-highlighting pager for git, diff and grep output */
   "delta"?: ToolSpec;
+  /** JavaScript and TypeScript runtime with built-in tooling */
+  "deno"?: ToolSpec;
   /** Loads and unloads environment variables per directory */
   "direnv"?: ToolSpec;
   /** Pluggable, fast code formatting platform */

@@ -2,9 +2,9 @@ import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import valid from "semver/functions/valid.js";
 import { DevenvError, HttpStatusError } from "../errors.js";
-import { githubRelease, githubTags, type Release } from "./github.js";
+import { githubRelease, githubTags, releaseTags, type Release } from "./github.js";
 import { isStable, isValidSemverSpec, lockedCandidate, noMatch, pickVersion, specMatches, type Candidate } from "./pick.js";
-import { toolVersions } from "./pin-files.js";
+import { packageJson, toolVersions, versionFile } from "./pin-files.js";
 import { assetOf, checksumsOf, tagOf, type RecordAsset, type ToolRecord } from "./record.js";
 import { platforms, rebaseUrl, type Artifact, type Platform, type ResolveContext, type Resolver } from "./types.js";
 
@@ -39,7 +39,17 @@ export function recordResolver(name: string, record: ToolRecord): Resolver {
     return { version, semver, stable: isStable(semver) };
   };
 
+  /** Where canonical URLs start, which the mirror variable's value replaces. */
+  const upstream = record.mirror?.upstream ?? (record.repo !== undefined ? github : new URL(record.download!).origin);
+  const mirrorVariable = record.mirror?.variable ?? (record.repo !== undefined ? "DEVENV_GITHUB_MIRROR" : undefined);
+  /** A tool's own mirror answers for versions too (its releases.json); GitHub's API is then never asked. */
+  const ownMirror = (ctx: ResolveContext) => record.mirror !== undefined && ctx.mirror !== undefined;
+
   async function releases(ctx: ResolveContext): Promise<Candidate[]> {
+    if (ownMirror(ctx)) {
+      const tags = await releaseTags(ctx, versionsRepo ?? "", record.mirror!.variable);
+      return tags.flatMap((tag) => versionOfTag(tag) ?? []).map(candidate);
+    }
     if (record.versionsFrom !== undefined && "json" in record.versionsFrom) {
       const url = record.versionsFrom.json;
       const data = (await ctx.fetch.json(url)) as { versions?: unknown } | null;
@@ -54,7 +64,7 @@ export function recordResolver(name: string, record: ToolRecord): Resolver {
   /** Fetches a checksum file; undefined when upstream has none for this version (404). */
   async function checksumText(url: string, ctx: ResolveContext): Promise<string | undefined> {
     try {
-      return await ctx.fetch.text(rebaseUrl(url, github, ctx.mirror), { immutable: true, validate: (body) => void firstSha(body, url) });
+      return await ctx.fetch.text(rebaseUrl(url, upstream, ctx.mirror), { immutable: true, validate: (body) => void firstSha(body, url) });
     } catch (error) {
       if (error instanceof HttpStatusError && error.status === 404) return undefined;
       throw error;
@@ -67,18 +77,23 @@ export function recordResolver(name: string, record: ToolRecord): Resolver {
   const resolver: Resolver = {
     name,
     description: record.description,
-    upstream: record.repo !== undefined ? github : new URL(record.download!).origin,
-    ...(record.repo !== undefined ? { mirrorVariable: "DEVENV_GITHUB_MIRROR" } : {}),
+    upstream,
+    ...(mirrorVariable !== undefined ? { mirrorVariable } : {}),
+    ...(record.variants !== undefined ? { variants: Object.keys(record.variants) } : {}),
     binaries: Object.keys(record.bin).map((bin) => `.bin/${bin}`),
-    pins: [toolVersions([name, ...(record.aliases ?? [])])],
+    pins: [
+      ...(record.versionFiles ?? []).map((file) => versionFile(file, (v) => v.replace(/^v/, ""))),
+      toolVersions([name, ...(record.aliases ?? [])]),
+      ...(record.packageManager !== undefined ? [packageJson((m) => new RegExp(`^${record.packageManager}@(\\d[^+]*)`).exec(m.packageManager ?? "")?.[1])] : []),
+    ],
 
     isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), recordSemver),
 
     async resolve(spec, ctx) {
       const wanted = spec.replace(/^v/, "");
       // An exact version needs no list: its files say whether it exists.
-      if (valid(wanted) !== null && record.repo !== undefined) return wanted;
-      if (wanted === "latest" && record.repo !== undefined && record.versionsFrom === undefined) {
+      if (valid(wanted) !== null && record.repo !== undefined && !ownMirror(ctx)) return wanted;
+      if (wanted === "latest" && record.repo !== undefined && record.versionsFrom === undefined && !ownMirror(ctx)) {
         const latest = await githubRelease(ctx, record.repo, "latest");
         const version = latest === undefined ? undefined : versionOfTag(latest.tag);
         if (version !== undefined && isStable(recordSemver(version)!)) return version;
@@ -92,12 +107,12 @@ export function recordResolver(name: string, record: ToolRecord): Resolver {
       return release !== undefined && specMatches(spec.replace(/^v/, ""), release, recordSemver);
     },
 
-    archiveUrl: (version, platform) => assetOf(record, version, platform)?.url ?? "",
+    archiveUrl: (version, platform, variant) => assetOf(record, version, platform, variant)?.url ?? "",
 
-    async artifacts(version, ctx) {
+    async artifacts(version, ctx, variant) {
       const tag = tagOf(record, version);
       const wanted = platforms.flatMap((platform) => {
-        const asset = assetOf(record, version, platform);
+        const asset = assetOf(record, version, platform, variant);
         return asset === undefined ? [] : [[platform, asset] as const];
       });
       const sums = checksumsOf(record, version);
@@ -119,7 +134,7 @@ export function recordResolver(name: string, record: ToolRecord): Resolver {
             if (sha256 !== undefined) return { sha256, from: url };
           }
         }
-        if (record.repo !== undefined) {
+        if (record.repo !== undefined && !ownMirror(ctx)) {
           release ??= githubRelease(ctx, record.repo, tag);
           const found = await release;
           if (found === undefined) throw await unknownVersion();
@@ -139,7 +154,7 @@ export function recordResolver(name: string, record: ToolRecord): Resolver {
           });
         }
         try {
-          return await ctx.hashOf(rebaseUrl(asset.url, github, ctx.mirror));
+          return await ctx.hashOf(rebaseUrl(asset.url, upstream, ctx.mirror));
         } catch (error) {
           if (error instanceof HttpStatusError && error.status === 404) return undefined;
           throw error;
@@ -161,7 +176,7 @@ export function recordResolver(name: string, record: ToolRecord): Resolver {
         const sha = await shaOf(asset);
         if (sha !== undefined) found[platform] = { url: asset.url, sha256: sha.sha256, sha256From: sha.from };
       }
-      if (Object.keys(found).length === 0 && record.repo === undefined) throw await unknownVersion();
+      if (Object.keys(found).length === 0 && (record.repo === undefined || ownMirror(ctx))) throw await unknownVersion();
       return found;
     },
 
@@ -198,6 +213,6 @@ function shaLines(text: string, url: string): Map<string, string> {
 /** The one sha256 a per-asset checksum file holds, alone or as sha256sum prints it. */
 function firstSha(text: string, url: string): string {
   const hex = /\b[0-9a-fA-F]{64}\b/.exec(text)?.[0];
-  if (hex === undefined) throw new DevenvError("resolve-failed", `${url} holds no sha256`, { hint: "check the mirror (DEVENV_GITHUB_MIRROR): it should serve upstream's checksum files as they are" });
+  if (hex === undefined) throw new DevenvError("resolve-failed", `${url} holds no sha256`, { hint: "check the mirror (DEVENV_GITHUB_MIRROR, or the tool's own): it should serve upstream's checksum files as they are" });
   return hex.toLowerCase();
 }

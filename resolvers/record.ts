@@ -39,6 +39,18 @@ export interface ToolRecord {
   readonly checksums?: Checksums;
   readonly checksumsByVersion?: ReadonlyArray<{ readonly until: string; readonly checksums: Checksums | null }>;
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * A mirror variable of the tool's own, from before there were records (DEVENV_BUN_MIRROR): its value
+   * replaces `upstream`, and versions come from its `releases.json`. Without one, a tool on GitHub has
+   * DEVENV_GITHUB_MIRROR and a tool elsewhere none.
+   */
+  readonly mirror?: { readonly variable: string; readonly upstream: string };
+  /** Other builds a user may choose (`{ version, variant }`): per platform, another asset. */
+  readonly variants?: Readonly<Record<string, { readonly platforms: PlatformOverrides }>>;
+  /** Files whose first line pins the version (`.bun-version`), for `devenv init`. */
+  readonly versionFiles?: readonly string[];
+  /** package.json's `packageManager: "NAME@VERSION"` pins it (bun). */
+  readonly packageManager?: string;
 }
 
 type PlatformOverrides = Readonly<Partial<Record<Platform, { readonly asset?: string; readonly os?: string; readonly arch?: string } | null>>>;
@@ -80,10 +92,11 @@ export function tagOf(record: ToolRecord, version: string): string {
 }
 
 /** Each platform's asset of `version`, or undefined where upstream builds none. */
-export function assetOf(record: ToolRecord, version: string, platform: Platform): RecordAsset | undefined {
+export function assetOf(record: ToolRecord, version: string, platform: Platform, variant?: string): RecordAsset | undefined {
   const range = record.assetsByVersion?.find((r) => below(version, r.until));
   const overrides = range?.platforms ?? record.platforms ?? {};
-  const override = overrides[platform];
+  const chosen = variant === undefined ? undefined : record.variants?.[variant]?.platforms;
+  const override = chosen !== undefined && platform in chosen ? chosen[platform] : overrides[platform];
   if (override === null) return undefined;
   const [os, arch] = platform.split("-") as ["linux" | "darwin", "x64" | "arm64"];
   const tag = tagOf(record, version);
@@ -110,7 +123,7 @@ export function parseRecord(name: string, data: unknown): ToolRecord {
   const isText = (v: unknown): v is string => typeof v === "string" && v.length > 0;
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw bad("", "is not an object");
   const r = data as Record<string, unknown>;
-  const known = ["description", "repo", "download", "versionsFrom", "aliases", "tags", "asset", "os", "arch", "platforms", "assetsByVersion", "format", "strip", "bin", "checksums", "checksumsByVersion", "env"];
+  const known = ["description", "repo", "download", "versionsFrom", "aliases", "tags", "asset", "os", "arch", "platforms", "assetsByVersion", "format", "strip", "bin", "checksums", "checksumsByVersion", "env", "mirror", "variants", "versionFiles", "packageManager"];
   for (const key of Object.keys(r)) if (!known.includes(key)) throw bad(key, "is not a field of a record");
   if (!isText(r.description)) throw bad("description", "must be a line of text");
   if ((r.repo === undefined) === (r.download === undefined)) throw bad("repo", "or download: exactly one of them");
@@ -128,6 +141,9 @@ export function parseRecord(name: string, data: unknown): ToolRecord {
   if (r.strip !== undefined && r.strip !== 0 && r.strip !== 1) throw bad("strip", "must be 0 or 1 (one top-level directory)");
   const bin = r.bin as Record<string, unknown> | undefined;
   if (typeof bin !== "object" || bin === null || Object.keys(bin).length === 0 || !Object.entries(bin).every(([k, v]) => /^[\w.+-]+$/.test(k) && isText(v) && !v.startsWith("/") && !v.split("/").includes(".."))) throw bad("bin", "must map names to paths inside the archive");
+  const mirror = r.mirror as { variable?: unknown; upstream?: unknown } | undefined;
+  if (mirror !== undefined && !(isText(mirror.variable) && /^DEVENV_[A-Z0-9]+_MIRROR$/.test(mirror.variable) && isText(mirror.upstream) && mirror.upstream.startsWith("https://"))) throw bad("mirror", "must be { variable: DEVENV_NAME_MIRROR, upstream: https://... }");
+  if (r.versionFiles !== undefined && !(Array.isArray(r.versionFiles) && r.versionFiles.every((f) => isText(f) && /^\.?[\w.-]+$/.test(f)))) throw bad("versionFiles", "must list file names");
   if (r.platforms !== undefined && !Object.keys(r.platforms as object).every((p) => (platforms as readonly string[]).includes(p))) throw bad("platforms", `may name only ${platforms.join(", ")}`);
   return data as ToolRecord;
 }

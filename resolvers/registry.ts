@@ -1,7 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { DevenvError } from "../errors.js";
-import { bun } from "./bun.js";
-import { deno } from "./deno.js";
 import { recordResolver } from "./from-record.js";
 import { githubRepoResolver, type GithubOptions } from "./github-repo.js";
 import { go } from "./go.js";
@@ -15,10 +13,13 @@ import type { Resolver } from "./types.js";
  * and every tool released as files, one record each in resolvers/records/NAME.json (copied
  * beside the build as records/), read when a project first names it. A new tool is a record.
  */
-const builtins: Readonly<Record<string, Resolver>> = { node, python, go, bun, deno };
+const builtins: Readonly<Record<string, Resolver>> = { node, python, go };
 
 /** The toolchains that are code, in the order `devenv init` and the docs list them. */
 export const builtinNames: readonly string[] = Object.keys(builtins);
+
+/** `devenv init --node 20`: the flags of the toolchains devenv had before any tool could be named (`--tool node@20`). */
+export const initFlags: readonly string[] = [...builtinNames, "bun", "deno"];
 
 /** A tool's name as devenv.ts and devenv.lock write it. */
 export type ToolName = string;

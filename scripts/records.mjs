@@ -20,7 +20,7 @@ const blocks = {
   "config/define.ts": {
     start: "  // records:start (npm run records)",
     end: "  // records:end",
-    body: records.map((record) => `  /** ${record.description.replaceAll("*/", "* /")} */\n  ${JSON.stringify(record.name)}?: ${record.variants === undefined ? "ToolSpec" : "VariantSpec"};`).join("\n"),
+    body: records.map((record) => `  /** ${record.description.replaceAll("*/", "* /")} */\n  ${JSON.stringify(record.name)}?: ${record.variants === undefined ? "ToolSpec" : `string | { version: string; variant?: ${Object.keys(record.variants).map((v) => JSON.stringify(v)).join(" | ")} }`};`).join("\n"),
   },
   "README.md": {
     start: "<!-- tools:start (npm run records) -->",

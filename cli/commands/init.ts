@@ -7,7 +7,7 @@ import { detectPins, maxPinBytes, pinRefusal } from "../../config/pins.js";
 import { DevenvError } from "../../errors.js";
 import { writeFileAtomic } from "../../files/atomic.js";
 import { readLimited } from "../../files/read-limited.js";
-import { builtinNames, canonicalName, isToolName, resolverOf, unknownTool } from "../../resolvers/registry.js";
+import { canonicalName, initFlags, isToolName, resolverOf, unknownTool } from "../../resolvers/registry.js";
 import type { Context } from "../context.js";
 
 /** Writes devenv.ts from --TOOL flags, or else from the pins the project already has (.nvmrc, go.mod, ...). */
@@ -20,7 +20,7 @@ export async function initCommand(ctx: Context, args: Record<string, unknown>): 
   }
   const tools: Array<[string, string]> = [];
   const asked = [
-    ...builtinNames.flatMap((name) => (typeof args[name] === "string" ? [{ name, spec: args[name] as string, flag: `--${name} ${JSON.stringify(args[name])}` }] : [])),
+    ...initFlags.flatMap((name) => (typeof args[name] === "string" ? [{ name, spec: args[name] as string, flag: `--${name} ${JSON.stringify(args[name])}` }] : [])),
     ...((args.tool as string[] | undefined) ?? []).map((word) => {
       const at = word.indexOf("@", 1);
       const named = at === -1 ? word : word.slice(0, at);

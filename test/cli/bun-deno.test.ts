@@ -23,7 +23,7 @@ after(() => mirror.close());
 const config = (tools: Record<string, string>) => `import { defineConfig } from "devenv";\nexport default defineConfig({ tools: ${JSON.stringify(tools)} });\n`;
 const env = (home = tempDir("devenv-home-"), m = mirror) => cleanEnv({ DEVENV_HOME: home, DEVENV_BUN_MIRROR: `${m.url}/bun`, DEVENV_DENO_MIRROR: `${m.url}/deno` });
 
-describe("bun and deno, through the same resolver interface as node, python and go", () => {
+describe("bun and deno: records, like any tool released as files, with mirror variables of their own", () => {
   it("lock all four platforms from upstream's checksums, with canonical URLs", async () => {
     const dir = project(config({ bun: "1.2", deno: "2" }));
     const result = await devenv(["lock"], { cwd: dir, env: env() });
@@ -32,8 +32,8 @@ describe("bun and deno, through the same resolver interface as node, python and 
     assert.equal(lock.tools.bun!.version, "1.2.99");
     assert.equal(lock.tools.deno!.version, "2.1.99");
     for (const tool of Object.values(lock.tools)) assert.deepEqual(Object.keys(tool.platforms), ["darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64"]);
-    assert.deepEqual(lock.tools.bun!.platforms["darwin-arm64"], { url: "https://github.com/oven-sh/bun/releases/download/bun-v1.2.99/bun-darwin-aarch64.zip", sha256: sha256(mirror.files.get("/bun/bun-v1.2.99/bun-darwin-aarch64.zip")!) });
-    assert.deepEqual(lock.tools.deno!.platforms["linux-arm64"], { url: "https://dl.deno.land/release/v2.1.99/deno-aarch64-unknown-linux-gnu.zip", sha256: sha256(mirror.files.get("/deno/release/v2.1.99/deno-aarch64-unknown-linux-gnu.zip")!) });
+    assert.deepEqual(lock.tools.bun!.platforms["darwin-arm64"], { url: "https://github.com/oven-sh/bun/releases/download/bun-v1.2.99/bun-darwin-aarch64.zip", sha256: sha256(mirror.files.get("/bun/bun-v1.2.99/bun-darwin-aarch64.zip")!), sha256From: "https://github.com/oven-sh/bun/releases/download/bun-v1.2.99/SHASUMS256.txt" });
+    assert.deepEqual(lock.tools.deno!.platforms["linux-arm64"], { url: "https://dl.deno.land/release/v2.1.99/deno-aarch64-unknown-linux-gnu.zip", sha256: sha256(mirror.files.get("/deno/release/v2.1.99/deno-aarch64-unknown-linux-gnu.zip")!), sha256From: "https://dl.deno.land/release/v2.1.99/deno-aarch64-unknown-linux-gnu.zip.sha256sum" });
   });
 
   it("run bun, bunx and deno from the store; deno never checks for updates", async () => {
@@ -43,7 +43,7 @@ describe("bun and deno, through the same resolver interface as node, python and 
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "1.1.99\nbunx cowsay\ndeno 1.46.99\ndeno test DENO_NO_UPDATE_CHECK=1\n");
     const which = await devenv(["which", "deno"], { cwd: dir, env: e });
-    assert.match(which.stdout, /\/store\/[0-9a-f]{32}-deno-1\.46\.99\/deno\n$/);
+    assert.match(which.stdout, /\/store\/[0-9a-f]{32}-deno-1\.46\.99\/\.bin\/deno\n$/);
   });
 
   it("env (evaluated by bash), the launcher's hot path and direnv's use_devenv serve them as they serve node", async () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { it } from "node:test";
-import { builtinNames, resolverOf, toolNames } from "../../resolvers/registry.js";
+import { builtinNames, initFlags, resolverOf, toolNames } from "../../resolvers/registry.js";
 import { repoRoot } from "../support/cli.js";
 
 /**
@@ -49,7 +49,7 @@ it("README and docs/spec.md name every mirror variable a tool has, and init's fl
     assert.match(spec, new RegExp(`\`${variable}\``), `SPEC names ${variable}`);
   }
   assert.match(spec, /\[--tool TOOL@SPEC\]\.\.\./, "SPEC's init has --tool");
-  for (const tool of builtinNames) assert.match(spec, new RegExp(`\\[--${tool} S\\]`), `SPEC's init has --${tool}`);
+  for (const tool of initFlags) assert.match(spec, new RegExp(`\\[--${tool} S\\]`), `SPEC's init has --${tool}`);
 });
 
 /** The texts a reader follows links in: README and docs/. */
