@@ -21,7 +21,7 @@ export async function initCommand(ctx: Context, args: Record<string, unknown>): 
   const tools: Array<[string, string]> = [];
   const asked = [
     ...initFlags.flatMap((name) => (typeof args[name] === "string" ? [{ name, spec: args[name] as string, flag: `--${name} ${JSON.stringify(args[name])}` }] : [])),
-    ...((args.tool as string[] | undefined) ?? []).map((word) => {
+    ...[args.tool ?? []].flat().map(String).map((word) => {
       const at = word.indexOf("@", 1);
       const named = at === -1 ? word : word.slice(0, at);
       return { name: canonicalName(named) ?? named, spec: at === -1 ? "latest" : word.slice(at + 1), flag: `--tool ${word}` };

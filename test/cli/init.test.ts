@@ -11,7 +11,7 @@ const init = async (files: Record<string, string>) => {
   const result = await devenv(["init"], { cwd: dir, env: cleanEnv({ DEVENV_HOME: tempDir() }) });
   assert.equal(result.code, 0, result.stderr);
   const config = readFileSync(join(dir, "devenv.ts"), "utf8");
-  const tools = Object.fromEntries([...config.matchAll(/^ {4}(\w+): "(.*)",$/gm)].map((m) => [m[1], m[2]]));
+  const tools = Object.fromEntries([...config.matchAll(/^ {4}"?([\w:/.-]+)"?: "(.*)",$/gm)].map((m) => [m[1], m[2]]));
   return { tools, stderr: result.stderr };
 };
 
@@ -31,11 +31,34 @@ describe("devenv init reads the pins a project already has", () => {
     ["bun and deno from .tool-versions", { ".tool-versions": "bun 1.1.30\ndeno 2.0.0\n" }, { bun: "1.1.30", deno: "2.0.0" }],
     ["package.json packageManager bun@", { "package.json": JSON.stringify({ packageManager: "bun@1.2.3+sha512.abc" }) }, { bun: "1.2.3" }],
     [".nvmrc wins over engines", { ".nvmrc": "20\n", "package.json": JSON.stringify({ engines: { node: ">=16" } }) }, { node: "20" }],
+    [".tool-versions with registry tools, by asdf's names too", { ".tool-versions": "nodejs 20\njq 1.6\nshellcheck 0.9.0\ngithub-cli 2.23.0\n" }, { node: "20", gh: "2.23.0", jq: "1.6", shellcheck: "0.9.0" }],
+    [
+      "mise.toml's [tools]: names, github:, arrays and tables",
+      { "mise.toml": '[env]\nX = "1"\n\n[tools]\nnode = ["22", "20"]\nripgrep = "14"\n"github:sharkdp/fd" = "10"\npython = { version = "3.12" }\n\n[tasks.x]\nrun = "y"\n' },
+      { node: "22", python: "3.12", ripgrep: "14", "github:sharkdp/fd": "10" },
+    ],
     ["a whole polyglot repo", { ".nvmrc": "20", ".python-version": "3.12", "go.mod": "module x\ngo 1.22.1\n" }, { node: "20", python: "3.12", go: "1.22.1" }],
   ];
   for (const [name, files, expected] of table) {
     it(name, async () => assert.deepEqual((await init(files)).tools, expected));
   }
+
+  it("names each tool it could not take, and why", async () => {
+    const { tools, stderr } = await init({ ".tool-versions": "nodejs 20\nrust 1.80.0\n", ".mise.toml": '[tools]\n"aqua:foo/bar" = "1"\n' });
+    assert.deepEqual(tools, { node: "20" });
+    assert.match(stderr, /^warning: ignoring rust "1\.80\.0" from \.tool-versions: devenv knows no tool by that name/m);
+    assert.match(stderr, /^warning: ignoring aqua:foo\/bar "1" from \.mise\.toml: devenv knows no tool by that name/m);
+  });
+
+  it("--tool NAME@SPEC for any tool, repeatable, by other names too; --node stays as --tool node@", async () => {
+    const dir = tempDir("devenv-project-");
+    const result = await devenv(["init", "--tool", "jq@1.7", "--tool", "golangci-lint", "--tool", "github-cli@2", "--node", "22"], { cwd: dir, env: cleanEnv({ DEVENV_HOME: tempDir() }) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(readFileSync(join(dir, "devenv.ts"), "utf8"), /node: "22",\n {4}jq: "1\.7",\n {4}"golangci-lint": "latest",\n {4}gh: "2",\n/);
+    const unknown = await devenv(["init", "--force", "--tool", "rustc@1"], { cwd: dir, env: cleanEnv({ DEVENV_HOME: tempDir() }) });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^error: unknown tool "rustc"/);
+  });
 
   it("says where each pin came from, and skips pins it cannot use", async () => {
     const { tools, stderr } = await init({ ".nvmrc": "20\n", ".python-version": "pypy3.10\n" });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { devenv, nodeConfig, project, tempDir } from "../support/cli.js";
+import { cleanEnv, devenv, nodeConfig, project, tempDir } from "../support/cli.js";
 import { Mirror } from "../support/mirror.js";
 import { publishBun, publishGo, publishPython } from "../support/upstreams.js";
 import { polyglotEnv, startMirror, world } from "../support/world.js";
@@ -71,5 +71,23 @@ describe("devenv versions", () => {
     const none = await devenv(["versions", "node", "19"], { cwd: tempDir(), env });
     assert.equal(none.code, 1);
     assert.match(none.stderr, /no node release matches "19"; nearest available: 20\.98\.0, 20\.18\.0, 18\.20\.9/);
+  });
+});
+
+describe("devenv search", () => {
+  it("lists the tools devenv knows by name, by a word of their name, other names or description; none found is exit 2", async () => {
+    const env = cleanEnv({ DEVENV_HOME: tempDir("devenv-home-") });
+    const lint = await devenv(["search", "lint"], { cwd: tempDir(), env });
+    assert.equal(lint.code, 0, lint.stderr);
+    assert.match(lint.stdout, /^golangci-lint +Fast runner for many Go linters$/m);
+    assert.match(lint.stdout, /^actionlint +Static checker for GitHub Actions workflow files$/m);
+    assert.doesNotMatch(lint.stdout, /^jq /m);
+    const alias = await devenv(["search", "github-cli", "--json"], { cwd: tempDir(), env });
+    assert.deepEqual((JSON.parse(alias.stdout) as Array<{ name: string }>).map((row) => row.name), ["gh"]);
+    const all = await devenv(["search"], { cwd: tempDir(), env });
+    assert.ok(all.stdout.split("\n").filter(Boolean).length >= 55, "every tool, without a word");
+    const none = await devenv(["search", "cobol"], { cwd: tempDir(), env });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^error: no tool devenv knows by name matches "cobol"\nhint: .*github:OWNER\/REPO/);
   });
 });
