@@ -32,7 +32,11 @@ const versionOfTag = (tag: string): string | undefined => {
 };
 
 /** A lone program's name, from its asset's: `shfmt_v3.13.0_linux_amd64` is shfmt, `biome-linux-x64` biome. */
-const programName = (asset: string, fallback: string) => asset.replace(/\.gz$/, "").split(/[-_.]/)[0] || fallback;
+const programName = (asset: string, fallback: string) => {
+  const name = asset.replace(/\.gz$/, "").split(/[-_.]/)[0] ?? "";
+  // It names a file in the entry: a word, never a path, whatever a lock's URL says.
+  return /^\w[\w+]*$/.test(name) ? name : fallback;
+};
 
 /** Each platform's asset among a release's names; throws naming the candidates where it cannot choose. */
 export function chooseAssets(tool: string, version: string, names: readonly string[], options: GithubOptions): Partial<Record<Platform, string>> {
@@ -129,7 +133,8 @@ export function githubRepoResolver(name: string, options: GithubOptions = {}): R
       const match = new RegExp(`^${github}/${repo.replace(/[.]/g, "\\.")}/releases/download/([^/]+)/([^/]+)$`).exec(url);
       if (!match) return false;
       try {
-        return versionOfTag(decodeURIComponent(match[1]!)) === version && !match[2]!.includes("..");
+        // The asset is a file name: no `%2F`, no `..` that a URL parser would resolve against the path.
+        return versionOfTag(decodeURIComponent(match[1]!)) === version && /^[\w+@-][\w.+@-]*$/.test(decodeURIComponent(match[2]!));
       } catch {
         return false;
       }

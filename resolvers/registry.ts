@@ -43,7 +43,7 @@ export function readRecord(name: string): ToolRecord | undefined {
 }
 
 /** `github:OWNER/REPO`, any repository's releases. */
-export const githubName = /^github:[\w.-]+\/[\w.-]+$/;
+export const githubName = /^github:[\w-][\w.-]*\/[\w-][\w.-]*$/;
 
 /** The resolver of a tool by its name (not an alias), or undefined. */
 export function findResolver(name: string): Resolver | undefined {

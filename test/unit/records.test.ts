@@ -5,7 +5,8 @@ import { it } from "node:test";
 import coerce from "semver/functions/coerce.js";
 import { assetOf, checksumsOf, parseRecord, tagOf, type ToolRecord } from "../../resolvers/record.js";
 import { spawnSync } from "node:child_process";
-import { toolNames } from "../../resolvers/registry.js";
+import { chooseAssets } from "../../resolvers/github-repo.js";
+import { findResolver, toolNames } from "../../resolvers/registry.js";
 import { platforms } from "../../resolvers/types.js";
 import { repoRoot } from "../support/cli.js";
 
@@ -92,4 +93,29 @@ it("devenv.ts's types and README's tool table are the records' (npm run records 
   const body = define.slice(define.indexOf("export interface DevenvTools {"), define.indexOf("\n}", define.indexOf("export interface DevenvTools {")));
   const declared = [...body.matchAll(/^  "?([\w.-]+)"?\?:/gm)].map((m) => m[1]);
   assert.deepEqual(declared.sort(), toolNames().sort());
+});
+
+it("github:OWNER/REPO: names that are no path, and a lock's URL only to a file of a release of that version", () => {
+  assert.equal(findResolver("github:sharkdp/.."), undefined);
+  assert.equal(findResolver("github:../fd"), undefined);
+  const fd = findResolver("github:sharkdp/fd")!;
+  const base = "https://github.com/sharkdp/fd/releases/download";
+  assert.equal(fd.isCanonicalUrl!(`${base}/v8.6.0/fd-v8.6.0-x86_64-unknown-linux-gnu.tar.gz`, "8.6.0", "linux-x64"), true);
+  assert.equal(fd.isCanonicalUrl!(`${base}/v8.7.0/fd-v8.7.0-x86_64-unknown-linux-gnu.tar.gz`, "8.6.0", "linux-x64"), false, "another version's file");
+  assert.equal(fd.isCanonicalUrl!(`${base}/v8.6.0/..%2F..%2Fother%2Frepo`, "8.6.0", "linux-x64"), false, "a path in the asset's name");
+  assert.equal(fd.isCanonicalUrl!(`${base}/v8.6.0/%2E%2E`, "8.6.0", "linux-x64"), false);
+  assert.equal(fd.isCanonicalUrl!("https://github.com/evil/fd/releases/download/v8.6.0/fd", "8.6.0", "linux-x64"), false, "another repository");
+  assert.deepEqual(fd.unpack!("8.6.0", "linux-x64", `${base}/v8.6.0/..%2Fx`), { format: "binary", strip: 0, binary: "fd" });
+});
+
+it("chooses each platform's asset by its name: gnu over musl, archives over bare binaries, never a package or checksum", () => {
+  const names = ["tool-1.0-x86_64-unknown-linux-musl.tar.gz", "tool-1.0-x86_64-unknown-linux-gnu.tar.gz", "tool-1.0-aarch64-unknown-linux-musl.tar.gz", "tool_1.0_amd64.deb", "tool-1.0-x86_64-apple-darwin.zip", "tool-1.0-x86_64-apple-darwin", "checksums.txt", "tool-1.0-x86_64-pc-windows-msvc.zip", "tool-1.0-x86_64-unknown-linux-gnu.tar.gz.sig"];
+  assert.deepEqual(chooseAssets("github:a/tool", "1.0", names, {}), {
+    "linux-x64": "tool-1.0-x86_64-unknown-linux-gnu.tar.gz",
+    "linux-arm64": "tool-1.0-aarch64-unknown-linux-musl.tar.gz",
+    "darwin-x64": "tool-1.0-x86_64-apple-darwin.zip",
+    "darwin-arm64": "tool-1.0-x86_64-apple-darwin.zip",
+  });
+  assert.deepEqual(chooseAssets("github:a/tool", "1.0", names, { asset: "*-{arch}-*-musl.tar.gz".replace("{arch}", "x86_64") })["linux-x64"], "tool-1.0-x86_64-unknown-linux-musl.tar.gz");
+  assert.throws(() => chooseAssets("github:a/tool", "1.0", ["tool.deb", "checksums.txt"], {}), /no asset is a linux or darwin build/);
 });
