@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { cleanEnv, devenvBin, project, repoRoot, tempDir } from "../test/support/cli.js";
 import { FakeGithub, publishPythonAtScale } from "../test/support/github.js";
 import { Mirror, sha256 } from "../test/support/mirror.js";
-import { installed } from "../test/support/programs.js";
+import { installed, type Program } from "../test/support/programs.js";
+import { publishSevenTools, realBiomeVersion } from "../test/support/github-tools.js";
 import { startClosing, startNginx, startRegistry, type Served } from "../test/support/servers.js";
 import { realNodeTarball, realNodeVersion } from "../test/support/real-binaries.js";
 import { buildTarball, type TarEntry } from "../test/support/tarball.js";
@@ -268,6 +269,28 @@ async function main(): Promise<void> {
   await devenv(["lock"], listing, cleanEnv({ DEVENV_HOME: tempDir("devenv-bench-home-"), HTTPS_PROXY: github.proxyUrl, NODE_EXTRA_CA_CERTS: github.caFile }));
   row("bytes a cold python resolve takes from GitHub", github.bytes() / 1e3, undefined, 2000, "KB");
   await github.close();
+
+  if (["rg", "jq", "shellcheck", "gh", "shfmt", "fdfind", "xz"].every((program) => installed(program as Program))) {
+    process.stderr.write("seven GitHub tools through an intercepting proxy, beside mise...\n");
+    const tools = await FakeGithub.start();
+    await publishSevenTools(tools);
+    const through = (e: NodeJS.ProcessEnv) => ({ ...e, HTTPS_PROXY: tools.proxyUrl });
+    const seven = project(`export default { tools: { gh: "2.23.0", ripgrep: "14.1.1", shfmt: "3.13.0", biome: "${realBiomeVersion}", jq: "1.6", shellcheck: "0.9.0", fd: "8.6.0" } };\n`);
+    const devenvEnv = () => through(cleanEnv({ DEVENV_HOME: tempDir("devenv-bench-home-"), NODE_EXTRA_CA_CERTS: tools.caFile }));
+    await devenv(["lock"], seven, devenvEnv());
+    const miseProject = tempDir("devenv-bench-mise-seven-");
+    writeFileSync(join(miseProject, "mise.toml"), `[tools]\ngh = "2.23.0"\nripgrep = "14.1.1"\nshfmt = "3.13.0"\nbiome = "${realBiomeVersion}"\njq = "1.6"\nshellcheck = "0.9.0"\nfd = "8.6.0"\n`);
+    const miseSeven = () => through({ ...miseEnv(mirror.url), SSL_CERT_FILE: tools.caFile, MISE_TRUSTED_CONFIG_PATHS: miseProject });
+    const times = await inTurns(3, { devenv: () => devenv(["install"], seven, devenvEnv()), mise: () => miseRun(["install"], miseSeven(), miseProject) });
+    row("cold install of 7 GitHub tools from a complete lock, through the proxy / `mise install`", times.devenv!, times.mise!, 0.8);
+    // A lock of the four whose upstream publishes sha256s (a checksum file or GitHub's digest): no archive is downloaded.
+    const published = project(`export default { tools: { gh: "2.23.0", ripgrep: "14.1.1", shfmt: "3.13.0", biome: "${realBiomeVersion}" } };\n`);
+    tools.requests.length = 0;
+    await devenv(["lock"], published, devenvEnv());
+    const archives = tools.requests.filter((r) => r.host === "release-assets.githubusercontent.com" && !/(checksums|sha256)/.test(r.path)).length;
+    row(`requests per tool of a cold lock of 4 tools with published sha256s (${archives} archives downloaded)`, tools.requests.filter((r) => r.status !== 302).length / 4, undefined, 2, "requests");
+    await tools.close();
+  }
 
   await mirror.close();
   print(rows, nodeStart);

@@ -55,7 +55,7 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
   let extraction: Extraction | undefined;
   try {
     // Its workers load while the archive downloads, and unpack it, into `temp`, as it arrives.
-    extraction = await prepareExtraction({ file: archive, dir: temp, source: request.fetchUrl, unpack: request.unpack, stripTop: request.unpack.strip === 1 });
+    extraction = await prepareExtraction({ file: archive, dir: temp, source: request.fetchUrl, unpack: request.unpack, stripTop: request.unpack.strip === 1, sha256: request.artifact.sha256 });
     const arrival = new ArchiveArrival();
     const unpacked = extraction.run(arrival, interrupted.signal);
     // Until the archive is verified, why unpacking failed is no one's concern: the download's failure is the cause.
@@ -69,7 +69,8 @@ async function install(layout: StoreLayout, request: EntryRequest, target: strin
     }
     const contentHashes = new Map(await unpacked);
     await extraction.close();
-    await rm(archive);
+    // A bare binary's archive has become the entry's file.
+    await rm(archive, { force: true });
     for (const rewritten of (await request.fixup?.(temp, target)) ?? []) contentHashes.delete(rewritten);
     // After the fixup, which links a record's binaries into place: each link must reach a file the archive held.
     const missing = request.expect.find((path) => !existsSync(join(temp, path)));

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { chmod, open, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
@@ -12,17 +12,24 @@ import type { Extraction } from "./unpack-protocol.js";
 const maxBinaryBytes = 2 ** 30;
 
 /**
- * A release that is one program: a bare binary, or one gzip-compressed. It is read
- * once verified (it is small, and has nothing to unpack while it arrives), written as
- * `name` in `dir`, executable, and only if it is a program: an ELF or Mach-O file, or a
- * script with `#!`. An HTML error page saved under a binary's name is refused whole.
+ * A release that is one program: a bare binary, or one gzip-compressed. Once verified
+ * it becomes `name` in `dir`, executable, and only if it is a program: an ELF or Mach-O
+ * file, or a script with `#!`. An HTML error page saved under a binary's name is refused
+ * whole. A bare binary is moved into place, not copied: its content's sha256 is the one
+ * it was verified against (biome's is 100 MB; docs/performance.md, ninth set).
  */
-export function binaryExtraction(file: string, dir: string, name: string, gzipped: boolean, source: string): Extraction {
+export function binaryExtraction(file: string, dir: string, name: string, gzipped: boolean, source: string, sha256: string): Extraction {
   return {
     close: async () => undefined,
     async run(arrival: ArchiveArrival, signal: AbortSignal) {
       while (!arrival.verified) await arrival.next(signal);
       const target = join(dir, name);
+      if (!gzipped) {
+        await assertProgram(file, source);
+        await rename(file, target);
+        await chmod(target, 0o755);
+        return new Map([[name, sha256]]);
+      }
       const hash = createHash("sha256");
       let written = 0;
       const count = async function* (chunks: AsyncIterable<Buffer>) {
@@ -35,8 +42,7 @@ export function binaryExtraction(file: string, dir: string, name: string, gzippe
       };
       const output = createWriteStream(target, { flags: "wx", mode: 0o755 });
       try {
-        if (gzipped) await pipeline(createReadStream(file), createGunzip(), count, output, { signal });
-        else await pipeline(createReadStream(file), count, output, { signal });
+        await pipeline(createReadStream(file), createGunzip(), count, output, { signal });
       } catch (error) {
         if (error instanceof DevenvError || signal.aborted) throw signal.aborted ? signal.reason : error;
         if ((error as NodeJS.ErrnoException).syscall !== undefined) throw error;

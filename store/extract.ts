@@ -16,10 +16,10 @@ export type { Extraction, ExtractJob } from "./unpack-protocol.js";
  * download, told how far it has come; a zip, whose index is at its end, once
  * it is whole and verified. The main thread goes on downloading.
  */
-export async function prepareExtraction(options: ExtractJob & { file: string; unpack: Unpack }): Promise<Extraction> {
-  const { file, unpack, ...job } = options;
+export async function prepareExtraction(options: ExtractJob & { file: string; unpack: Unpack; sha256: string }): Promise<Extraction> {
+  const { file, unpack, sha256, ...job } = options;
   const { format } = unpack;
-  if (format === "binary" || format === "gz") return binaryExtraction(file, job.dir, unpack.binary ?? "program", format === "gz", job.source);
+  if (format === "binary" || format === "gz") return binaryExtraction(file, job.dir, unpack.binary ?? "program", format === "gz", job.source, sha256);
   const { Worker } = await import("node:worker_threads");
   const isTar = format === "tar.gz" || format === "tar.xz";
   const data: TarWorkerData | ZipWorkerData = isTar ? { file, ...job, compression: format === "tar.gz" ? "gzip" : "xz" } : { file, ...job };

@@ -167,31 +167,56 @@ export class FakeGithub {
       }
       const releases = this.repos.get(repo);
       if (releases === undefined) return false;
-      const release = (r: { tag: string; assets: FakeAsset[] }) => ({
+      // A release as GitHub's REST API writes it, with the fields clients (mise's among them) require.
+      const release = (r: { tag: string; assets: FakeAsset[] }, id: number) => ({
+        url: `https://api.github.com/repos/${repo}/releases/${id}`,
+        html_url: `https://github.com/${repo}/releases/tag/${encodeURIComponent(r.tag)}`,
+        assets_url: `https://api.github.com/repos/${repo}/releases/${id}/assets`,
+        id,
         tag_name: r.tag,
+        target_commitish: "main",
         name: r.tag,
+        draft: false,
+        prerelease: false,
+        created_at: "2025-08-01T00:00:00Z",
+        published_at: "2025-08-01T00:00:00Z",
         assets: r.assets.map((a, i) => ({
-          id: i,
+          url: `https://api.github.com/repos/${repo}/releases/assets/${id * 1000 + i}`,
+          id: id * 1000 + i,
           name: a.name,
-          size: a.body.length,
+          label: "",
           content_type: "application/octet-stream",
+          state: "uploaded",
+          size: a.body.length,
           digest: a.digest === true ? `sha256:${createHash("sha256").update(a.body).digest("hex")}` : null,
+          download_count: 0,
+          created_at: "2025-08-01T00:00:00Z",
+          updated_at: "2025-08-01T00:00:00Z",
           browser_download_url: `https://github.com/${repo}/releases/download/${encodeURIComponent(r.tag)}/${a.name}`,
         })),
+        body: "",
       });
-      if (rest === "/tags") {
-        const page = Number(url.searchParams.get("page") ?? 1);
+      const page = (list: unknown[]) => {
+        const at = Number(url.searchParams.get("page") ?? 1);
         const perPage = Number(url.searchParams.get("per_page") ?? 30);
-        json(releases.slice((page - 1) * perPage, page * perPage).map((r) => ({ name: r.tag, commit: { sha: randomBytes(20).toString("hex") } })));
+        return list.slice((at - 1) * perPage, at * perPage);
+      };
+      const idOf = (r: { tag: string }) => releases.length - releases.findIndex((other) => other.tag === r.tag);
+      if (rest === "/tags") {
+        json(page(releases.map((r) => ({ name: r.tag, commit: { sha: randomBytes(20).toString("hex") } }))));
+        return true;
+      }
+      if (rest === "/releases") {
+        json(page(releases.map((r) => release(r, idOf(r)))));
         return true;
       }
       if (rest === "/releases/latest") {
-        json(release(releases[0]!));
+        json(release(releases[0]!, idOf(releases[0]!)));
         return true;
       }
       const tagged = /^\/releases\/tags\/(.+)$/.exec(rest);
       const found = tagged && releases.find((r) => r.tag === decodeURIComponent(tagged[1]!));
-      if (found) json(release(found));
+      if (found) json(release(found, idOf(found)));
       else send(404, { "content-type": "application/json" }, Buffer.from('{"message":"Not Found"}'));
       return true;
     }
