@@ -47,8 +47,14 @@ export const go = {
 
   binaries: ["bin/go"],
 
-  /** go.mod's `toolchain go1.22.3` pins exactly; else its `go 1.22` line is the language version, taken as the line's newest release. */
-  pins: [toolVersions(["golang", "go"]), { file: "go.mod", read: (text) => /^toolchain\s+go(\S+)/m.exec(text)?.[1] ?? /^go\s+(\S+)/m.exec(text)?.[1] }],
+  /**
+   * go.mod as Go reads it: `toolchain go1.22.3` pins exactly; the `go 1.22` directive is a minimum (`>=1.22`:
+   * any newer go builds the module); a go.mod without either still says the project is Go's (latest).
+   */
+  pins: [
+    toolVersions(["golang", "go"]),
+    { file: "go.mod", read: (text) => /^toolchain\s+go(\S+)/m.exec(text)?.[1] ?? ((minimum) => (minimum === undefined ? "latest" : `>=${minimum}`))(/^go\s+(\S+)/m.exec(text)?.[1]) },
+  ],
 
   isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^go/, ""), toSemver),
 

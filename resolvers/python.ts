@@ -1,4 +1,5 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HttpStatusError } from "../errors.js";
 import { releaseTags } from "./github.js";
@@ -112,8 +113,13 @@ export const python = {
   /**
    * python-build-standalone leaves its build prefix `/install` in sysconfig data and
    * the config Makefile; point them at the entry so sysconfig and C extension builds work.
+   * It ships `python3` and `pip3` only: `python` and `pip` name them too, as a venv's do,
+   * or the system's (or pyenv's shim) would answer to the names people type.
    */
   async fixup(dir, entry) {
+    for (const [name, target] of [["python", "python3"], ["pip", "pip3"]] as const) {
+      if (existsSync(join(dir, "bin", target)) && !existsSync(join(dir, "bin", name))) await symlink(target, join(dir, "bin", name));
+    }
     const rewritten: string[] = [];
     for (const versionDir of (await readdir(join(dir, "lib")).catch(() => [])).filter((name) => /^python3\.\d+t?$/.test(name))) {
       const base = `lib/${versionDir}`;

@@ -25,7 +25,8 @@ describe("devenv init reads the pins a project already has", () => {
     [".python-version", { ".python-version": "3.12.1\n" }, { python: "3.12.1" }],
     [".tool-versions (asdf)", { ".tool-versions": "# pins\nnodejs 20.1.0\npython 3.11.9 3.10.4\ngolang 1.22.3\n" }, { node: "20.1.0", python: "3.11.9", go: "1.22.3" }],
     ["go.mod toolchain", { "go.mod": "module x\n\ngo 1.22\n\ntoolchain go1.22.3\n" }, { go: "1.22.3" }],
-    ["go.mod go line", { "go.mod": "module x\n\ngo 1.21\n" }, { go: "1.21" }],
+    ["go.mod's go directive is a minimum", { "go.mod": "module x\n\ngo 1.12\n" }, { go: ">=1.12" }],
+    ["go.mod without a go directive pins go, not node", { "go.mod": "module x\n\nrequire example.com/y v1.0.0\n" }, { go: "latest" }],
     ["package.json engines.node", { "package.json": JSON.stringify({ name: "x", engines: { node: ">=18 <21" } }) }, { node: ">=18 <21" }],
     ["bun and deno: .bun-version, .dvmrc", { ".bun-version": "v1.2.3\n", ".dvmrc": "2.1.4\n" }, { bun: "1.2.3", deno: "2.1.4" }],
     ["bun and deno from .tool-versions", { ".tool-versions": "bun 1.1.30\ndeno 2.0.0\n" }, { bun: "1.1.30", deno: "2.0.0" }],
@@ -37,7 +38,7 @@ describe("devenv init reads the pins a project already has", () => {
       { "mise.toml": '[env]\nX = "1"\n\n[tools]\nnode = ["22", "20"]\nripgrep = "14"\n"github:sharkdp/fd" = "10"\npython = { version = "3.12" }\n\n[tasks.x]\nrun = "y"\n' },
       { node: "22", python: "3.12", ripgrep: "14", "github:sharkdp/fd": "10" },
     ],
-    ["a whole polyglot repo", { ".nvmrc": "20", ".python-version": "3.12", "go.mod": "module x\ngo 1.22.1\n" }, { node: "20", python: "3.12", go: "1.22.1" }],
+    ["a whole polyglot repo", { ".nvmrc": "20", ".python-version": "3.12", "go.mod": "module x\ngo 1.22.1\n" }, { node: "20", python: "3.12", go: ">=1.22.1" }],
   ];
   for (const [name, files, expected] of table) {
     it(name, async () => assert.deepEqual((await init(files)).tools, expected));

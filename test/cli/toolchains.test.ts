@@ -122,6 +122,8 @@ describe("node, python and go together", () => {
       assert.equal(result.stdout, "Python 3.12.99 (20260301/install_only_stripped)\n", bin);
     }
     assert.equal((await devenv(["run", "pip3"], { cwd: dir, env: e })).stdout, "pip for 3.12.99\n");
+    // python-build-standalone ships the `3` names only: devenv adds `python` and `pip`, as a venv has them.
+    assert.equal((await devenv(["run", "pip"], { cwd: dir, env: e })).stdout, "pip for 3.12.99\n");
     const lib = join(pythonEntry(home), "lib", "python3.12");
     const sysconfig = readFileSync(join(lib, "_sysconfigdata__linux_x86_64-linux-gnu.py"), "utf8");
     assert.doesNotMatch(sysconfig, /'\/install/);

@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cleanEnv, devenv, project, tempDir } from "../support/cli.js";
+import { cleanEnv, devenv, devenvBin, project, run, tempDir } from "../support/cli.js";
 import { FakeGithub } from "../support/github.js";
 import { publishSevenTools, realBiomeVersion } from "../support/github-tools.js";
 import { Mirror } from "../support/mirror.js";
 import { needs } from "../support/programs.js";
+import { Terminal } from "../support/terminal.js";
 
 /**
  * The tools a project builds with beside its runtimes, from GitHub as a user behind a
@@ -96,6 +97,22 @@ describe("every tool a project needs, from GitHub releases", { skip: missing }, 
     // A release's other files are not on PATH: only what the record names.
     const onPath = await devenv(["run", "sh", "-c", "command -v COPYING LICENSE.txt README.md || echo none"], { cwd: dir, env });
     assert.equal(onPath.stdout, "none\n");
+  });
+
+  it("env (evaluated by bash), direnv's use_devenv and devenv shell on a terminal serve them as they serve node", async () => {
+    const { dir, env } = setup(`export default { tools: { jq: "1.6", ripgrep: "14" } };\n`);
+    const exported = await devenv(["env", "--shell", "bash"], { cwd: dir, env });
+    assert.equal(exported.code, 0, exported.stderr);
+    const evaluated = await run("bash", ["-c", `${exported.stdout}\njq --version; rg --version | head -n 1`], { cwd: dir, env });
+    assert.equal(evaluated.stdout, "jq-1.6\nripgrep 13.0.0\n", evaluated.stderr);
+    const hook = (await devenv(["hook", "direnv"], { cwd: dir, env })).stdout;
+    const direnv = await run("bash", ["-c", `${hook}\nwatch_file() { :; }\nuse_devenv && jq -n '"from " + "direnv"'`], { cwd: dir, env });
+    assert.equal(direnv.stdout, '"from direnv"\n', direnv.stderr);
+    const term = new Terminal(devenvBin, ["shell"], { cwd: dir, env: { ...env, HOME: tempDir("devenv-home-dir-"), SHELL: "/bin/bash", TERM: "xterm" } });
+    await term.run("command -v rg; jq -n 6*7", "42");
+    assert.match(term.output, /\/store\/[0-9a-f]{32}-ripgrep-14\.1\.1\/\.bin\/rg\r?\n/);
+    term.type("exit 4");
+    assert.equal(await term.exited, 4);
   });
 
   it("a tampered asset is refused with the checksum's message, and nothing of it is stored", async () => {

@@ -89,7 +89,6 @@ export function fakePythonTarball(version: string, tag: string): Buffer {
     { path: "python/bin/" },
     { path: `python/bin/python${line}`, mode: 0o755, content: `#!/bin/sh\necho "Python ${version} (${tag})"\n` },
     { path: "python/bin/python3", type: "SymbolicLink", linkpath: `python${line}` },
-    { path: "python/bin/python", type: "SymbolicLink", linkpath: `python${line}` },
     { path: "python/bin/pip3", mode: 0o755, content: `#!/bin/sh\necho "pip for ${version}"\n` },
     { path: "python/lib/" },
     { path: `${lib}/` },
