@@ -255,7 +255,7 @@ describe("every file devenv reads from a project is a regular file, read only up
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /ignoring \.nvmrc: .*not a regular file/);
     assert.match(result.stderr, /ignoring \.python-version: .*not a regular file/);
-    assert.match(result.stderr, /go "1\.22" from go\.mod/);
+    assert.match(result.stderr, /go ">=1\.22" from go\.mod/);
   });
 });
 
