@@ -22,7 +22,8 @@ export type ErrorCode =
   | "store-modified"
   | "command-not-found"
   | "interrupted"
-  | "cache-miss";
+  | "cache-miss"
+  | "process-failed";
 
 const usageCodes: ReadonlySet<ErrorCode> = new Set(["config-not-found", "config-invalid", "untrusted", "usage"]);
 

@@ -77,6 +77,11 @@ export const commandTable: readonly CommandSpec[] = [
     positional: { syntax: "[cmd..]", options: {}, completes: "binaries" },
     options: { pure },
   },
+  {
+    name: "up",
+    describe: "run the project's processes in the foreground, in dependency order (or the named ones and what they come after); Ctrl-C stops them",
+    positional: { syntax: "[names..]", options: { type: "string", array: true, describe: "process names (default: all)" } },
+  },
   { name: "shell", describe: "start $SHELL (bash, zsh, fish; else sh) in the environment", options: { pure } },
   {
     name: "env",

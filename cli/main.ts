@@ -19,6 +19,7 @@ import { listCommand } from "./commands/list.js";
 import { lockCommand } from "./commands/lock.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { runCommand } from "./commands/run.js";
+import { upCommand } from "./commands/up.js";
 import { shellCommand } from "./commands/shell.js";
 import { trustCommand } from "./commands/trust.js";
 import { updateCommand } from "./commands/update.js";
@@ -59,6 +60,7 @@ const handlers: Record<string, Handler> = {
   hook: hookCommand,
   completion: completionCommand,
   cache: cacheCommand,
+  up: upCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

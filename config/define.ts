@@ -129,6 +129,27 @@ export interface DevenvTools {
   // records:end
 }
 
+/** How `devenv up` tells a process is ready, so that what comes `after` it may start (default: once started). */
+export type DevenvReady = ({ tcp: number } | { http: string } | { exec: string } | { log: string }) & { timeout?: number };
+
+/** One process of `devenv up`: a command, or its options. */
+export type DevenvProcess =
+  | string
+  | {
+      /** A command for sh, run in the project's environment, from the project root (or `cwd`). */
+      run: string;
+      /** Processes that must be ready first. */
+      after?: string[];
+      ready?: DevenvReady;
+      /** "no" (default), or "on-failure": restarted with a growing pause, five times at most. */
+      restart?: "no" | "on-failure";
+      env?: Record<string, string>;
+      /** Project-relative. */
+      cwd?: string;
+      /** How it is stopped: the signal to its process group (SIGTERM), then SIGKILL after `grace` seconds (10). */
+      stop?: { signal?: "SIGTERM" | "SIGINT" | "SIGQUIT" | "SIGHUP"; grace?: number };
+    };
+
 export interface DevenvConfig {
   /** Toolchains, in the order they go on PATH. */
   tools?: DevenvTools;
@@ -136,6 +157,8 @@ export interface DevenvConfig {
   env?: Record<string, string>;
   /** Project-relative directories, after the toolchains on PATH. */
   path?: string[];
+  /** What `devenv up` runs, each in the project's environment. */
+  processes?: Record<string, DevenvProcess>;
 }
 
 export type DevenvConfigExport = DevenvConfig | (() => DevenvConfig | Promise<DevenvConfig>);

@@ -1,4 +1,5 @@
 import { DevenvError } from "../errors.js";
+import { validateProcesses, type ProcessSpec } from "./processes.js";
 import type { GithubOptions } from "../resolvers/github-repo.js";
 import { githubName, isToolName, resolverOf, unknownTool, type ToolName } from "../resolvers/registry.js";
 
@@ -18,9 +19,11 @@ export interface ProjectConfig {
   readonly env: Record<string, string>;
   /** As written: project-relative (or absolute) directories. */
   readonly path: string[];
+  /** What `devenv up` runs, in an order that starts each after what it names in `after`. */
+  readonly processes: readonly ProcessSpec[];
 }
 
-const topLevelKeys = ["tools", "env", "path"];
+const topLevelKeys = ["tools", "env", "path", "processes"];
 /** Variables devenv itself owns; setting them through `env` would break the environment. */
 const reservedEnv = new Set(["PATH", "DEVENV_ROOT"]);
 
@@ -90,7 +93,7 @@ export function validateConfig(raw: unknown, file: string): ProjectConfig {
     }
   });
 
-  return { tools, env, path: rawPath as string[] };
+  return { tools, env, path: rawPath as string[], processes: validateProcesses(raw.processes, fail) };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

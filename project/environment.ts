@@ -1,4 +1,5 @@
 import { delimiter, isAbsolute, join, resolve } from "node:path";
+import type { ProcessSpec } from "../config/processes.js";
 import type { ProjectConfig } from "../config/validate.js";
 import { DevenvError } from "../errors.js";
 import { resolverOf } from "../resolvers/registry.js";
@@ -60,6 +61,9 @@ export function composePath(env: DevenvEnvironment, outerPath: string | undefine
 export interface PreparedEnvironment {
   readonly env: DevenvEnvironment;
   readonly store: string;
+  /** The project it is of, and what `devenv up` runs there. */
+  readonly root: string;
+  readonly processes: readonly ProcessSpec[];
 }
 
 /** The variables devenv sets, PATH first and complete. */

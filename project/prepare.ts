@@ -21,9 +21,10 @@ export async function prepareEnvironment(ctx: Context, options: { forLauncher: b
   const guarded = preparePrefixes(ctx.layout, project.root, tools);
   const input = { root: project.root, config: project.config, tools, store: ctx.layout.store, prefix: projectState(ctx.layout, project.root).prefix };
   const env = devenvEnvironment(input);
-  if (!options.forLauncher) return { env, store: input.store };
+  const prepared = { env, store: input.store, root: project.root, processes: project.config.processes };
+  if (!options.forLauncher) return prepared;
   keepCache(ctx.log, "the launcher's environment", () =>
     writeEnvironmentCache(ctx.layout, { root: project.root, trust: project.trust, inputs: project.inputs, absent: project.absent, lockText: text, env, binaries: tools.flatMap((t) => entryBinaries(t.name, t.entry)), guarded }),
   );
-  return { env, store: input.store };
+  return prepared;
 }

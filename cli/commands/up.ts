@@ -1,0 +1,55 @@
+import kleur from "kleur";
+import { DevenvError } from "../../errors.js";
+import { commandEnvironment } from "../../project/environment.js";
+import { prepareEnvironment } from "../../project/prepare.js";
+import { Supervisor } from "../../project/supervisor.js";
+import type { Context } from "../context.js";
+
+const colours = [kleur.cyan, kleur.magenta, kleur.yellow, kleur.green, kleur.blue, kleur.red];
+
+/**
+ * `devenv up [NAME...]`: the project's processes (or the named ones and what they come after), in the
+ * foreground, each line prefixed with its name. Ctrl-C or SIGTERM stops them all, last started first,
+ * and exits 0; a second Ctrl-C kills them. One that fails stops the others, and `up` exits 1 naming it.
+ */
+export async function upCommand(ctx: Context, args: Record<string, unknown>): Promise<number> {
+  const prepared = await prepareEnvironment(ctx);
+  const named = [args.names ?? []].flat().map(String);
+  if (prepared.processes.length === 0) throw new DevenvError("usage", "devenv.ts declares no processes", { hint: 'add some: processes: { web: "npm run dev" }' });
+  for (const name of named) {
+    if (!prepared.processes.some((p) => p.name === name)) throw new DevenvError("usage", `no process "${name}" in devenv.ts`, { hint: `one of: ${prepared.processes.map((p) => p.name).join(", ")}` });
+  }
+  // The named ones and, transitively, what they come after.
+  const wanted = new Set<string>();
+  const want = (name: string) => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const before of prepared.processes.find((p) => p.name === name)!.after) want(before);
+  };
+  for (const name of named.length === 0 ? prepared.processes.map((p) => p.name) : named) want(name);
+  const processes = prepared.processes.filter((p) => wanted.has(p.name));
+
+  const width = Math.max(...processes.map((p) => p.name.length));
+  const colourOf = new Map(processes.map((p, i) => [p.name, process.stdout.isTTY === true && kleur.enabled ? colours[i % colours.length]! : (text: string) => text]));
+  const supervisor = new Supervisor(processes, prepared.root, commandEnvironment(prepared, ctx.env, false), {
+    line: (name, text) => process.stdout.write(`${colourOf.get(name)!(`${name.padEnd(width)} |`)} ${text}\n`),
+    info: (message) => ctx.log.info(message),
+  });
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      ctx.log.info(`${signal}: stopping ${processes.map((p) => p.name).reverse().join(", ")} (again to kill)`);
+      void supervisor.stop();
+    } else supervisor.kill();
+  };
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const signal of signals) process.on(signal, onSignal);
+  try {
+    const code = await supervisor.run();
+    if (supervisor.failure !== undefined) throw supervisor.failure;
+    return code;
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal);
+  }
+}

@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { cleanEnv, devenv, devenvBin, project, tempDir } from "../support/cli.js";
+import { needs } from "../support/programs.js";
+
+/** A port nothing listens on, for this test alone. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const env = () => cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), DEVENV_TRUST: "1" });
+
+/** Is the process alive? A zombie is not: a container's pid 1 may never reap what was reparented to it. */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+};
+
+const pidIn = (dir: string, file: string) => Number(readFileSync(join(dir, file), "utf8").trim());
+
+/** `devenv up` in the background: its output so far, a wait for a line, its exit. */
+function up(dir: string, e: NodeJS.ProcessEnv, args: string[] = []) {
+  const child = spawn(devenvBin, ["up", ...args], { cwd: dir, env: e, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  const waiters: Array<() => void> = [];
+  const notify = () => waiters.splice(0).forEach((wake) => wake());
+  child.stdout.on("data", (d: Buffer) => ((stdout += d.toString()), notify()));
+  child.stderr.on("data", (d: Buffer) => ((stderr += d.toString()), notify()));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    async waitFor(pattern: RegExp, within = 30_000): Promise<void> {
+      const deadline = Date.now() + within;
+      while (!pattern.test(stdout + stderr)) {
+        if (Date.now() > deadline) throw new Error(`no ${pattern} in:\n${stdout}\n${stderr}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 200);
+        });
+      }
+    },
+  };
+}
+
+describe("devenv up: the project's processes", { skip: needs("python3") }, () => {
+  it("starts each after what it needs is ready, prefixes every line with its name, and on SIGINT stops them all, last first, leaving nothing", async () => {
+    const port = await freePort();
+    const dir = project(`export default {
+  processes: {
+    web: { run: "echo $$ > web.pid; sleep 300 & echo $! > child.pid; echo web up on $DB_PORT; wait", after: ["db"], env: { DB_PORT: "${port}" } },
+    db: { run: "echo $$ > db.pid; echo starting; sleep 0.3; exec python3 -m http.server ${port} --bind 127.0.0.1", ready: { tcp: ${port} } },
+    once: "echo one-off done",
+  },
+};
+`);
+    const running = up(dir, env());
+    await running.waitFor(/^web +\| web up on \d+$/m);
+    const out = running.stdout;
+    assert.match(out, /^db +\| starting$/m);
+    assert.ok(out.indexOf("db   | starting") < out.indexOf("web  | web up"), out);
+    assert.match(running.stderr, /^db is ready$/m);
+    const pids = ["web.pid", "db.pid", "child.pid"].map((file) => pidIn(dir, file));
+    assert.ok(pids.every(alive), "all running");
+    running.child.kill("SIGINT");
+    assert.equal(await running.exited, 0, running.stderr);
+    assert.match(running.stderr, /SIGINT: stopping/);
+    for (const pid of pids) assert.equal(alive(pid), false, `${pid} stopped, the grandchild in its group too`);
+  });
+
+  it("a process that fails stops the others and is named with its last lines; up exits 1", async () => {
+    const dir = project(`export default {
+  processes: {
+    slow: "echo $$ > slow.pid; exec sleep 300",
+    bad: { run: "echo oops >&2; sleep 0.5; exit 3", after: ["slow"] },
+  },
+};
+`);
+    const result = await devenv(["up"], { cwd: dir, env: env() });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /^bad +\| oops$/m, "its output, under its name");
+    assert.match(result.stderr, /^error: bad exited with code 3 \(its output is above, under "bad"\)\nhint: fix bad/m);
+    assert.equal(alive(pidIn(dir, "slow.pid")), false, "slow was stopped");
+  });
+
+  it("a readiness that never comes is a timeout naming the process and what it waited for", async () => {
+    const port = await freePort();
+    const dir = project(`export default { processes: { never: { run: "echo $$ > never.pid; exec sleep 300", ready: { tcp: ${port}, timeout: 1 } }, later: { run: "touch later.ran", after: ["never"] } } };\n`);
+    const result = await devenv(["up"], { cwd: dir, env: env() });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^error: never did not become ready in 1 s \\(port ${port} did not open\\); it printed nothing$`, "m"));
+    assert.equal(existsSync(join(dir, "later.ran")), false, "what comes after it never started");
+    assert.equal(alive(pidIn(dir, "never.pid")), false);
+  });
+
+  it("up NAME starts it and what it comes after, nothing else; ready by a log line or an http answer", async () => {
+    const port = await freePort();
+    const dir = project(`export default {
+  processes: {
+    api: { run: "exec python3 -m http.server ${port} --bind 127.0.0.1", ready: { http: "http://127.0.0.1:${port}/" } },
+    queue: { run: "echo warming; sleep 0.2; echo queue accepting jobs; exec sleep 300", ready: { log: "accepting jobs$" } },
+    worker: { run: "echo worker sees the queue; exec sleep 300", after: ["queue", "api"] },
+    unrelated: "touch unrelated.ran; exec sleep 300",
+  },
+};
+`);
+    const running = up(dir, env(), ["worker"]);
+    await running.waitFor(/^worker \| worker sees the queue$/m);
+    assert.match(running.stderr, /^api is ready$/m);
+    assert.equal(existsSync(join(dir, "unrelated.ran")), false);
+    running.child.kill("SIGTERM");
+    assert.equal(await running.exited, 0);
+  });
+
+  it("bad processes are config errors naming the key: a cycle, an unknown name, an unknown process to start", async () => {
+    const cases: Array<[string, RegExp]> = [
+      [`{ a: { run: "true", after: ["b"] }, b: { run: "true", after: ["a"] } }`, /processes\.a\.after = \["b"\]: is a cycle: a -> b -> a/],
+      [`{ a: { run: "true", after: ["db"] } }`, /processes\.a\.after = \["db"\]: names "db", which is no process/],
+      [`{ a: { run: "true", ready: { tcp: 99999 } } }`, /processes\.a\.ready\.tcp = 99999: is not a way readiness shows/],
+      [`{ a: { run: "" } }`, /processes\.a\.run = "": must be a command/],
+    ];
+    for (const [processes, expected] of cases) {
+      const result = await devenv(["up"], { cwd: project(`export default { processes: ${processes} };\n`), env: env() });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, expected);
+    }
+    const unknown = await devenv(["up", "nope"], { cwd: project(`export default { processes: { a: "true" } };\n`), env: env() });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^error: no process "nope" in devenv\.ts\nhint: one of: a\n$/);
+  });
+});
