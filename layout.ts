@@ -68,6 +68,16 @@ export function projectState(layout: StoreLayout, root: string) {
     prefix: (tool: string) => join(dir, "prefix", tool),
     /** Where those prefixes are. */
     prefixes: join(dir, "prefix"),
+    /**
+     * `devenv up -d`'s: the detached supervisor's lock (its pid), each process's state and pid
+     * (`state.json`, what `ps` and `down` read) and its output (`logs/NAME.log`).
+     */
+    processes: {
+      dir: join(dir, "processes"),
+      supervisor: join(dir, "processes", "supervisor.lock"),
+      state: join(dir, "processes", "state.json"),
+      log: (name: string) => join(dir, "processes", "logs", `${name}.log`),
+    },
   };
 }
 

@@ -81,7 +81,20 @@ export const commandTable: readonly CommandSpec[] = [
     name: "up",
     describe: "run the project's processes in the foreground, in dependency order (or the named ones and what they come after); Ctrl-C stops them",
     positional: { syntax: "[names..]", options: { type: "string", array: true, describe: "process names (default: all)" } },
+    options: {
+      detach: { alias: "d", type: "boolean", describe: "run them detached; return once all are ready" },
+      // What `up -d` runs in its own session: the supervisor itself.
+      supervise: { type: "boolean", hidden: true },
+    },
   },
+  { name: "ps", describe: "the processes of `devenv up -d`: state, pid, ports, uptime", options: { json: { type: "boolean", describe: "print JSON" } } },
+  {
+    name: "logs",
+    describe: "what the processes of `devenv up -d` printed",
+    positional: { syntax: "[name]", options: { type: "string", describe: "one process (default: all)" } },
+    options: { lines: { alias: "n", type: "number", requiresArg: true, describe: "the last N lines (50)" }, follow: { alias: "f", type: "boolean", describe: "keep printing what they print" } },
+  },
+  { name: "down", describe: "stop everything `devenv up -d` started, and wait until nothing is left" },
   { name: "shell", describe: "start $SHELL (bash, zsh, fish; else sh) in the environment", options: { pure } },
   {
     name: "env",

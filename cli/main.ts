@@ -19,6 +19,7 @@ import { listCommand } from "./commands/list.js";
 import { lockCommand } from "./commands/lock.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { runCommand } from "./commands/run.js";
+import { downCommand, logsCommand, psCommand } from "./commands/processes.js";
 import { upCommand } from "./commands/up.js";
 import { shellCommand } from "./commands/shell.js";
 import { trustCommand } from "./commands/trust.js";
@@ -61,6 +62,9 @@ const handlers: Record<string, Handler> = {
   completion: completionCommand,
   cache: cacheCommand,
   up: upCommand,
+  ps: psCommand,
+  logs: logsCommand,
+  down: downCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -6,11 +6,16 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { ProcessSpec } from "../config/processes.js";
 import { DevenvError } from "../errors.js";
+import { startTimeOf, type ProcessState } from "./process-state.js";
 
 /** What the supervisor says: each line a process prints, and its own news. */
 export interface SupervisorOutput {
   line(name: string, text: string): void;
   info(message: string): void;
+  /** Each change of a process's state: what a detached run records for `devenv ps` and `devenv down`. */
+  state?(name: string, state: ProcessState): void;
+  /** Where a process's output went, for the line that names its failure (` (its output is above, ...)`). */
+  shown(name: string): string;
 }
 
 /** How many lines of each process's output are kept, for `devenv logs` of a detached run to come. */
@@ -42,6 +47,7 @@ export class Supervisor {
   readonly #running = new Map<string, Running>();
   readonly #started: Running[] = [];
   #failure: DevenvError | undefined;
+  #failed: string | undefined;
   #stopping: Promise<void> | undefined;
   #finish!: (code: number) => void;
   readonly #finished = new Promise<number>((resolve) => (this.#finish = resolve));
@@ -53,9 +59,13 @@ export class Supervisor {
     private readonly output: SupervisorOutput,
   ) {}
 
-  /** The failure that ended the run, if one did. */
+  /** The failure that ended the run, if one did, and the process it was of. */
   get failure(): DevenvError | undefined {
     return this.#failure;
+  }
+
+  get failed(): string | undefined {
+    return this.#failed;
   }
 
   run(): Promise<number> {
@@ -89,18 +99,25 @@ export class Supervisor {
     for (const entry of this.#started) signalGroup(entry.child, "SIGKILL");
   }
 
+  #ready(entry: Running): void {
+    entry.markReady();
+    const { child } = entry;
+    if (child?.exitCode === null) this.output.state?.(entry.spec.name, { state: "ready", pid: child.pid, since: child.pid === undefined ? undefined : startTimeOf(child.pid), startedAt: undefined });
+  }
+
   #start(entry: Running): void {
     const { spec } = entry;
     const child = spawn("sh", ["-c", spec.run], { cwd: join(this.root, spec.cwd), env: { ...this.env, ...spec.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     entry.child = child;
     if (!this.#started.includes(entry)) this.#started.push(entry);
+    if (child.pid !== undefined) this.output.state?.(spec.name, { state: "starting", pid: child.pid, since: startTimeOf(child.pid), startedAt: new Date().toISOString(), ports: spec.ready !== undefined && "tcp" in spec.ready ? [spec.ready.tcp] : [] });
     const pattern = spec.ready !== undefined && "log" in spec.ready ? new RegExp(spec.ready.log) : undefined;
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on("line", (text) => {
         entry.tail.push(text);
         if (entry.tail.length > tailLines) entry.tail.shift();
         this.output.line(spec.name, text);
-        if (pattern?.test(text)) entry.markReady();
+        if (pattern?.test(text)) this.#ready(entry);
       });
     }
     entry.exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
@@ -112,7 +129,7 @@ export class Supervisor {
   async #awaitReady(entry: Running): Promise<void> {
     const { spec } = entry;
     const { ready } = spec;
-    if (ready === undefined) return entry.markReady();
+    if (ready === undefined) return this.#ready(entry);
     const deadline = Date.now() + spec.readyTimeout * 1000;
     if ("log" in ready) {
       const timer = setTimeout(() => this.#fail(entry, `${spec.name} did not become ready in ${spec.readyTimeout} s (no line matched /${ready.log}/)`), spec.readyTimeout * 1000);
@@ -125,7 +142,7 @@ export class Supervisor {
     while (entry.child?.exitCode === null && this.#stopping === undefined) {
       if (await check()) {
         this.output.info(`${spec.name} is ready`);
-        return entry.markReady();
+        return this.#ready(entry);
       }
       if (Date.now() > deadline) return this.#fail(entry, `${spec.name} did not become ready in ${spec.readyTimeout} s (${what})`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -139,6 +156,7 @@ export class Supervisor {
     if (code === 0) {
       // Done, as a one-off task is: what came after it may go on.
       entry.markReady();
+      this.output.state?.(spec.name, { state: "exited", code: 0 });
       this.output.info(`${spec.name} exited with code 0`);
       if (this.#started.length === this.#running.size && this.#started.every((e) => e.child?.exitCode === 0)) this.#finish(0);
       return;
@@ -152,13 +170,15 @@ export class Supervisor {
       if (this.#stopping === undefined) this.#start(entry);
       return;
     }
+    this.output.state?.(spec.name, { state: "failed", code: code ?? null });
     this.#fail(entry, `${spec.name} ${how}${spec.restart === "on-failure" ? ` after ${maxRestarts} restarts` : ""}`);
   }
 
   #fail(entry: Running, message: string): void {
     if (this.#failure !== undefined || this.#stopping !== undefined) return;
     // Its output went by above, each line under its name: the error is the one line that says what ended the run.
-    const printed = entry.tail.length === 0 ? "; it printed nothing" : ` (its output is above, under "${entry.spec.name}")`;
+    const printed = entry.tail.length === 0 ? "; it printed nothing" : ` (${this.output.shown(entry.spec.name)})`;
+    this.#failed = entry.spec.name;
     this.#failure = new DevenvError("process-failed", `${message}${printed}`, { hint: `fix ${entry.spec.name} (\`run\` in devenv.ts's processes), then \`devenv up\` again` });
     entry.failReady(this.#failure);
     void this.stop();
@@ -174,6 +194,7 @@ export class Supervisor {
     clearTimeout(killed);
     // What it started and left behind in its group goes with it.
     signalGroup(child, "SIGKILL");
+    this.output.state?.(entry.spec.name, { state: "stopped", code: child.exitCode });
   }
 }
 

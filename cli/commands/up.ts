@@ -2,6 +2,9 @@ import kleur from "kleur";
 import { DevenvError } from "../../errors.js";
 import { commandEnvironment } from "../../project/environment.js";
 import { prepareEnvironment } from "../../project/prepare.js";
+import { rmSync } from "node:fs";
+import type { ProcessSpec } from "../../config/processes.js";
+import { awaitDetached, detachedPaths, runningSupervisor, superviseDetached } from "../../project/detached.js";
 import { Supervisor } from "../../project/supervisor.js";
 import type { Context } from "../context.js";
 
@@ -28,12 +31,17 @@ export async function upCommand(ctx: Context, args: Record<string, unknown>): Pr
   };
   for (const name of named.length === 0 ? prepared.processes.map((p) => p.name) : named) want(name);
   const processes = prepared.processes.filter((p) => wanted.has(p.name));
+  const env = commandEnvironment(prepared, ctx.env, false);
+  if (args.supervise === true) return superviseDetached(ctx.layout, prepared.root, processes, env);
+  if (args.detach === true) return detach(ctx, prepared.root, processes, [args.names ?? []].flat().map(String));
 
   const width = Math.max(...processes.map((p) => p.name.length));
   const colourOf = new Map(processes.map((p, i) => [p.name, process.stdout.isTTY === true && kleur.enabled ? colours[i % colours.length]! : (text: string) => text]));
-  const supervisor = new Supervisor(processes, prepared.root, commandEnvironment(prepared, ctx.env, false), {
+  if (runningSupervisor(ctx.layout, prepared.root) !== undefined) throw alreadyRunning();
+  const supervisor = new Supervisor(processes, prepared.root, env, {
     line: (name, text) => process.stdout.write(`${colourOf.get(name)!(`${name.padEnd(width)} |`)} ${text}\n`),
     info: (message) => ctx.log.info(message),
+    shown: (name) => `its output is above, under "${name}"`,
   });
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -52,4 +60,26 @@ export async function upCommand(ctx: Context, args: Record<string, unknown>): Pr
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
   }
+}
+
+const alreadyRunning = () => new DevenvError("process-failed", "this project's processes are already running (devenv up -d)", { hint: "`devenv ps` shows them; `devenv down` stops them" });
+
+/**
+ * `devenv up -d`: the same run, supervised by a devenv of its own in a session of its own, which outlives
+ * the terminal; returns once every process is ready, or fails naming what was not, having stopped the rest.
+ */
+async function detach(ctx: Context, root: string, processes: readonly ProcessSpec[], names: readonly string[]): Promise<number> {
+  if (runningSupervisor(ctx.layout, root) !== undefined) throw alreadyRunning();
+  rmSync(detachedPaths(ctx.layout, root).state, { force: true });
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, [process.argv[1]!, "up", "--supervise", ...names], { cwd: ctx.cwd, env: ctx.env, detached: true, stdio: "ignore" });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.unref();
+  const state = await awaitDetached(ctx.layout, root, processes.map((p) => p.name), exited);
+  for (const process of processes) {
+    const { state: now, pid } = state.processes[process.name]!;
+    ctx.log.info(`${process.name} ${now}${pid === undefined ? "" : ` (pid ${pid})`}`);
+  }
+  ctx.log.info("`devenv ps` shows them, `devenv logs` what they print, `devenv down` stops them");
+  return 0;
 }

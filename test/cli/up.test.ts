@@ -146,4 +146,57 @@ describe("devenv up: the project's processes", { skip: needs("python3") }, () =>
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /^error: no process "nope" in devenv\.ts\nhint: one of: a\n$/);
   });
+
+  it("up -d returns once all are ready; ps and logs show them; a second up says so; down stops everything", async () => {
+    const port = await freePort();
+    const dir = project(`export default {
+  processes: {
+    db: { run: "echo db starting; exec python3 -m http.server ${port} --bind 127.0.0.1", ready: { tcp: ${port} } },
+    web: { run: "echo $$ > web.pid; sleep 300 & echo $! > child.pid; echo web up; wait", after: ["db"] },
+  },
+};
+`);
+    const e = env();
+    const started = await devenv(["up", "-d"], { cwd: dir, env: e });
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stderr, /^db ready \(pid \d+\)\nweb ready \(pid \d+\)$/m);
+    const ps = JSON.parse((await devenv(["ps", "--json"], { cwd: dir, env: e })).stdout) as { supervisor: number; processes: Array<{ name: string; state: string; pid: number; ports: number[] }> };
+    assert.deepEqual(ps.processes.map((p) => [p.name, p.state]), [["db", "ready"], ["web", "ready"]]);
+    assert.deepEqual(ps.processes[0]!.ports, [port]);
+    assert.ok(alive(ps.supervisor));
+    const logs = await devenv(["logs", "web"], { cwd: dir, env: e });
+    assert.equal(logs.stdout, "web up\n");
+    const again = await devenv(["up", "-d"], { cwd: dir, env: e });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^error: this project's processes are already running \(devenv up -d\)\nhint: `devenv ps` shows them; `devenv down` stops them\n$/);
+    const pids = [ps.supervisor, ...ps.processes.map((p) => p.pid), pidIn(dir, "child.pid")];
+    const down = await devenv(["down"], { cwd: dir, env: e });
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stderr, /^stopped db, web$/m);
+    for (const pid of pids) assert.equal(alive(pid), false, `${pid} is gone`);
+    assert.match((await devenv(["down"], { cwd: dir, env: e })).stderr, /^nothing was running$/m);
+  });
+
+  it("a killed supervisor: ps says what it left, and down still stops it", async () => {
+    const dir = project(`export default { processes: { sleeper: "echo $$ > sleeper.pid; exec sleep 300" } };\n`);
+    const e = env();
+    assert.equal((await devenv(["up", "-d"], { cwd: dir, env: e })).code, 0);
+    const { supervisor } = JSON.parse((await devenv(["ps", "--json"], { cwd: dir, env: e })).stdout) as { supervisor: number };
+    process.kill(supervisor, "SIGKILL");
+    while (alive(supervisor)) await new Promise((resolve) => setTimeout(resolve, 50));
+    const ps = await devenv(["ps"], { cwd: dir, env: e });
+    assert.match(ps.stderr, /the supervisor is gone and left processes running: `devenv down` stops them/);
+    assert.equal((await devenv(["down"], { cwd: dir, env: e })).code, 0);
+    assert.equal(alive(pidIn(dir, "sleeper.pid")), false);
+  });
+
+  it("up -d where a process never becomes ready fails naming it and its last lines, and leaves nothing running", async () => {
+    const port = await freePort();
+    const dir = project(`export default { processes: { stuck: { run: "echo $$ > stuck.pid; echo waiting for godot; exec sleep 300", ready: { tcp: ${port}, timeout: 1 } } } };\n`);
+    const e = env();
+    const started = await devenv(["up", "-d"], { cwd: dir, env: e });
+    assert.equal(started.code, 1, started.stderr);
+    assert.match(started.stderr, new RegExp(`^error: stuck did not become ready in 1 s \\(port ${port} did not open\\) \\(its output is in \`devenv logs stuck\`\\)\\nhint: its last lines: waiting for godot; \`devenv logs stuck\` shows more\\n$`));
+    assert.equal(alive(pidIn(dir, "stuck.pid")), false);
+  });
 });
