@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 
 /**
@@ -72,6 +73,9 @@ export function projectState(layout: StoreLayout, root: string) {
      * `devenv up -d`'s: the detached supervisor's lock (its pid), each process's state and pid
      * (`state.json`, what `ps` and `down` read) and its output (`logs/NAME.log`).
      */
+    /** A service's data and configuration (`services/postgres/data`). */
+    service: (name: string) => join(dir, "services", name),
+    services: join(dir, "services"),
     processes: {
       dir: join(dir, "processes"),
       supervisor: join(dir, "processes", "supervisor.lock"),
@@ -79,6 +83,14 @@ export function projectState(layout: StoreLayout, root: string) {
       log: (name: string) => join(dir, "processes", "logs", `${name}.log`),
     },
   };
+}
+
+/**
+ * Where a project's services put their Unix sockets: a short path (a socket's is limited to ~107 bytes, which a
+ * deep project under DEVENV_HOME exceeds), private to the user: `/tmp/devenv-<uid>/<12 hex of the project's path>`.
+ */
+export function socketDir(root: string, uid: number): string {
+  return join("/tmp", `devenv-${uid}`, createHash("sha256").update(root).digest("hex").slice(0, 12));
 }
 
 /** `<first 32 hex of the archive's sha256>-<tool>-<version>`. */

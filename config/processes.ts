@@ -1,22 +1,8 @@
-import { DevenvError } from "../errors.js";
+import type { DevenvError } from "../errors.js";
 
-/** When a process counts as ready, so that what comes `after` it may start. */
-export type Readiness = { readonly tcp: number } | { readonly http: string } | { readonly exec: string } | { readonly log: string } | undefined;
+import type { ProcessSpec, Readiness } from "../services/process.js";
 
-/** One process of `devenv up`, as devenv.ts declares it (docs/spec.md §10), validated. */
-export interface ProcessSpec {
-  readonly name: string;
-  readonly run: string;
-  readonly after: readonly string[];
-  readonly ready: Readiness;
-  /** Seconds to wait for `ready` before `up` fails naming the process. */
-  readonly readyTimeout: number;
-  readonly restart: "no" | "on-failure";
-  readonly env: Readonly<Record<string, string>>;
-  /** Project-relative. */
-  readonly cwd: string;
-  readonly stop: { readonly signal: NodeJS.Signals; readonly grace: number };
-}
+export type { ProcessSpec, Readiness } from "../services/process.js";
 
 const stopSignals = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP"] as const;
 const options = ["run", "after", "ready", "restart", "env", "cwd", "stop"];
@@ -26,13 +12,14 @@ const options = ["run", "after", "ready", "restart", "env", "cwd", "stop"];
  * Returned in an order that starts each process after everything it names in `after`; a name that is
  * no process, or a cycle, is an error naming it.
  */
-export function validateProcesses(raw: unknown, fail: (key: string, value: unknown, problem: string, hint: string) => DevenvError): ProcessSpec[] {
+export function validateProcesses(raw: unknown, fail: (key: string, value: unknown, problem: string, hint: string) => DevenvError, services: readonly string[] = []): ProcessSpec[] {
   if (raw === undefined) return [];
   if (!isPlainObject(raw)) throw fail("processes", raw, "must be an object of NAME: command", 'processes: { web: "npm run dev" }');
   const specs = new Map<string, ProcessSpec>();
   for (const [name, value] of Object.entries(raw)) {
     const key = `processes.${name}`;
     if (!/^[A-Za-z][\w-]*$/.test(name)) throw fail(key, value, "is no process name", "use letters, digits, - and _, starting with a letter");
+    if (services.includes(name)) throw fail(key, value, `is the name of a service`, "give it another name");
     const form = typeof value === "string" ? { run: value } : value;
     if (!isPlainObject(form)) throw fail(key, value, "must be a command, or { run, after, ready, ... }", `${name}: "npm run dev"`);
     const extra = Object.keys(form).find((k) => !options.includes(k));
@@ -61,8 +48,9 @@ export function validateProcesses(raw: unknown, fail: (key: string, value: unkno
     });
   }
   for (const spec of specs.values()) {
-    const unknown = spec.after.find((name) => !specs.has(name));
-    if (unknown !== undefined) throw fail(`processes.${spec.name}.after`, spec.after, `names "${unknown}", which is no process`, `one of: ${[...specs.keys()].join(", ")}`);
+    // A service is ready once it answers (its databases are made after): `after: ["postgres"]`.
+    const unknown = spec.after.find((name) => !specs.has(name) && !services.includes(name));
+    if (unknown !== undefined) throw fail(`processes.${spec.name}.after`, spec.after, `names "${unknown}", which is no process`, `one of: ${[...specs.keys(), ...services].join(", ")}`);
   }
   return startOrder(specs, fail);
 }
@@ -101,7 +89,7 @@ function startOrder(specs: ReadonlyMap<string, ProcessSpec>, fail: (key: string,
       throw fail(`processes.${name}.after`, specs.get(name)!.after, `is a cycle: ${cycle.join(" -> ")}`, "take one of those names out of its `after`");
     }
     state.set(name, "visiting");
-    for (const before of specs.get(name)!.after) visit(before, [...path, name]);
+    for (const before of specs.get(name)!.after) if (specs.has(before)) visit(before, [...path, name]);
     state.set(name, "done");
     order.push(specs.get(name)!);
   };

@@ -1,4 +1,5 @@
 import { DevenvError } from "../errors.js";
+import { services } from "../services/registry.js";
 import { validateProcesses, type ProcessSpec } from "./processes.js";
 import type { GithubOptions } from "../resolvers/github-repo.js";
 import { githubName, isToolName, resolverOf, unknownTool, type ToolName } from "../resolvers/registry.js";
@@ -21,9 +22,11 @@ export interface ProjectConfig {
   readonly path: string[];
   /** What `devenv up` runs, in an order that starts each after what it names in `after`. */
   readonly processes: readonly ProcessSpec[];
+  /** The services devenv.ts enables, each with its validated options (services/registry.ts). */
+  readonly services: ReadonlyArray<{ readonly name: string; readonly options: unknown }>;
 }
 
-const topLevelKeys = ["tools", "env", "path", "processes"];
+const topLevelKeys = ["tools", "env", "path", "processes", "services"];
 /** Variables devenv itself owns; setting them through `env` would break the environment. */
 const reservedEnv = new Set(["PATH", "DEVENV_ROOT"]);
 
@@ -93,7 +96,16 @@ export function validateConfig(raw: unknown, file: string): ProjectConfig {
     }
   });
 
-  return { tools, env, path: rawPath as string[], processes: validateProcesses(raw.processes, fail) };
+  const rawServices = raw.services ?? {};
+  if (!isPlainObject(rawServices)) throw fail("services", rawServices, "must be an object of NAME: options", "services: { postgres: { port: 5433 } }");
+  const enabled = Object.entries(rawServices).flatMap(([name, value]) => {
+    const service = services[name];
+    if (service === undefined) throw fail(`services.${name}`, value, `unknown service; known: ${Object.keys(services).join(", ")}`, `remove "${name}", or run it as one of \`processes\``);
+    if (value === false) return [];
+    if (!tools.some((tool) => tool.name === service.tool)) throw fail(`services.${name}`, value, `runs the ${service.tool} of devenv.ts's tools, which has none`, `pin it: tools: { ${service.tool}: "17" }`);
+    return [{ name, options: service.validate(value, fail) }];
+  });
+  return { tools, env, path: rawPath as string[], processes: validateProcesses(raw.processes, fail, enabled.map((s) => s.name)), services: enabled };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

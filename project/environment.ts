@@ -3,6 +3,8 @@ import type { ProcessSpec } from "../config/processes.js";
 import type { ProjectConfig } from "../config/validate.js";
 import { DevenvError } from "../errors.js";
 import { resolverOf } from "../resolvers/registry.js";
+import { services } from "../services/registry.js";
+import type { ServicePlaces } from "../services/types.js";
 import type { DevenvEnvironment } from "../shells/types.js";
 import type { InstalledTool } from "./install.js";
 
@@ -18,6 +20,8 @@ export interface EnvironmentInput {
   readonly store: string;
   /** Each toolchain's writable prefix, in the project's private state (layout.ts, projectState). */
   readonly prefix: (tool: string) => string;
+  /** Where each service keeps its data and sockets: what its variables (PGHOST) name. */
+  readonly servicePlaces: (name: string) => ServicePlaces;
 }
 
 
@@ -41,6 +45,8 @@ export function devenvEnvironment(input: EnvironmentInput): DevenvEnvironment {
     prefixDirs.push(...(user?.bin ?? []));
     Object.assign(vars, activation.env, user?.env);
   }
+  // A service's variables, whether or not it runs: `psql` and the application find it once it does.
+  for (const { name, options } of input.config.services) Object.assign(vars, services[name]!.env(options, input.servicePlaces(name)));
   // After every toolchain: an `npm install -g` of a package with a `go` bin never shadows the locked go.
   dirs.push(...prefixDirs);
   // validate.ts refuses an entry holding ":".
@@ -64,6 +70,7 @@ export interface PreparedEnvironment {
   /** The project it is of, and what `devenv up` runs there. */
   readonly root: string;
   readonly processes: readonly ProcessSpec[];
+  readonly services: ProjectConfig["services"];
 }
 
 /** The variables devenv sets, PATH first and complete. */

@@ -138,7 +138,8 @@ export class Supervisor {
       return;
     }
     const check = "tcp" in ready ? () => tcpOpen(ready.tcp) : "http" in ready ? () => httpAnswers(ready.http) : () => exits0(ready.exec, join(this.root, spec.cwd), { ...this.env, ...spec.env });
-    const what = "tcp" in ready ? `port ${ready.tcp} did not open` : "http" in ready ? `${ready.http} did not answer` : `\`${ready.exec}\` did not succeed`;
+    const shown = "exec" in ready && ready.exec.length > 60 ? `${ready.exec.slice(0, 57)}...` : "exec" in ready ? ready.exec : "";
+    const what = "tcp" in ready ? `port ${ready.tcp} did not open` : "http" in ready ? `${ready.http} did not answer` : `\`${shown}\` did not succeed`;
     while (entry.child?.exitCode === null && this.#stopping === undefined) {
       if (await check()) {
         this.output.info(`${spec.name} is ready`);

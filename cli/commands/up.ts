@@ -5,7 +5,9 @@ import { prepareEnvironment } from "../../project/prepare.js";
 import { rmSync } from "node:fs";
 import type { ProcessSpec } from "../../config/processes.js";
 import { awaitDetached, detachedPaths, runningSupervisor, superviseDetached } from "../../project/detached.js";
+import { servicePlaces } from "../../project/service-places.js";
 import { Supervisor } from "../../project/supervisor.js";
+import { services } from "../../services/registry.js";
 import type { Context } from "../context.js";
 
 const colours = [kleur.cyan, kleur.magenta, kleur.yellow, kleur.green, kleur.blue, kleur.red];
@@ -18,19 +20,25 @@ const colours = [kleur.cyan, kleur.magenta, kleur.yellow, kleur.green, kleur.blu
 export async function upCommand(ctx: Context, args: Record<string, unknown>): Promise<number> {
   const prepared = await prepareEnvironment(ctx);
   const named = [args.names ?? []].flat().map(String);
-  if (prepared.processes.length === 0) throw new DevenvError("usage", "devenv.ts declares no processes", { hint: 'add some: processes: { web: "npm run dev" }' });
+  // The services first, each as the processes its definition says (services/registry.ts), then the project's own.
+  const all = [...prepared.services.flatMap(({ name, options }) => services[name]!.processes(options, servicePlaces(ctx.layout, prepared.root, name, true))), ...prepared.processes];
+  if (all.length === 0) throw new DevenvError("usage", "devenv.ts declares no processes or services", { hint: 'add some: processes: { web: "npm run dev" }, or services: { postgres: {} }' });
   for (const name of named) {
-    if (!prepared.processes.some((p) => p.name === name)) throw new DevenvError("usage", `no process "${name}" in devenv.ts`, { hint: `one of: ${prepared.processes.map((p) => p.name).join(", ")}` });
+    if (!all.some((p) => p.name === name)) throw new DevenvError("usage", `no process "${name}" in devenv.ts`, { hint: `one of: ${all.map((p) => p.name).join(", ")}` });
+  }
+  if (prepared.services.length > 0 && process.getuid?.() === 0) {
+    throw new DevenvError("usage", `${prepared.services.map((s) => s.name).join(", ")} refuses to run as root`, { hint: "run devenv up as an unprivileged user (su - USER, or a container's USER)" });
   }
   // The named ones and, transitively, what they come after.
   const wanted = new Set<string>();
   const want = (name: string) => {
     if (wanted.has(name)) return;
     wanted.add(name);
-    for (const before of prepared.processes.find((p) => p.name === name)!.after) want(before);
+    for (const before of all.find((p) => p.name === name)!.after) want(before);
   };
-  for (const name of named.length === 0 ? prepared.processes.map((p) => p.name) : named) want(name);
-  const processes = prepared.processes.filter((p) => wanted.has(p.name));
+  for (const name of named.length === 0 ? all.map((p) => p.name) : named) want(name);
+  const processes = all.filter((p) => wanted.has(p.name));
+  if (args.supervise !== true) await assertPortsFree(prepared.services.filter((s) => wanted.has(s.name)));
   const env = commandEnvironment(prepared, ctx.env, false);
   if (args.supervise === true) return superviseDetached(ctx.layout, prepared.root, processes, env);
   if (args.detach === true) return detach(ctx, prepared.root, processes, [args.names ?? []].flat().map(String));
@@ -82,4 +90,19 @@ async function detach(ctx: Context, root: string, processes: readonly ProcessSpe
   }
   ctx.log.info("`devenv ps` shows them, `devenv logs` what they print, `devenv down` stops them");
   return 0;
+}
+
+/** A port a service would listen on that something else holds is one line naming it, before anything starts. */
+async function assertPortsFree(enabled: ReadonlyArray<{ readonly name: string; readonly options: unknown }>): Promise<void> {
+  const { createServer } = await import("node:net");
+  for (const { name, options } of enabled) {
+    for (const port of services[name]!.ports(options)) {
+      const taken = await new Promise<boolean>((resolve) => {
+        const server = createServer();
+        server.once("error", () => resolve(true));
+        server.listen(port, "127.0.0.1", () => server.close(() => resolve(false)));
+      });
+      if (taken) throw new DevenvError("process-failed", `port ${port} of ${name} is taken: another program (another project's ${name}?) listens on 127.0.0.1:${port}`, { hint: `stop it (\`devenv down\` in that project), or give this one another: services: { ${name}: { port: ${port + 1} } }` });
+    }
+  }
 }

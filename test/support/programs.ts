@@ -26,6 +26,8 @@ export const programs = {
   shfmt: "shfmt",
   fdfind: "fd-find",
   xz: "xz-utils",
+  // The real clients beside the real postgres server (test/field/postgres.test.ts).
+  psql: "postgresql-client",
 } as const;
 
 export type Program = keyof typeof programs;

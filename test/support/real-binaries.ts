@@ -49,7 +49,7 @@ export async function repacked(name: string, pkgs: readonly string[], pack: (dir
 }
 
 /** A directory's tree as tar entries under `prefix`, modes kept. */
-function treeEntries(dir: string, prefix: string): TarEntry[] {
+export function treeEntries(dir: string, prefix: string): TarEntry[] {
   const entries: TarEntry[] = [{ path: `${prefix}/` }];
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);

@@ -7,10 +7,10 @@ import { repoRoot } from "../support/cli.js";
 
 /**
  * The layers, top to bottom (STYLE.md: cli -> project -> store/lock/config/download
- * -> resolvers/shells -> files -> layout/errors). A module may import its own folder, or
+ * -> resolvers/shells/services -> files -> layout/errors). A module may import its own folder, or
  * a folder of a lower layer; never one beside it or above it.
  */
-const layers: ReadonlyArray<readonly string[]> = [["cli"], ["project"], ["store"], ["lock"], ["config"], ["download"], ["resolvers", "shells"], ["files"], ["layout.ts", "errors.ts"]];
+const layers: ReadonlyArray<readonly string[]> = [["cli"], ["project"], ["store"], ["lock"], ["config"], ["download"], ["resolvers", "shells", "services"], ["files"], ["layout.ts", "errors.ts"]];
 const rank = new Map(layers.flatMap((names, i) => names.map((name) => [name, i] as const)));
 
 function sources(dir: string): string[] {

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { cleanEnv, devenv, devenvBin, project, run, tempDir, type Result } from "../support/cli.js";
+import { FakeGithub } from "../support/github.js";
+import { publishPostgres, realPostgresVersion } from "../support/github-tools.js";
+import { needs } from "../support/programs.js";
+
+/**
+ * The real postgres as a service of `devenv up`, pinned like any tool and fetched through the TLS-intercepting
+ * GitHub stand-in. postgres refuses root: everything runs as a user this file creates, and removes.
+ */
+const missing = needs("openssl", "psql") || (process.getuid?.() !== 0 ? "creating a user for postgres needs root" : false);
+const user = `devenv-pg-${process.pid}`;
+const home = `/home/${user}`;
+let github: FakeGithub;
+
+before(async () => {
+  if (missing) return;
+  github = await FakeGithub.start();
+  await publishPostgres(github);
+  execFileSync("useradd", ["-m", "-s", "/bin/sh", user]);
+  copyFileSync(github.caFile, join(home, "ca.pem"));
+  chmodSync(join(home, "ca.pem"), 0o644);
+});
+after(async () => {
+  if (missing) return;
+  // Whatever a failed test left running as the user goes with the user.
+  spawnSync("pkill", ["-KILL", "-u", user]);
+  spawnSync("userdel", ["-r", "-f", user]);
+  await github?.close();
+});
+
+/** A project of the user's, with its own DEVENV_HOME. */
+function userProject(name: string, config: string): string {
+  const dir = join(home, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "devenv.ts"), config);
+  execFileSync("chown", ["-R", `${user}:${user}`, dir]);
+  return dir;
+}
+
+/** devenv as the user, in `dir`, through the proxy to the GitHub stand-in. */
+function asUser(dir: string, args: string[]): Promise<Result> {
+  const env = ["HOME=" + home, "USER=" + user, "PATH=/usr/local/bin:/usr/bin:/bin", `DEVENV_HOME=${home}/devenv-home`, "DEVENV_TRUST=1", `HTTPS_PROXY=${github.proxyUrl}`, `NODE_EXTRA_CA_CERTS=${home}/ca.pem`, "LC_ALL=C"];
+  // Not spawnSync: the GitHub stand-in answers from this process's event loop.
+  return run("runuser", ["-u", user, "--", "env", "-i", ...env, devenvBin, ...args], { cwd: dir, env: process.env });
+}
+
+const config = (port: number, databases: string[]) => `export default {
+  tools: { postgres: "${realPostgresVersion}" },
+  services: { postgres: { port: ${port}, databases: ${JSON.stringify(databases)} } },
+  processes: { app: { run: "psql -Atc 'select current_database()' > app.ran && exec sleep 300", after: ["postgres"] } },
+};
+`;
+
+describe("services.postgres, as an unprivileged user", { skip: missing }, () => {
+  it("up -d makes the cluster and the databases, psql reaches it through devenv run, its data outlives down, and a second project runs beside it", async () => {
+    const first = userProject("first", config(55432, ["app", "app_test"]));
+    const up = await asUser(first, ["up", "-d"]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stderr, /^postgres ready \(pid \d+\)$/m);
+    const psql = (dir: string, sql: string) => asUser(dir, ["run", "psql", "-Atc", sql]);
+    const who = await psql(first, "select current_database() || ' ' || current_user || ' ' || current_setting('port')");
+    assert.equal(who.stdout, `app ${user} 55432\n`, who.stderr);
+    assert.equal((await psql(first, "select count(*) from pg_database where datname in ('app', 'app_test')")).stdout, "2\n");
+    assert.equal(readFileSync(join(first, "app.ran"), "utf8"), "app\n", "app, after postgres, found its database there");
+    assert.equal((await psql(first, "create table notes (body text); insert into notes values ('kept')")).code, 0);
+    const env = await asUser(first, ["env", "--shell", "json"]);
+    const vars = JSON.parse(env.stdout) as Record<string, string>;
+    assert.equal(vars.PGPORT, "55432");
+    assert.equal(vars.DATABASE_URL, `postgresql://${user}@127.0.0.1:55432/app`);
+    assert.ok(vars.PGHOST!.length < 60 && vars.PGHOST!.startsWith(`/tmp/devenv-`), `a short socket directory: ${vars.PGHOST}`);
+
+    // A second project, its own cluster on its own port; the same port again is refused, naming it.
+    const second = userProject("second", config(55433, ["other"]));
+    assert.equal((await asUser(second, ["up", "-d"])).code, 0);
+    assert.equal((await psql(second, "select current_database()")).stdout, "other\n");
+    const clash = userProject("clash", config(55432, []));
+    const refused = await asUser(clash, ["up", "-d"]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^error: port 55432 of postgres is taken/m);
+
+    assert.equal((await asUser(first, ["down"])).code, 0);
+    assert.notEqual((await psql(first, "select 1")).code, 0, "stopped");
+    assert.equal(((await asUser(first, ["up", "-d"]))).code, 0);
+    assert.equal((await psql(first, "select body from notes")).stdout, "kept\n", "the data outlived down and up");
+    assert.equal((await asUser(first, ["down"])).code, 0);
+    assert.equal((await asUser(second, ["down"])).code, 0);
+    assert.equal(spawnSync("pgrep", ["-u", user, "postgres"]).status, 1, "no postgres of the user is left");
+  });
+
+  it("as root, up says in one line that postgres refuses it, and what to do", async () => {
+    const dir = project(config(55434, []));
+    const result = await devenv(["up"], { cwd: dir, env: cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), DEVENV_TRUST: "1", HTTPS_PROXY: github.proxyUrl, NODE_EXTRA_CA_CERTS: github.caFile }) });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^error: postgres refuses to run as root\nhint: run devenv up as an unprivileged user/m);
+  });
+});
