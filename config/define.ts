@@ -129,8 +129,18 @@ export interface DevenvTools {
   // records:end
 }
 
-/** How `devenv up` tells a process is ready, so that what comes `after` it may start (default: once started). */
-export type DevenvReady = ({ tcp: number } | { http: string } | { exec: string } | { log: string }) & { timeout?: number };
+/**
+ * How `devenv up` tells a process is ready, so that what comes `after` it may start (default: once started):
+ * exactly one of `tcp` (a port on 127.0.0.1), `http` (a URL on this machine), `exec` (a command exiting 0),
+ * `log` (a regular expression a line of its output matches); `timeout` in seconds (60).
+ */
+export interface DevenvReady {
+  tcp?: number;
+  http?: string;
+  exec?: string;
+  log?: string;
+  timeout?: number;
+}
 
 /** One process of `devenv up`: a command, or its options. */
 export type DevenvProcess =
@@ -159,6 +169,14 @@ export interface DevenvConfig {
   path?: string[];
   /** What `devenv up` runs, each in the project's environment. */
   processes?: Record<string, DevenvProcess>;
+  /** Services `devenv up` runs with the pinned tool of the same name; `after: ["postgres"]` waits for one. */
+  services?: DevenvServices;
+}
+
+/** The services devenv knows (docs/spec.md §10). */
+export interface DevenvServices {
+  /** The pinned postgres (`tools: { postgres: "17" }`): its data in the project's state, its socket private. */
+  postgres?: boolean | { port?: number; databases?: string[] };
 }
 
 export type DevenvConfigExport = DevenvConfig | (() => DevenvConfig | Promise<DevenvConfig>);

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { revokeTrust, trust } from "../../config/trust.js";
 import { removeTree } from "../../files/tree.js";
 import { configFingerprint, locateConfig } from "../../project/open.js";
@@ -9,9 +11,19 @@ export async function trustCommand(ctx: Context, args: Record<string, unknown>):
   const { root, configFile } = locateConfig(ctx.cwd);
   if (args.revoke === true) {
     revokeTrust({ dir: ctx.layout.trust }, configFile);
-    // The launcher's environment and the evaluated config came from running the file: they go too.
-    await removeTree(projectState(ctx.layout, root).dir);
+    // The launcher's environment, the evaluated config and the prefixes came from running the file: they go too.
+    // A service's data (a database) is the user's, and what `up -d` runs is stopped by `down`: both stay.
+    const state = projectState(ctx.layout, root);
+    const kept = new Set([state.services, state.processes.dir]);
+    let names: string[] = [];
+    try {
+      names = readdirSync(state.dir);
+    } catch {
+      // no state
+    }
+    for (const name of names) if (!kept.has(join(state.dir, name))) await removeTree(join(state.dir, name));
     ctx.log.info(`${configFile} is no longer trusted`);
+    if (existsSync(state.services)) ctx.log.info(`its services' data stays in ${state.services}; remove it yourself if you no longer need it`);
     return;
   }
   trust({ dir: ctx.layout.trust }, configFile, (await configFingerprint(ctx, root, configFile)).fingerprint);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -199,4 +199,36 @@ describe("devenv up: the project's processes", { skip: needs("python3") }, () =>
     assert.match(started.stderr, new RegExp(`^error: stuck did not become ready in 1 s \\(port ${port} did not open\\) \\(its output is in \`devenv logs stuck\`\\)\\nhint: its last lines: waiting for godot; \`devenv logs stuck\` shows more\\n$`));
     assert.equal(alive(pidIn(dir, "stuck.pid")), false);
   });
+
+  it("restart: on-failure starts it again after a pause; logs -f follows what it prints", async () => {
+    const dir = project(`export default { processes: { flaky: { run: "n=$(cat tries 2>/dev/null || echo 0); echo $((n + 1)) > tries; echo try $((n + 1)); [ $n -ge 1 ] && exec sleep 300; exit 7", restart: "on-failure" } } };\n`);
+    const e = env();
+    assert.equal((await devenv(["up", "-d"], { cwd: dir, env: e })).code, 0);
+    const follow = spawn(devenvBin, ["logs", "-f", "flaky"], { cwd: dir, env: e, stdio: ["ignore", "pipe", "pipe"] });
+    let followed = "";
+    follow.stdout.on("data", (d: Buffer) => (followed += d.toString()));
+    const deadline = Date.now() + 15_000;
+    while (!followed.includes("try 2") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.match(followed, /^try 1\n/m);
+    assert.match(followed, /^try 2$/m, "restarted once, after it exited 7");
+    follow.kill("SIGINT");
+    assert.equal(await new Promise((resolve) => follow.on("close", resolve)), 0);
+    assert.equal((await devenv(["down"], { cwd: dir, env: e })).code, 0);
+  });
+
+  it("trust --revoke removes what running devenv.ts made, and keeps a service's data (a database is the user's)", async () => {
+    const dir = project(`export default { processes: { a: "true" } };\n`);
+    const e = env();
+    const home = e.DEVENV_HOME!;
+    assert.equal((await devenv(["run", "true"], { cwd: dir, env: e })).code, 0);
+    const state = join(home, "projects", realpathSync(dir), "=");
+    mkdirSync(join(state, "services", "postgres", "data"), { recursive: true });
+    writeFileSync(join(state, "services", "postgres", "data", "PG_VERSION"), "17\n");
+    const revoked = await devenv(["trust", "--revoke"], { cwd: dir, env: e });
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stderr, /its services' data stays in .*services; remove it yourself/);
+    assert.deepEqual(readdirSync(state), ["services"]);
+    assert.equal(readFileSync(join(state, "services", "postgres", "data", "PG_VERSION"), "utf8"), "17\n");
+  });
 });
+

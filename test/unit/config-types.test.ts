@@ -28,6 +28,7 @@ const valid: Record<string, string> = {
     `export const sync = defineConfig(() => ({ tools: { ${toolNames().map((name) => `${JSON.stringify(name)}: { version: "1" }`).join(", ")} } }));`,
     `export const variants = [${everyVariant.map((form) => `defineConfig(${form})`).join(", ")}];`,
     `export const branches = defineConfig(async () => { if (await Promise.resolve(true)) return { tools: { node: "20" } }; return { env: { APP_ENV: "ci" } }; });`,
+    `export const up = defineConfig({ tools: { postgres: "17", "github:sharkdp/fd": { version: "10", asset: "*-musl.tar.gz", bin: ["fd"] } }, services: { postgres: { port: 5433, databases: ["app"] } }, processes: { web: { run: "npm run dev", after: ["postgres"], ready: { http: "http://127.0.0.1:3000/", timeout: 30 }, restart: "on-failure", env: { PORT: "3000" }, cwd: "web", stop: { signal: "SIGINT", grace: 5 } }, worker: "node worker.js", db: { run: "x", ready: { tcp: 5432 } } } });`,
     `const typed: DevenvConfig = { tools: { node: "20" } };`,
     `export default defineConfig(() => typed);`,
     "",
@@ -45,6 +46,8 @@ const typos: Record<string, { key: string; source: string }> = {
   "function-evn.ts": { key: "evn", source: config(`() => ({ tools: { node: "20" }, evn: { APP_ENV: "dev" } })`) },
   "function-env-number.ts": { key: "PORT", source: config(`() => ({ env: { PORT: 3000 } })`) },
   "function-tool-option.ts": { key: "varsion", source: config(`() => ({ tools: { go: { varsion: "1.22" } } })`) },
+  "process-option.ts": { key: "rnu", source: config(`{ processes: { web: { rnu: "npm run dev" } } }`) },
+  "service-option.ts": { key: "prot", source: config(`{ services: { postgres: { prot: 5433 } } }`) },
   "async-nod.ts": { key: "nod", source: config(`async () => ({ tools: { node: "20", nod: "20" } })`) },
   "async-paths.ts": { key: "paths", source: config(`async () => {\n  const line = await Promise.resolve("20");\n  return { tools: { node: line }, paths: ["node_modules/.bin"] };\n}`) },
 };
