@@ -1,5 +1,5 @@
-import { createWriteStream, mkdirSync, readFileSync, rmSync, type WriteStream } from "node:fs";
-import { dirname } from "node:path";
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, type WriteStream } from "node:fs";
+import { dirname, join } from "node:path";
 import type { ProcessSpec } from "../config/processes.js";
 import { DevenvError } from "../errors.js";
 import { acquireLock } from "../files/process-lock.js";
@@ -108,4 +108,32 @@ export async function stopDetached(layout: StoreLayout, root: string): Promise<s
   for (const [, p] of left) signalGroup(p.pid, p.since, "SIGKILL");
   rmSync(paths.state, { force: true });
   return running.map(([name]) => name);
+}
+
+/**
+ * The project whose detached run holds `port` (a process recorded with it, still alive), found by walking
+ * DEVENV_HOME's project states: `projects/<root>/=/processes/state.json`. Only for the error that names it.
+ */
+export function holderOfPort(layout: StoreLayout, port: number): string | undefined {
+  const walk = (dir: string, depth: number): string | undefined => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return undefined;
+    }
+    if (names.includes("=")) {
+      const state = readState(join(dir, "=", "processes", "state.json"));
+      const holds = Object.values(state?.processes ?? {}).some((p) => p.ports?.includes(port) && isAlive(p.pid, p.since));
+      if (holds) return dir.slice(layout.projects.length) || "/";
+    }
+    if (depth === 0) return undefined;
+    for (const name of names) {
+      if (name === "=") continue;
+      const found = walk(join(dir, name), depth - 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return walk(layout.projects, 24);
 }

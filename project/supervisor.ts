@@ -110,7 +110,7 @@ export class Supervisor {
     const child = spawn("sh", ["-c", spec.run], { cwd: join(this.root, spec.cwd), env: { ...this.env, ...spec.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     entry.child = child;
     if (!this.#started.includes(entry)) this.#started.push(entry);
-    if (child.pid !== undefined) this.output.state?.(spec.name, { state: "starting", pid: child.pid, since: startTimeOf(child.pid), startedAt: new Date().toISOString(), ports: spec.ready !== undefined && "tcp" in spec.ready ? [spec.ready.tcp] : [] });
+    if (child.pid !== undefined) this.output.state?.(spec.name, { state: "starting", pid: child.pid, since: startTimeOf(child.pid), startedAt: new Date().toISOString(), ports: spec.ports ?? (spec.ready !== undefined && "tcp" in spec.ready ? [spec.ready.tcp] : []) });
     const pattern = spec.ready !== undefined && "log" in spec.ready ? new RegExp(spec.ready.log) : undefined;
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on("line", (text) => {

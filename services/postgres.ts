@@ -59,6 +59,7 @@ export const postgres: Service<PostgresOptions> = {
       cwd: ".",
       // Postgres's "smart" SIGTERM waits for clients; SIGINT is its fast, clean shutdown.
       stop: { signal: "SIGINT", grace: 30 },
+      ports: [options.port],
     };
     return [server];
   },

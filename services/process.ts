@@ -17,4 +17,6 @@ export interface ProcessSpec {
   /** Project-relative. */
   readonly cwd: string;
   readonly stop: { readonly signal: NodeJS.Signals; readonly grace: number };
+  /** The ports it listens on, where known (a service's, a `tcp` readiness's): what `ps` shows and a clash names. */
+  readonly ports?: readonly number[];
 }

@@ -4,7 +4,7 @@ import { commandEnvironment } from "../../project/environment.js";
 import { prepareEnvironment } from "../../project/prepare.js";
 import { rmSync } from "node:fs";
 import type { ProcessSpec } from "../../config/processes.js";
-import { awaitDetached, detachedPaths, runningSupervisor, superviseDetached } from "../../project/detached.js";
+import { awaitDetached, detachedPaths, holderOfPort, runningSupervisor, superviseDetached } from "../../project/detached.js";
 import { servicePlaces } from "../../project/service-places.js";
 import { Supervisor } from "../../project/supervisor.js";
 import { services } from "../../services/registry.js";
@@ -38,7 +38,7 @@ export async function upCommand(ctx: Context, args: Record<string, unknown>): Pr
   };
   for (const name of named.length === 0 ? all.map((p) => p.name) : named) want(name);
   const processes = all.filter((p) => wanted.has(p.name));
-  if (args.supervise !== true) await assertPortsFree(prepared.services.filter((s) => wanted.has(s.name)));
+  if (args.supervise !== true) await assertPortsFree(ctx, prepared.services.filter((s) => wanted.has(s.name)));
   const env = commandEnvironment(prepared, ctx.env, false);
   if (args.supervise === true) return superviseDetached(ctx.layout, prepared.root, processes, env);
   if (args.detach === true) return detach(ctx, prepared.root, processes, [args.names ?? []].flat().map(String));
@@ -93,7 +93,7 @@ async function detach(ctx: Context, root: string, processes: readonly ProcessSpe
 }
 
 /** A port a service would listen on that something else holds is one line naming it, before anything starts. */
-async function assertPortsFree(enabled: ReadonlyArray<{ readonly name: string; readonly options: unknown }>): Promise<void> {
+async function assertPortsFree(ctx: Context, enabled: ReadonlyArray<{ readonly name: string; readonly options: unknown }>): Promise<void> {
   const { createServer } = await import("node:net");
   for (const { name, options } of enabled) {
     for (const port of services[name]!.ports(options)) {
@@ -102,7 +102,11 @@ async function assertPortsFree(enabled: ReadonlyArray<{ readonly name: string; r
         server.once("error", () => resolve(true));
         server.listen(port, "127.0.0.1", () => server.close(() => resolve(false)));
       });
-      if (taken) throw new DevenvError("process-failed", `port ${port} of ${name} is taken: another program (another project's ${name}?) listens on 127.0.0.1:${port}`, { hint: `stop it (\`devenv down\` in that project), or give this one another: services: { ${name}: { port: ${port + 1} } }` });
+      if (!taken) continue;
+      const holder = holderOfPort(ctx.layout, port);
+      throw new DevenvError("process-failed", `port ${port} of ${name} is taken: ${holder === undefined ? `another program listens on 127.0.0.1:${port}` : `the project at ${holder} runs it (devenv up -d)`}`, {
+        hint: `stop it (${holder === undefined ? "" : `\`devenv -C ${holder} down\`, `}or whatever holds it), or give this one another port: services: { ${name}: { port: ${port + 1} } }`,
+      });
     }
   }
 }

@@ -81,7 +81,7 @@ describe("services.postgres, as an unprivileged user", { skip: missing }, () => 
     const clash = userProject("clash", config(55432, []));
     const refused = await asUser(clash, ["up", "-d"]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /^error: port 55432 of postgres is taken/m);
+    assert.match(refused.stderr, new RegExp(`^error: port 55432 of postgres is taken: the project at ${first} runs it \\(devenv up -d\\)\\nhint: stop it \\(\`devenv -C ${first} down\`, `, "m"));
 
     assert.equal((await asUser(first, ["down"])).code, 0);
     assert.notEqual((await psql(first, "select 1")).code, 0, "stopped");
