@@ -21,13 +21,13 @@ export async function upCommand(ctx: Context, args: Record<string, unknown>): Pr
   const prepared = await prepareEnvironment(ctx);
   const named = [args.names ?? []].flat().map(String);
   // The services first, each as the processes its definition says (services/registry.ts), then the project's own.
+  if (prepared.services.length > 0 && process.getuid?.() === 0) {
+    throw new DevenvError("usage", `${prepared.services.map((s) => s.name).join(", ")} refuses to run as root`, { hint: "run devenv up as an unprivileged user (su - USER, or a container's USER)" });
+  }
   const all = [...prepared.services.flatMap(({ name, options }) => services[name]!.processes(options, servicePlaces(ctx.layout, prepared.root, name, true))), ...prepared.processes];
   if (all.length === 0) throw new DevenvError("usage", "devenv.ts declares no processes or services", { hint: 'add some: processes: { web: "npm run dev" }, or services: { postgres: {} }' });
   for (const name of named) {
     if (!all.some((p) => p.name === name)) throw new DevenvError("usage", `no process "${name}" in devenv.ts`, { hint: `one of: ${all.map((p) => p.name).join(", ")}` });
-  }
-  if (prepared.services.length > 0 && process.getuid?.() === 0) {
-    throw new DevenvError("usage", `${prepared.services.map((s) => s.name).join(", ")} refuses to run as root`, { hint: "run devenv up as an unprivileged user (su - USER, or a container's USER)" });
   }
   // The named ones and, transitively, what they come after.
   const wanted = new Set<string>();

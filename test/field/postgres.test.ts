@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { cleanEnv, devenv, devenvBin, project, run, tempDir, type Result } from "../support/cli.js";
@@ -27,9 +27,11 @@ before(async () => {
 });
 after(async () => {
   if (missing) return;
-  // Whatever a failed test left running as the user goes with the user.
+  // Whatever a failed test left running as the user goes with the user, and so does its socket directory.
+  const uid = spawnSync("id", ["-u", user], { encoding: "utf8" }).stdout.trim();
   spawnSync("pkill", ["-KILL", "-u", user]);
   spawnSync("userdel", ["-r", "-f", user]);
+  if (/^\d+$/.test(uid)) rmSync(`/tmp/devenv-${uid}`, { recursive: true, force: true });
   await github?.close();
 });
 
@@ -97,5 +99,6 @@ describe("services.postgres, as an unprivileged user", { skip: missing }, () => 
     const result = await devenv(["up"], { cwd: dir, env: cleanEnv({ DEVENV_HOME: tempDir("devenv-home-"), DEVENV_TRUST: "1", HTTPS_PROXY: github.proxyUrl, NODE_EXTRA_CA_CERTS: github.caFile }) });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^error: postgres refuses to run as root\nhint: run devenv up as an unprivileged user/m);
+    assert.equal(existsSync("/tmp/devenv-0"), false, "nothing was made for a service that never ran");
   });
 });
