@@ -64,6 +64,7 @@ export const commandTable: readonly CommandSpec[] = [
     then: { syntax: "[spec]", options: { type: "string", describe: "a version spec, as in devenv.ts" } },
     options: { json: { type: "boolean", describe: "print JSON" } },
   },
+  { name: "outdated", describe: "per locked tool: its version, the newest its spec admits, the newest upstream has", options: { json: { type: "boolean", describe: "print JSON" } } },
   {
     name: "search",
     describe: "the tools devenv knows by name, with a line on each; with WORD, those whose name or description holds it",
@@ -95,6 +96,11 @@ export const commandTable: readonly CommandSpec[] = [
     options: { lines: { alias: "n", type: "number", requiresArg: true, describe: "the last N lines (50)" }, follow: { alias: "f", type: "boolean", describe: "keep printing what they print" } },
   },
   { name: "down", describe: "stop everything `devenv up -d` started, and wait until nothing is left" },
+  {
+    name: "exec",
+    describe: "run CMD with TOOL@SPEC first on PATH (installed, locked nowhere): `devenv exec node@18 -- npm test`",
+    positional: { syntax: "<tools..>", options: { type: "string", array: true, demandOption: true, describe: "TOOL[@SPEC], then -- CMD ARGS" }, completes: "tools" },
+  },
   { name: "shell", describe: "start $SHELL (bash, zsh, fish; else sh) in the environment", options: { pure } },
   {
     name: "env",

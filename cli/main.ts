@@ -25,6 +25,8 @@ import { shellCommand } from "./commands/shell.js";
 import { trustCommand } from "./commands/trust.js";
 import { updateCommand } from "./commands/update.js";
 import { verifyCommand } from "./commands/verify.js";
+import { execCommand } from "./commands/exec.js";
+import { outdatedCommand } from "./commands/outdated.js";
 import { searchCommand } from "./commands/search.js";
 import { versionsCommand } from "./commands/versions.js";
 import { whichCommand } from "./commands/which.js";
@@ -54,6 +56,8 @@ const handlers: Record<string, Handler> = {
   list: listCommand,
   versions: versionsCommand,
   search: searchCommand,
+  outdated: outdatedCommand,
+  exec: execCommand,
   gc: gcCommand,
   "cache-key": cacheKeyCommand,
   trust: trustCommand,

@@ -11,7 +11,8 @@ import { fetchUrl, unpackOf, type Artifact, type Platform } from "../resolvers/t
 import { registerRoot } from "../store/roots.js";
 import { entryPath } from "../layout.js";
 import { settleAll } from "./settle.js";
-import { assertUpstreamSum } from "./upstream-sums.js";
+import { resolveContext } from "./resolve-context.js";
+import { assertUpstreamSum, rememberUpstreamSums } from "./upstream-sums.js";
 
 export interface InstalledTool {
   readonly name: ToolName;
@@ -111,4 +112,24 @@ function assertWhole(tool: ToolName, version: string, entry: string): void {
       hint: "run `devenv verify --repair` to reinstall it",
     });
   }
+}
+
+/**
+ * `devenv exec`'s tools: each spec resolved now, its archive for this platform from upstream's checksums (as a
+ * lock would have it), installed into the store and locked nowhere (`devenv gc` may take it once unused).
+ */
+export async function installOneOff(ctx: Context, requests: ReadonlyArray<{ readonly name: ToolName; readonly spec: string }>): Promise<InstalledTool[]> {
+  return settleAll(requests, async ({ name, spec }) => {
+    const resolver = resolverOf(name);
+    const version = await resolver.resolve(spec, resolveContext(resolver, ctx));
+    const artifact = (await resolver.artifacts(version, resolveContext(resolver, ctx)))[ctx.platform];
+    if (artifact === undefined) throw new DevenvError("platform-missing", `upstream publishes no ${name} ${version} for ${ctx.platform}`, { hint: `ask for another version: devenv exec ${name}@SPEC` });
+    rememberUpstreamSums(ctx.layout, [artifact]);
+    const entry = entryPath(ctx.layout, name, version, artifact.sha256);
+    if (!existsSync(entry)) {
+      await ensureEntry(ctx.layout, entryRequest(name, version, artifact, entry, ctx.platform, ctx), ctx);
+      ctx.log.info(`installed ${name} ${version}`);
+    }
+    return { name, version, entry };
+  });
 }

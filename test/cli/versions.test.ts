@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { cleanEnv, devenv, nodeConfig, project, tempDir } from "../support/cli.js";
 import { Mirror } from "../support/mirror.js";
-import { publishBun, publishGo, publishPython } from "../support/upstreams.js";
+import { publishBun, publishGo, publishNode, publishPython } from "../support/upstreams.js";
 import { polyglotEnv, startMirror, world } from "../support/world.js";
 
 let mirror: Mirror;
@@ -89,5 +89,26 @@ describe("devenv search", () => {
     const none = await devenv(["search", "cobol"], { cwd: tempDir(), env });
     assert.equal(none.code, 2);
     assert.match(none.stderr, /^error: no tool devenv knows by name matches "cobol"\nhint: .*github:OWNER\/REPO/);
+  });
+});
+
+describe("devenv outdated", () => {
+  it("says per tool what is locked, what its spec admits now, and what upstream has", async () => {
+    const later = await startMirror([{ version: "20.98.0", lts: "Iron" }, { version: "18.20.9", lts: "Hydrogen" }]);
+    try {
+      const { env } = world(later);
+      const dir = project(`export default { tools: { node: "20" } };\n`);
+      assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
+      const current = await devenv(["outdated"], { cwd: dir, env });
+      assert.equal(current.code, 0, current.stderr);
+      assert.equal(current.stdout, "tool  spec  locked   wanted   latest\nnode  20    20.98.0  20.98.0  20.98.0\n");
+      // Upstream moves on: a newer 20 and a 22.
+      publishNode(later, [{ version: "22.1.0" }, { version: "20.99.1", lts: "Iron" }, { version: "20.98.0", lts: "Iron" }, { version: "18.20.9", lts: "Hydrogen" }]);
+      const moved = await devenv(["outdated", "--json"], { cwd: dir, env });
+      assert.deepEqual(JSON.parse(moved.stdout), [{ name: "node", spec: "20", locked: "20.98.0", wanted: "20.99.1", latest: "22.1.0" }]);
+      assert.match((await devenv(["outdated"], { cwd: dir, env })).stdout, /^node +20 +20\.98\.0 +20\.99\.1 +22\.1\.0 +devenv update node$/m);
+    } finally {
+      await later.close();
+    }
   });
 });
