@@ -44,6 +44,7 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, versio
     platform: hostPlatform(),
     offline,
     frozen: flags.frozen === true || isSet(env.CI),
+    loading: env.DEVENV_LOADING === "1",
     trustAll: isSet(env.CI) || isSet(env.DEVENV_TRUST),
     confirm: async (question) => {
       if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) return undefined;

@@ -26,6 +26,8 @@ export interface Session {
   readonly offline: boolean;
   /** The lock must already match devenv.ts: --frozen, or CI (SPEC §3). */
   readonly frozen: boolean;
+  /** The cd hook or direnv is loading the environment (DEVENV_LOADING=1): devenv.lock is never written. */
+  readonly loading: boolean;
   /** Every devenv.ts counts as trusted: CI (which runs the repository's code anyway) or DEVENV_TRUST=1. */
   readonly trustAll: boolean;
   /**

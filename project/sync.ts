@@ -40,6 +40,12 @@ export async function syncLock(project: Project, ctx: Context, options: SyncOpti
 async function syncLocked(project: Project, ctx: Context, options: SyncOptions): Promise<{ lock: LockFile; text: string; changes: LockChange[] }> {
   const current = readLock(project.root);
   const differences = lockDifferences(project.config, current?.lock);
+  // Loading on cd never writes a tracked file: what an edit of devenv.ts needs locked is said, not done.
+  if (differences.length > 0 && ctx.loading && !ctx.frozen) {
+    throw new DevenvError("lock-stale", `devenv.lock does not match devenv.ts, so nothing is loaded: ${differences.map((d) => d.reason).join("; ")}`, {
+      hint: "run `devenv lock` (it shows what changes), then press Enter; loading never writes devenv.lock",
+    });
+  }
   if (differences.length > 0 && ctx.frozen) {
     throw new DevenvError("lock-stale", `devenv.lock does not match devenv.ts (frozen):\n${differences.map((d) => `  ${d.reason}`).join("\n")}`, {
       hint: "run `devenv lock` where the lock may change, and commit devenv.lock",

@@ -48,17 +48,18 @@ _devenv_hook() {
   fi
   # Another project: what the last one set goes first, so devenv env starts from the shell's own PATH.
   [ "$_devenv_found" = "\${_devenv_loaded_root-}" ] || [ -z "\${_devenv_loaded_root-}" ] || _devenv_restore
+  # DEVENV_LOADING: loading never writes devenv.lock; a stale one is said (once a change) and nothing stays loaded.
   if [ "$_devenv_found" = "\${_devenv_failed-}" ]; then
-    out=$("$_devenv_bin" env --shell ${shell} < /dev/null 2> /dev/null) || return $_devenv_status
+    out=$(DEVENV_LOADING=1 "$_devenv_bin" env --shell ${shell} < /dev/null 2> /dev/null) || { [ -z "\${_devenv_loaded_root-}" ] || _devenv_restore; return $_devenv_status; }
   else
-    out=$("$_devenv_bin" env --shell ${shell} < /dev/null) || { _devenv_failed=$_devenv_found; return $_devenv_status; }
+    out=$(DEVENV_LOADING=1 "$_devenv_bin" env --shell ${shell} < /dev/null) || { [ -z "\${_devenv_loaded_root-}" ] || _devenv_restore; _devenv_failed=$_devenv_found; return $_devenv_status; }
   fi
   _devenv_failed=
   [ "$out" = "\${_devenv_loaded-}" ] && return $_devenv_status
   if [ -n "\${_devenv_loaded_root-}" ]; then
     # devenv.ts or the lock changed: start again from the shell's own variables.
     _devenv_restore
-    out=$("$_devenv_bin" env --shell ${shell} < /dev/null) || return $_devenv_status
+    out=$(DEVENV_LOADING=1 "$_devenv_bin" env --shell ${shell} < /dev/null) || { _devenv_failed=$_devenv_found; return $_devenv_status; }
   fi
   _devenv_saved=
   for name in $(printf '%s\\n' "$out" | sed -n 's/^export \\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p'); do
@@ -119,16 +120,16 @@ function __devenv_hook --on-event fish_prompt
   end
   set -l out
   if test "$root" = "$__devenv_failed"
-    set out ($__devenv_bin env --shell fish < /dev/null 2> /dev/null); or return
+    set out (DEVENV_LOADING=1 $__devenv_bin env --shell fish < /dev/null 2> /dev/null); or begin; set -q __devenv_loaded_root; and __devenv_restore; return; end
   else
-    set out ($__devenv_bin env --shell fish < /dev/null); or begin; set -g __devenv_failed $root; return; end
+    set out (DEVENV_LOADING=1 $__devenv_bin env --shell fish < /dev/null); or begin; set -q __devenv_loaded_root; and __devenv_restore; set -g __devenv_failed $root; return; end
   end
   set -eg __devenv_failed
   set -l text (string join \\n -- $out)
   test "$text" = "$__devenv_loaded"; and return
   if set -q __devenv_loaded_root
     __devenv_restore
-    set out ($__devenv_bin env --shell fish < /dev/null); or return
+    set out (DEVENV_LOADING=1 $__devenv_bin env --shell fish < /dev/null); or begin; set -g __devenv_failed $root; return; end
     set text (string join \\n -- $out)
   end
   set -g __devenv_names (string match -rg '^set -gx (\\S+)' -- $out)

@@ -18,7 +18,7 @@ use_devenv() {
   watch_file devenv.ts devenv.lock
   local devenv=${quotePosix(self)} env
   [ -x "$devenv" ] || devenv=devenv
-  env=$("$devenv" env --shell bash) || return
+  env=$(DEVENV_LOADING=1 "$devenv" env --shell bash) || return
   eval "$env"
 }
 `;

@@ -80,6 +80,7 @@ describe("bun and deno: records, like any tool released as files, with mirror va
     writeFileSync(join(home, ".config", "direnv", "lib", "devenv.sh"), (await devenv(["hook", "direnv"], { cwd: home, env: e })).stdout);
     const dir = project(config({ bun: "1", deno: "2" }), { ".envrc": "use devenv\n" });
     assert.equal((await run("direnv", ["allow", "."], { cwd: dir, env: e })).code, 0);
+    assert.equal((await devenv(["lock"], { cwd: dir, env: e })).code, 0, "loading never writes devenv.lock");
     const result = await run("direnv", ["exec", ".", "sh", "-c", "bun --version; deno --version"], { cwd: dir, env: e });
     assert.equal(result.stdout, "1.2.99\ndeno 2.1.99\n", result.stderr);
   });

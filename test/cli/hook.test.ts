@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { devenv, devenvBin, project, repoRoot, tempDir } from "../support/cli.js";
@@ -49,6 +49,8 @@ for (const shell of ["bash", "zsh", "fish"] as const) {
       for (const [name, spec, app] of [["a", "20.99.1", "alpha"], ["b", "18.20.9", "beta"]]) {
         mkdirSync(join(parent, name!));
         writeFileSync(join(parent, name!, "devenv.ts"), `export default { tools: { node: "${spec}" }, env: { APP_ENV: "${app}" }, path: ["tools"] };\n`);
+        // Loading never writes devenv.lock: each project is locked first, as a cloned one is.
+        assert.equal((await devenv(["lock"], { cwd: join(parent, name!), env: base })).code, 0);
       }
       const env = { ...base, HOME: home, SHELL: `/usr/bin/${shell}`, TERM: "xterm", PATH: `${join(repoRoot, "bin")}:/usr/bin:/bin`, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local/share") };
       const term = new Terminal(`/usr/bin/${shell}`, shell === "fish" ? ["-i"] : ["-i"], { cwd: parent, env });
@@ -100,6 +102,8 @@ describe("devenv hook bash in an untrusted project", () => {
     writeFileSync(join(home, "hook.bash"), (await devenv(["hook", "bash"], { cwd: home, env: base })).stdout);
     writeFileSync(join(home, ".bashrc"), `PS1='bash$ '\n. '${join(home, "hook.bash")}'\n`);
     const dir = project(`export default { tools: { node: "20.99.1" } };\n`);
+    // Locked (DEVENV_TRUST=1 trusts this one run, and records nothing): loading never writes devenv.lock.
+    assert.equal((await devenv(["lock"], { cwd: dir, env: base })).code, 0);
     const env = { ...untrusted, HOME: home, SHELL: "/usr/bin/bash", TERM: "xterm", PATH: `${join(repoRoot, "bin")}:/usr/bin:/bin` };
     const term = new Terminal("/usr/bin/bash", ["-i"], { cwd: dir, env });
     await term.waitFor("bash$ ");
@@ -109,6 +113,33 @@ describe("devenv hook bash in an untrusted project", () => {
     await term.run("devenv trust", "bash$ ");
     await term.run("echo next", "bash$ ");
     await term.run("node --version", "v20.99.1");
+    term.type("exit");
+    await term.exited;
+  });
+});
+
+describe("devenv hook bash after an edit of devenv.ts", () => {
+  it("never writes devenv.lock: says once that it is stale and what to run, unloads, and loads again once locked", async () => {
+    const home = tempDir("devenv-home-dir-");
+    const { env: base } = world(mirror);
+    writeFileSync(join(home, "hook.bash"), (await devenv(["hook", "bash"], { cwd: home, env: base })).stdout);
+    writeFileSync(join(home, ".bashrc"), `PS1='bash$ '\n. '${join(home, "hook.bash")}'\n`);
+    const dir = project(`export default { tools: { node: "20.99.1" } };\n`);
+    assert.equal((await devenv(["lock"], { cwd: dir, env: base })).code, 0);
+    const lock = readFileSync(join(dir, "devenv.lock"), "utf8");
+    const env = { ...base, HOME: home, SHELL: "/usr/bin/bash", TERM: "xterm", PATH: `${join(repoRoot, "bin")}:/usr/bin:/bin` };
+    const term = new Terminal("/usr/bin/bash", ["-i"], { cwd: dir, env });
+    await term.waitFor("bash$ ");
+    await term.run("node --version", "v20.99.1");
+    writeFileSync(join(dir, "devenv.ts"), `export default { tools: { node: "18.20.9" } };\n`);
+    await term.run("echo edited", "does not match devenv.ts");
+    for (let i = 0; i < 2; i++) await say(term, `p-${i}`, "bash$ ");
+    assert.equal(term.output.split("does not match devenv.ts").length, 2, "said once");
+    await term.run("echo root=${DEVENV_ROOT:-unloaded}", "root=unloaded");
+    assert.equal(readFileSync(join(dir, "devenv.lock"), "utf8"), lock, "the prompt wrote no tracked file");
+    await term.run("devenv lock", "bash$ ");
+    await term.run("echo next", "bash$ ");
+    await term.run("node --version", "v18.20.9");
     term.type("exit");
     await term.exited;
   });

@@ -39,6 +39,8 @@ it("direnv's use_devenv calls the devenv that printed it, so a local or npx inst
   const home = tempDir("devenv-home-");
   writeFileSync(join(dir, "devenv.ts"), nodeConfig("20"));
   const env = cleanEnv({ DEVENV_HOME: home, DEVENV_NODE_MIRROR: mirror.url });
+  // Loading never writes devenv.lock: the project is locked first, as a cloned one is.
+  assert.equal((await run(devenvBin, ["lock"], { cwd: dir, env })).code, 0);
   const hook = (await run(devenvBin, ["hook", "direnv"], { cwd: dir, env })).stdout;
   assert.match(hook, new RegExp(`local devenv='${devenvBin.replaceAll(".", "\\.")}'`));
   // direnv's stdlib provides watch_file; nothing else of direnv is needed to call the function.
