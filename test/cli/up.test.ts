@@ -142,6 +142,12 @@ describe("devenv up: the project's processes", { skip: needs("python3") }, () =>
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, expected);
     }
+    const service = await devenv(["up"], { cwd: project(`export default { services: { redis: {} } };\n`), env: env() });
+    assert.equal(service.code, 2);
+    assert.match(service.stderr, /services\.redis = \{\}: unknown service; known: postgres/);
+    const toolless = await devenv(["up"], { cwd: project(`export default { services: { postgres: { port: 5433 } } };\n`), env: env() });
+    assert.equal(toolless.code, 2);
+    assert.match(toolless.stderr, /services\.postgres = \{"port":5433\}: runs the postgres of devenv\.ts's tools, which has none/);
     const unknown = await devenv(["up", "nope"], { cwd: project(`export default { processes: { a: "true" } };\n`), env: env() });
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /^error: no process "nope" in devenv\.ts\nhint: one of: a\n$/);

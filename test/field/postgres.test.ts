@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -70,6 +70,8 @@ describe("services.postgres, as an unprivileged user", { skip: missing }, () => 
     assert.equal((await psql(first, "select count(*) from pg_database where datname in ('app', 'app_test')")).stdout, "2\n");
     assert.equal(readFileSync(join(first, "app.ran"), "utf8"), "app\n", "app, after postgres, found its database there");
     assert.equal((await psql(first, "create table notes (body text); insert into notes values ('kept')")).code, 0);
+    const ps = JSON.parse((await asUser(first, ["ps", "--json"])).stdout) as { processes: Array<{ name: string; state: string; ports: number[] }> };
+    assert.deepEqual(ps.processes.map((p) => [p.name, p.state, p.ports]), [["postgres", "ready", [55432]], ["app", "ready", []]]);
     const env = await asUser(first, ["env", "--shell", "json"]);
     const vars = JSON.parse(env.stdout) as Record<string, string>;
     assert.equal(vars.PGPORT, "55432");
@@ -91,7 +93,37 @@ describe("services.postgres, as an unprivileged user", { skip: missing }, () => 
     assert.equal((await psql(first, "select body from notes")).stdout, "kept\n", "the data outlived down and up");
     assert.equal((await asUser(first, ["down"])).code, 0);
     assert.equal((await asUser(second, ["down"])).code, 0);
-    assert.equal(spawnSync("pgrep", ["-u", user, "postgres"]).status, 1, "no postgres of the user is left");
+    assert.equal(spawnSync("pgrep", ["-r", "R,S,D,T", "-u", user, "postgres"]).status, 1, "no postgres of the user is left");
+  });
+
+  it("in the foreground with two processes: up waits for postgres, prefixes every line, and SIGINT stops all three, leaving nothing", async () => {
+    const dir = userProject("fore", `export default {
+  tools: { postgres: "${realPostgresVersion}" },
+  services: { postgres: { port: 55435, databases: ["shop"] } },
+  processes: {
+    web: { run: "psql -Atc 'select current_database()'; exec sleep 300", after: ["postgres"] },
+    worker: { run: "echo worker waiting for web; exec sleep 300", after: ["web"] },
+  },
+};
+`);
+    const env = ["HOME=" + home, "USER=" + user, "PATH=/usr/local/bin:/usr/bin:/bin", `DEVENV_HOME=${home}/devenv-home`, "DEVENV_TRUST=1", `HTTPS_PROXY=${github.proxyUrl}`, `NODE_EXTRA_CA_CERTS=${home}/ca.pem`, "LC_ALL=C"];
+    const up = spawn("runuser", ["-u", user, "--", "env", "-i", ...env, devenvBin, "up"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    up.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    up.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!/^worker +\| worker waiting for web$/m.test(out) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.match(out, /^web +\| shop$/m, out);
+    assert.match(out, /^postgres +\| .*database system is ready to accept connections/m);
+    // SIGINT to devenv alone, as a terminal's Ctrl-C reaches it (its processes have process groups of their own).
+    const devenvPid = spawnSync("pgrep", ["-u", user, "-f", "bundle/main.js up"], { encoding: "utf8" }).stdout.trim().split("\n")[0]!;
+    assert.match(devenvPid, /^\d+$/, out);
+    process.kill(Number(devenvPid), "SIGINT");
+    const code = await new Promise<number | null>((resolve) => up.on("close", resolve));
+    assert.equal(code, 0, out);
+    // Zombies aside (a container's pid 1 may never reap what devenv's exit left it, esbuild's service among them).
+    const left = spawnSync("ps", ["-o", "pid=,stat=,cmd=", "-u", user], { encoding: "utf8" }).stdout.split("\n").filter((line) => line.trim() !== "" && !/^\s*\d+\s+Z/.test(line));
+    assert.deepEqual(left, [], "nothing of the user is left running");
   });
 
   it("as root, up says in one line that postgres refuses it, and what to do", async () => {
