@@ -73,6 +73,8 @@ export function projectState(layout: StoreLayout, root: string) {
      * `devenv up -d`'s: the detached supervisor's lock (its pid), each process's state and pid
      * (`state.json`, what `ps` and `down` read) and its output (`logs/NAME.log`).
      */
+    /** devenv.ts's scripts, one executable each, on PATH after the tools: where no repository can ship one. */
+    scripts: join(dir, "scripts"),
     /** A service's data and configuration (`services/postgres/data`). */
     service: (name: string) => join(dir, "services", name),
     services: join(dir, "services"),

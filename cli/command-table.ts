@@ -64,6 +64,7 @@ export const commandTable: readonly CommandSpec[] = [
     then: { syntax: "[spec]", options: { type: "string", describe: "a version spec, as in devenv.ts" } },
     options: { json: { type: "boolean", describe: "print JSON" } },
   },
+  { name: "scripts", describe: "devenv.ts's scripts: commands in the environment (`devenv run fmt`), with what each does", options: { json: { type: "boolean", describe: "print JSON" } } },
   { name: "outdated", describe: "per locked tool: its version, the newest its spec admits, the newest upstream has", options: { json: { type: "boolean", describe: "print JSON" } } },
   {
     name: "search",

@@ -27,6 +27,7 @@ import { updateCommand } from "./commands/update.js";
 import { verifyCommand } from "./commands/verify.js";
 import { execCommand } from "./commands/exec.js";
 import { outdatedCommand } from "./commands/outdated.js";
+import { scriptsCommand } from "./commands/scripts.js";
 import { searchCommand } from "./commands/search.js";
 import { versionsCommand } from "./commands/versions.js";
 import { whichCommand } from "./commands/which.js";
@@ -58,6 +59,7 @@ const handlers: Record<string, Handler> = {
   search: searchCommand,
   outdated: outdatedCommand,
   exec: execCommand,
+  scripts: scriptsCommand,
   gc: gcCommand,
   "cache-key": cacheKeyCommand,
   trust: trustCommand,

@@ -169,6 +169,8 @@ export interface DevenvConfig {
   path?: string[];
   /** What `devenv up` runs, each in the project's environment. */
   processes?: Record<string, DevenvProcess>;
+  /** Commands on PATH inside the environment, after the tools, their arguments appended: `devenv run fmt`, `fmt` in `devenv shell`. */
+  scripts?: Record<string, string | { run: string; description?: string }>;
   /** Services `devenv up` runs with the pinned tool of the same name; `after: ["postgres"]` waits for one. */
   services?: DevenvServices;
 }

@@ -1,6 +1,7 @@
 import { DevenvError } from "../errors.js";
 import { services } from "../services/registry.js";
 import { validateProcesses, type ProcessSpec } from "./processes.js";
+import { validateScripts, type ScriptSpec } from "./scripts.js";
 import type { GithubOptions } from "../resolvers/github-repo.js";
 import { githubName, isToolName, resolverOf, unknownTool, type ToolName } from "../resolvers/registry.js";
 
@@ -22,11 +23,13 @@ export interface ProjectConfig {
   readonly path: string[];
   /** What `devenv up` runs, in an order that starts each after what it names in `after`. */
   readonly processes: readonly ProcessSpec[];
+  /** Commands on PATH inside the environment, after the tools (`devenv run fmt`). */
+  readonly scripts: readonly ScriptSpec[];
   /** The services devenv.ts enables, each with its validated options (services/registry.ts). */
   readonly services: ReadonlyArray<{ readonly name: string; readonly options: unknown }>;
 }
 
-const topLevelKeys = ["tools", "env", "path", "processes", "services"];
+const topLevelKeys = ["tools", "env", "path", "processes", "services", "scripts"];
 /** Variables devenv itself owns; setting them through `env` would break the environment. */
 const reservedEnv = new Set(["PATH", "DEVENV_ROOT"]);
 
@@ -105,7 +108,7 @@ export function validateConfig(raw: unknown, file: string): ProjectConfig {
     if (!tools.some((tool) => tool.name === service.tool)) throw fail(`services.${name}`, value, `runs the ${service.tool} of devenv.ts's tools, which has none`, `pin it: tools: { ${service.tool}: "17" }`);
     return [{ name, options: service.validate(value, fail) }];
   });
-  return { tools, env, path: rawPath as string[], processes: validateProcesses(raw.processes, fail, enabled.map((s) => s.name)), services: enabled };
+  return { tools, env, path: rawPath as string[], processes: validateProcesses(raw.processes, fail, enabled.map((s) => s.name)), services: enabled, scripts: validateScripts(raw.scripts, fail) };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

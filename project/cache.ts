@@ -114,7 +114,7 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   // The launcher uses it only once its build id, root and every copy check out: not flushed.
   writeFileAtomic(state.env, text, 0o600, { flush: false });
   // Older snapshots: anything beside env.sh that is not this snapshot's (a removal never follows the links).
-  const current = new Set([state.env, state.watched(snapshot), state.copies(snapshot), state.lock, state.config, state.prefixes, state.processes.dir, state.services]);
+  const current = new Set([state.env, state.watched(snapshot), state.copies(snapshot), state.lock, state.config, state.prefixes, state.processes.dir, state.services, state.scripts]);
   for (const name of readdirSync(state.dir)) {
     const path = join(state.dir, name);
     if (!current.has(path)) rmSync(path, { force: true, recursive: true });

@@ -20,6 +20,8 @@ export interface EnvironmentInput {
   readonly store: string;
   /** Each toolchain's writable prefix, in the project's private state (layout.ts, projectState). */
   readonly prefix: (tool: string) => string;
+  /** Where devenv.ts's scripts are written (project/scripts.ts): on PATH after the tools, when there are any. */
+  readonly scriptsDir: string;
   /** Where each service keeps its data and sockets: what its variables (PGHOST) name. */
   readonly servicePlaces: (name: string) => ServicePlaces;
 }
@@ -49,6 +51,8 @@ export function devenvEnvironment(input: EnvironmentInput): DevenvEnvironment {
   for (const { name, options } of input.config.services) Object.assign(vars, services[name]!.env(options, input.servicePlaces(name)));
   // After every toolchain: an `npm install -g` of a package with a `go` bin never shadows the locked go.
   dirs.push(...prefixDirs);
+  // The scripts come after every tool: a script never shadows a locked binary.
+  if (input.config.scripts.length > 0) dirs.push(input.scriptsDir);
   // validate.ts refuses an entry holding ":".
   dirs.push(...input.config.path.map((dir) => (isAbsolute(dir) ? dir : resolve(input.root, dir))));
   return { dirs, vars: { ...vars, ...input.config.env } };

@@ -5,6 +5,7 @@ import { devenvEnvironment, type PreparedEnvironment } from "./environment.js";
 import { entryBinaries, installLocked } from "./install.js";
 import { openProject } from "./open.js";
 import { preparePrefixes } from "./prefixes.js";
+import { writeScripts } from "./scripts.js";
 import { servicePlaces } from "./service-places.js";
 import { projectState } from "../layout.js";
 import { logChanges, syncLock } from "./sync.js";
@@ -20,7 +21,9 @@ export async function prepareEnvironment(ctx: Context, options: { forLauncher: b
   logChanges(ctx, changes);
   const tools = await installLocked(project.root, lock, ctx, project.config.tools.map((t) => t.name));
   const guarded = preparePrefixes(ctx.layout, project.root, tools);
-  const input = { root: project.root, config: project.config, tools, store: ctx.layout.store, prefix: projectState(ctx.layout, project.root).prefix, servicePlaces: (name: string) => servicePlaces(ctx.layout, project.root, name) };
+  const state = projectState(ctx.layout, project.root);
+  writeScripts(state.scripts, project.config.scripts);
+  const input = { root: project.root, config: project.config, tools, store: ctx.layout.store, prefix: state.prefix, scriptsDir: state.scripts, servicePlaces: (name: string) => servicePlaces(ctx.layout, project.root, name) };
   const env = devenvEnvironment(input);
   const prepared = { env, store: input.store, root: project.root, processes: project.config.processes, services: project.config.services };
   if (!options.forLauncher) return prepared;
