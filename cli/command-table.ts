@@ -55,7 +55,7 @@ export const commandTable: readonly CommandSpec[] = [
     name: "rollback",
     describe: "restore the previous (or Nth) generation of devenv.lock",
     positional: { syntax: "[generation]", options: { type: "number", describe: "generation number (see --list)" } },
-    options: { list: { type: "boolean", describe: "list generations" }, keep: generationsToKeep("remove all but the newest N generations (restores none)") },
+    options: { list: { type: "boolean", describe: "list generations: until when each was current, each tool's version and spec" }, json: { type: "boolean", describe: "with --list: print JSON" }, keep: generationsToKeep("remove all but the newest N generations (restores none)") },
   },
   {
     name: "versions",

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { configFileName, findProjectRoot } from "../../config/find.js";
 import { DevenvError, filesystemError, isErrno } from "../../errors.js";
@@ -42,8 +43,17 @@ async function rollback(ctx: Context, root: string, args: Record<string, unknown
   const all = generations(root);
   const current = readCurrent(root);
   if (args.list === true) {
-    for (const g of all) process.stdout.write(`${String(g.number).padEnd(8)}${summary(parseLock(readGeneration(g), g.file))}\n`);
-    if (current !== undefined) process.stdout.write(`${"current".padEnd(8)}${summary(parseLock(current, lockPath(root)))}\n`);
+    // A generation's date is when it stopped being current: when the lock after it was written.
+    const rows = [
+      ...all.map((g) => ({ generation: g.number as number | "current", until: statSync(g.file).mtime.toISOString(), lock: parseLock(readGeneration(g), g.file) })),
+      ...(current === undefined ? [] : [{ generation: "current" as const, until: null, lock: parseLock(current, lockPath(root)) }]),
+    ];
+    if (args.json === true) {
+      const tools = (lock: LockFile) => Object.fromEntries(Object.entries(lock.tools).map(([name, tool]) => [name, { spec: tool.spec, version: tool.version }]));
+      process.stdout.write(`${JSON.stringify(rows.map((row) => ({ generation: row.generation, until: row.until, tools: tools(row.lock) })), null, 2)}\n`);
+      return undefined;
+    }
+    for (const row of rows) process.stdout.write(`${String(row.generation).padEnd(8)}${(row.until === null ? "now" : row.until.slice(0, 16).replace("T", " ")).padEnd(18)}${listed(row.lock)}\n`);
     return undefined;
   }
   const wanted = args.generation as number | undefined;
@@ -111,6 +121,11 @@ function readCurrent(root: string): string | undefined {
     if (isErrno(error, "ENOENT")) return undefined;
     throw error;
   }
+}
+
+/** Each tool's version and the spec it was locked for: `node 20.99.1 ("20")`. */
+function listed(lock: LockFile): string {
+  return Object.entries(lock.tools).map(([name, tool]) => `${name} ${tool.version} (${JSON.stringify(tool.spec)})`).join(", ") || "(no tools)";
 }
 
 function summary(lock: LockFile): string {

@@ -118,7 +118,10 @@ describe("lock generations", () => {
         assert.equal((await devenv(["lock"], { cwd: dir, env })).code, 0);
       }
       assert.deepEqual(history(dir), ["1.lock"]);
-      assert.equal((await devenv(["rollback", "--list"], { cwd: dir, env })).stdout, "1       node 20.99.1\ncurrent node 20.100.0\n");
+      assert.match((await devenv(["rollback", "--list"], { cwd: dir, env })).stdout, /^1 {7}\d{4}-\d\d-\d\d \d\d:\d\d {2}node 20\.99\.1 \("20"\)\ncurrent now {15}node 20\.100\.0 \("20"\)\n$/);
+      const json = JSON.parse((await devenv(["rollback", "--list", "--json"], { cwd: dir, env })).stdout) as Array<{ generation: number | string; until: string | null; tools: Record<string, { spec: string; version: string }> }>;
+      assert.deepEqual(json.map((g) => [g.generation, g.tools]), [[1, { node: { spec: "20", version: "20.99.1" } }], ["current", { node: { spec: "20", version: "20.100.0" } }]]);
+      assert.ok(Date.parse(json[0]!.until!) > Date.now() - 600_000, "until when it was current");
 
       writeFileSync(join(dir, "devenv.lock"), old);
       const nothing = await devenv(["rollback"], { cwd: dir, env });
@@ -137,7 +140,7 @@ describe("lock generations", () => {
     assert.equal(keep.stdout, "removed generation 1 (node 20.99.1)\nremoved generation 2 (node 18.20.9)\n");
     assert.match(keep.stderr, /^kept generation 3$/m);
     assert.equal(lockOf(dir).includes('"22.1.0"'), true, "the lock itself is untouched");
-    assert.equal((await devenv(["rollback", "--list"], { cwd: dir, env })).stdout, "3       node 21.0.0\ncurrent node 22.1.0\n");
+    assert.match((await devenv(["rollback", "--list"], { cwd: dir, env })).stdout, /^3 {7}[\d: -]{16}  node 21\.0\.0 \("21"\)\ncurrent now {15}node 22\.1\.0 \("22"\)\n$/);
     assert.equal((await devenv(["-q", "rollback", "--keep", "1"], { cwd: dir, env })).stdout, "", "nothing more to remove");
 
     for (const args of [["rollback", "--keep", "x"], ["rollback", "--keep", "-1"], ["rollback", "--keep", "1.5"], ["rollback", "3", "--keep", "1"]]) {

@@ -112,7 +112,8 @@ describe("services.postgres, as an unprivileged user", { skip: missing }, () => 
     up.stdout.on("data", (d: Buffer) => (out += d.toString()));
     up.stderr.on("data", (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 60_000;
-    while (!/^worker +\| worker waiting for web$/m.test(out) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    // web is ready once started (it has no `ready`): worker may print before web's query answers.
+    while (!(/^worker +\| worker waiting for web$/m.test(out) && /^web +\| shop$/m.test(out)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.match(out, /^web +\| shop$/m, out);
     assert.match(out, /^postgres +\| .*database system is ready to accept connections/m);
     // SIGINT to devenv alone, as a terminal's Ctrl-C reaches it (its processes have process groups of their own).
