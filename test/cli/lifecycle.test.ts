@@ -36,7 +36,7 @@ describe("update and rollback", () => {
     assert.equal(statSync(join(dir, "devenv.lock")).mtimeMs, updated.mtimeMs, "lock untouched");
 
     const list = await devenv(["rollback", "--list"], { cwd: dir, env });
-    assert.equal(list.stdout, "1       node 20.99.1\ncurrent node 20.100.0\n");
+    assert.match(list.stdout, /^1 {7}[\d: -]{16} {2}node 20\.99\.1 \("20"\)\ncurrent now {15}node 20\.100\.0 \("20"\)\n$/);
 
     const downloads = mirror.archiveHits();
     const rollback = await devenv(["rollback"], { cwd: dir, env });
@@ -45,7 +45,7 @@ describe("update and rollback", () => {
     assert.equal((await devenv(["run", "node"], { cwd: dir, env })).stdout, "v20.99.1\n");
     assert.equal(mirror.archiveHits(), downloads, "no download");
 
-    assert.equal((await devenv(["rollback", "--list"], { cwd: dir, env })).stdout, "1       node 20.99.1\n2       node 20.100.0\ncurrent node 20.99.1\n");
+    assert.match((await devenv(["rollback", "--list"], { cwd: dir, env })).stdout, /^1 {7}[\d: -]{16} {2}node 20\.99\.1 \("20"\)\n2 {7}[\d: -]{16} {2}node 20\.100\.0 \("20"\)\ncurrent now {15}node 20\.99\.1 \("20"\)\n$/);
     assert.equal((await devenv(["rollback", "2"], { cwd: dir, env })).code, 0);
     assert.equal(versionOf(dir), "20.100.0");
     const missing = await devenv(["rollback", "9"], { cwd: dir, env });
