@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { ConfigInput } from "../config/load.js";
 import { writeFileAtomic } from "../files/atomic.js";
 import { ensurePrivateDir } from "../files/private-dir.js";
@@ -113,10 +113,12 @@ export function writeEnvironmentCache(layout: StoreLayout, input: CacheInput): v
   ].join("");
   // The launcher uses it only once its build id, root and every copy check out: not flushed.
   writeFileAtomic(state.env, text, 0o600, { flush: false });
-  // Older snapshots: anything beside env.sh that is not this snapshot's (a removal never follows the links).
-  const current = new Set([state.env, state.watched(snapshot), state.copies(snapshot), state.lock, state.config, state.prefixes, state.processes.dir, state.services, state.scripts]);
+  // Older snapshots, and nothing else: the state directory also holds what other commands keep there (prefixes,
+  // scripts, a service's data, a detached run), which is theirs to remove. A removal never follows the links.
+  const current = new Set([state.watched(snapshot), state.copies(snapshot)]);
+  const snapshots = [basename(state.watched("")), basename(state.copies(""))];
   for (const name of readdirSync(state.dir)) {
     const path = join(state.dir, name);
-    if (!current.has(path)) rmSync(path, { force: true, recursive: true });
+    if (snapshots.some((prefix) => name.startsWith(prefix)) && !current.has(path)) rmSync(path, { force: true, recursive: true });
   }
 }
