@@ -16,6 +16,23 @@ const github = "https://github.com";
  */
 export const recordSemver = (version: string): string | undefined => valid(version) ?? (/^\d+(\.\d+)?$/.test(version) ? `${version}${".0".repeat(3 - version.split(".").length)}` : undefined);
 
+/** Specs over versions as upstream writes them (`v1.2` is `1.2`): the same for every tool released as files. */
+export const releaseSpecs: Pick<Resolver, "isValidSpec" | "matches" | "admits"> = {
+  isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), recordSemver),
+  matches: (spec, release) => specMatches(spec.replace(/^v/, ""), release, recordSemver),
+  admits: (spec, version) => {
+    const release = lockedCandidate(version, recordSemver);
+    return release !== undefined && specMatches(spec.replace(/^v/, ""), release, recordSemver);
+  },
+};
+
+/** The version of `repo`'s latest release, where its tag names one and it is no pre-release: one request, no tag list. */
+export async function latestStable(ctx: ResolveContext, repo: string, versionOfTag: (tag: string) => string | undefined): Promise<string | undefined> {
+  const latest = await githubRelease(ctx, repo, "latest");
+  const version = latest === undefined ? undefined : versionOfTag(latest.tag);
+  return version !== undefined && isStable(recordSemver(version)!) ? version : undefined;
+}
+
 /**
  * A tool released as files, resolved from its record (resolvers/records/NAME.json):
  * versions from release tags (or a host's index), each platform's asset from the
@@ -87,25 +104,16 @@ export function recordResolver(name: string, record: ToolRecord): Resolver {
       ...(record.packageManager !== undefined ? [packageJson((m) => new RegExp(`^${record.packageManager}@(\\d[^+]*)`).exec(m.packageManager ?? "")?.[1])] : []),
     ],
 
-    isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), recordSemver),
+    ...releaseSpecs,
 
     async resolve(spec, ctx) {
       const wanted = spec.replace(/^v/, "");
       // An exact version needs no list: its files say whether it exists.
       if (valid(wanted) !== null && record.repo !== undefined && !ownMirror(ctx)) return wanted;
-      if (wanted === "latest" && record.repo !== undefined && record.versionsFrom === undefined && !ownMirror(ctx)) {
-        const latest = await githubRelease(ctx, record.repo, "latest");
-        const version = latest === undefined ? undefined : versionOfTag(latest.tag);
-        if (version !== undefined && isStable(recordSemver(version)!)) return version;
-      }
-      return pickVersion(name, wanted, await releases(ctx), recordSemver);
+      const latest = wanted === "latest" && record.repo !== undefined && record.versionsFrom === undefined && !ownMirror(ctx) ? await latestStable(ctx, record.repo, versionOfTag) : undefined;
+      return latest ?? pickVersion(name, wanted, await releases(ctx), recordSemver);
     },
     releases,
-    matches: (spec, release) => specMatches(spec.replace(/^v/, ""), release, recordSemver),
-    admits: (spec, version) => {
-      const release = lockedCandidate(version, recordSemver);
-      return release !== undefined && specMatches(spec.replace(/^v/, ""), release, recordSemver);
-    },
 
     archiveUrl: (version, platform, variant) => assetOf(record, version, platform, variant)?.url ?? "",
 

@@ -3,8 +3,8 @@ import { mkdir, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { DevenvError, HttpStatusError } from "../errors.js";
 import { githubRelease, githubTags, type Release } from "./github.js";
-import { recordSemver } from "./from-record.js";
-import { isStable, isValidSemverSpec, lockedCandidate, pickVersion, specMatches, type Candidate } from "./pick.js";
+import { latestStable, recordSemver, releaseSpecs } from "./from-record.js";
+import { isStable, pickVersion, type Candidate } from "./pick.js";
 import { formatOfName, platforms, rebaseUrl, type Artifact, type Platform, type ResolveContext, type Resolver } from "./types.js";
 
 const github = "https://github.com";
@@ -111,22 +111,13 @@ export function githubRepoResolver(name: string, options: GithubOptions = {}): R
     mirrorVariable: "DEVENV_GITHUB_MIRROR",
     binaries: options.bin === undefined ? [".bin"] : [],
     pins: [],
-    isValidSpec: (spec) => isValidSemverSpec(spec.replace(/^v/, ""), recordSemver),
+    ...releaseSpecs,
     async resolve(spec, ctx) {
       const wanted = spec.replace(/^v/, "");
-      if (wanted === "latest") {
-        const latest = await githubRelease(ctx, repo, "latest");
-        const version = latest === undefined ? undefined : versionOfTag(latest.tag);
-        if (version !== undefined && isStable(recordSemver(version)!)) return version;
-      }
-      return pickVersion(name, wanted, await releases(ctx), recordSemver);
+      const latest = wanted === "latest" ? await latestStable(ctx, repo, versionOfTag) : undefined;
+      return latest ?? pickVersion(name, wanted, await releases(ctx), recordSemver);
     },
     releases,
-    matches: (spec, release) => specMatches(spec.replace(/^v/, ""), release, recordSemver),
-    admits: (spec, version) => {
-      const release = lockedCandidate(version, recordSemver);
-      return release !== undefined && specMatches(spec.replace(/^v/, ""), release, recordSemver);
-    },
 
     /** Any asset of a tag naming `version`, in this repository: which one, the lock says. */
     isCanonicalUrl(url, version) {
