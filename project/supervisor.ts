@@ -18,15 +18,14 @@ export interface SupervisorOutput {
   shown(name: string): string;
 }
 
-/** How many lines of each process's output are kept, for `devenv logs` of a detached run to come. */
-const tailLines = 10;
 /** on-failure restarts, each after twice the last pause, from one second. */
 const maxRestarts = 5;
 
 interface Running {
   readonly spec: ProcessSpec;
   child: ChildProcess | undefined;
-  readonly tail: string[];
+  /** Whether it printed anything: a failure says where its output is, or that there is none. */
+  printed: boolean;
   /** Settles once the process is ready (rejects if it failed first). */
   readonly ready: Promise<void>;
   markReady(): void;
@@ -74,7 +73,7 @@ export class Supervisor {
       let failReady!: (error: Error) => void;
       const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (failReady = reject)));
       ready.catch(() => undefined);
-      this.#running.set(spec.name, { spec, child: undefined, tail: [], ready, markReady, failReady, exited: Promise.resolve(), stopping: false, restarts: 0 });
+      this.#running.set(spec.name, { spec, child: undefined, printed: false, ready, markReady, failReady, exited: Promise.resolve(), stopping: false, restarts: 0 });
     }
     for (const entry of this.#running.values()) {
       void Promise.all(entry.spec.after.map((name) => this.#running.get(name)!.ready)).then(
@@ -114,8 +113,7 @@ export class Supervisor {
     const pattern = spec.ready !== undefined && "log" in spec.ready ? new RegExp(spec.ready.log) : undefined;
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on("line", (text) => {
-        entry.tail.push(text);
-        if (entry.tail.length > tailLines) entry.tail.shift();
+        entry.printed = true;
         this.output.line(spec.name, text);
         if (pattern?.test(text)) this.#ready(entry);
       });
@@ -178,7 +176,7 @@ export class Supervisor {
   #fail(entry: Running, message: string): void {
     if (this.#failure !== undefined || this.#stopping !== undefined) return;
     // Its output went by above, each line under its name: the error is the one line that says what ended the run.
-    const printed = entry.tail.length === 0 ? "; it printed nothing" : ` (${this.output.shown(entry.spec.name)})`;
+    const printed = !entry.printed ? "; it printed nothing" : ` (${this.output.shown(entry.spec.name)})`;
     this.#failed = entry.spec.name;
     this.#failure = new DevenvError("process-failed", `${message}${printed}`, { hint: `fix ${entry.spec.name} (\`run\` in devenv.ts's processes), then \`devenv up\` again` });
     entry.failReady(this.#failure);
