@@ -42,7 +42,8 @@ export async function logsCommand(ctx: Context, args: Record<string, unknown>): 
   const known = Object.keys(state?.processes ?? {});
   const names = args.name === undefined ? known : [String(args.name)];
   for (const name of names) {
-    if (!existsSync(paths.log(name))) throw new DevenvError("usage", `no log of "${name}"`, { hint: known.length > 0 ? `one of: ${known.join(", ")}` : "`devenv up -d` starts the processes and keeps their logs" });
+    // Only a process of the run: a name is never a path to read.
+    if (!known.includes(name) || !existsSync(paths.log(name))) throw new DevenvError("usage", `no log of "${name}"`, { hint: known.length > 0 ? `one of: ${known.join(", ")}` : "`devenv up -d` starts the processes and keeps their logs" });
   }
   const lines = typeof args.lines === "number" ? args.lines : 50;
   const prefix = (name: string) => (names.length > 1 ? `${name} | ` : "");

@@ -172,6 +172,11 @@ describe("devenv up: the project's processes", { skip: needs("python3") }, () =>
     assert.ok(alive(ps.supervisor));
     const logs = await devenv(["logs", "web"], { cwd: dir, env: e });
     assert.equal(logs.stdout, "web up\n");
+    // A file beside the logs that a name with ../ would reach: a name is never a path.
+    writeFileSync(join(e.DEVENV_HOME!, "projects", realpathSync(dir), "=", "processes", "secret.log"), "not a log\n");
+    const elsewhere = await devenv(["logs", "../secret"], { cwd: dir, env: e });
+    assert.equal(elsewhere.code, 2, elsewhere.stdout);
+    assert.match(elsewhere.stderr, /^error: no log of "\.\.\/secret"\nhint: one of: db, web\n$/);
     const again = await devenv(["up", "-d"], { cwd: dir, env: e });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /^error: this project's processes are already running \(devenv up -d\)\nhint: `devenv ps` shows them; `devenv down` stops them\n$/);
