@@ -5,10 +5,12 @@ import { it } from "node:test";
 import coerce from "semver/functions/coerce.js";
 import { assetOf, checksumsOf, parseRecord, tagOf, type ToolRecord } from "../../resolvers/record.js";
 import { spawnSync } from "node:child_process";
+import { recordResolver } from "../../resolvers/from-record.js";
 import { chooseAssets } from "../../resolvers/github-repo.js";
 import { findResolver, toolNames } from "../../resolvers/registry.js";
 import { platforms } from "../../resolvers/types.js";
 import { repoRoot } from "../support/cli.js";
+import { fakeContext } from "../support/fake-fetch.js";
 
 const dir = join(repoRoot, "resolvers", "records");
 const records = new Map<string, ToolRecord>(readdirSync(dir).filter((f) => f.endsWith(".json")).map((file) => {
@@ -118,4 +120,17 @@ it("chooses each platform's asset by its name: gnu over musl, archives over bare
   });
   assert.deepEqual(chooseAssets("github:a/tool", "1.0", names, { asset: "*-{arch}-*-musl.tar.gz".replace("{arch}", "x86_64") })["linux-x64"], "tool-1.0-x86_64-unknown-linux-musl.tar.gz");
   assert.throws(() => chooseAssets("github:a/tool", "1.0", ["tool.deb", "checksums.txt"], {}), /no asset is a linux or darwin build/);
+});
+
+it("a sha256 upstream publishes nowhere is computed only where devenv may download (never under --frozen, CI or --offline)", async () => {
+  const jq = records.get("jq")!;
+  const release = { tag_name: "jq-1.6", assets: [{ name: "jq-linux64", digest: null }, { name: "jq-osx-amd64", digest: null }] };
+  const { ctx, requests } = fakeContext({ "https://api.github.com/repos/jqlang/jq/releases/tags/jq-1.6": release });
+  await assert.rejects(recordResolver("jq", jq).artifacts("1.6", ctx), /upstream publishes no sha256 for jq 1\.6 \(jq-osx-amd64\).*not under --frozen, --offline or CI/);
+  assert.deepEqual(requests.map((r) => r.url), ["https://api.github.com/repos/jqlang/jq/releases/tags/jq-1.6"], "nothing downloaded");
+  const hashed: string[] = [];
+  const found = await recordResolver("jq", jq).artifacts("1.6", { ...ctx, hashOf: async (url) => (hashed.push(url), "a".repeat(64)) });
+  assert.deepEqual(hashed, ["https://github.com/jqlang/jq/releases/download/jq-1.6/jq-osx-amd64", "https://github.com/jqlang/jq/releases/download/jq-1.6/jq-linux64"], "each asset once, darwin's two platforms sharing one");
+  assert.deepEqual(Object.keys(found).sort(), ["darwin-arm64", "darwin-x64", "linux-x64"]);
+  assert.equal(found["linux-x64"]!.sha256From, "computed");
 });
